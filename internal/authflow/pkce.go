@@ -256,4 +256,3 @@ func writePage(w http.ResponseWriter, title, msg string) {
 		`<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#16191f}h1{font-size:1.4rem}</style></head>`+
 		`<body><h1>%s</h1><p>%s</p></body></html>`, html.EscapeString(title), html.EscapeString(title), html.EscapeString(msg))
 }
-
