@@ -1,0 +1,167 @@
+// Package store holds all mutable state of the local IAM Identity Center: client
+// registrations, device authorizations, authorization codes, sessions, access
+// and refresh tokens, issued role credentials, and per-operation call counters.
+//
+// It is storage only, in the manner of dex's storage package: records go in and
+// come out, and the few read-modify-write steps that must be atomic (marking a
+// device code or a refresh token used) take an update function. The protocol
+// rules (expiry, rotation, what revocation means) live in the oidc and portal
+// packages. Every implementation must pass the suite in conformance_test.go.
+//
+// A session is one sign-in: everything issued from it (access tokens, refresh
+// tokens, role credentials) carries its id, and revoking the session revokes
+// all of them at once, which is what portal Logout and refresh-token reuse
+// detection need (RFC 9700 §4.14.2).
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned for a record that does not exist (or was removed).
+var ErrNotFound = errors.New("not found")
+
+// ErrExists is returned when creating a record whose key is taken.
+var ErrExists = errors.New("already exists")
+
+// Client is an OIDC client registration (RegisterClient).
+type Client struct {
+	ID           string
+	Secret       string
+	Name         string
+	Type         string // "public"
+	Scopes       []string
+	GrantTypes   []string // empty for device-flow registrations (the AWS CLI sends none)
+	RedirectURIs []string
+	IssuerURL    string
+	IssuedAt     time.Time
+	ExpiresAt    time.Time // of the secret
+}
+
+// DeviceStatus is where a device authorization stands.
+type DeviceStatus int
+
+// The states of a device authorization (RFC 8628 §3.5).
+const (
+	DevicePending DeviceStatus = iota
+	DeviceApproved
+	DeviceDenied
+)
+
+// DeviceAuth is one StartDeviceAuthorization.
+type DeviceAuth struct {
+	DeviceCode string
+	UserCode   string // "ABCD-EFGH", stored upper case with the hyphen
+	ClientID   string
+	StartURL   string
+	Scopes     []string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	Interval   time.Duration
+	LastPoll   time.Time // zero until the first CreateToken
+	Status     DeviceStatus
+	User       string // who approved or denied
+	Exchanged  bool   // the device code was redeemed for a token (single use)
+}
+
+// AuthCode is an authorization code of the PKCE flow (RFC 7636).
+type AuthCode struct {
+	Code                string
+	ClientID            string
+	RedirectURI         string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Scopes              []string
+	User                string
+	ExpiresAt           time.Time
+}
+
+// Session is one sign-in of a user through one client.
+type Session struct {
+	ID        string
+	ClientID  string
+	User      string
+	Scopes    []string
+	CreatedAt time.Time
+	ExpiresAt time.Time // refreshes stop here
+	Revoked   bool
+}
+
+// AccessToken is a bearer token for the portal API.
+type AccessToken struct {
+	Token     string
+	SessionID string
+	ExpiresAt time.Time
+}
+
+// RefreshToken can be exchanged, once, for a new access and refresh token.
+type RefreshToken struct {
+	Token     string
+	SessionID string
+	ClientID  string
+	Used      bool // rotated out; a second use means the token leaked
+}
+
+// RoleCredential is a set of role credentials issued by GetRoleCredentials.
+type RoleCredential struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+	AccountID       string
+	PermissionSet   string
+	RoleName        string // AWSReservedSSO_<PermissionSet>_<16 hex>
+	RoleID          string // AROA…
+	UserName        string
+	SessionID       string
+	AccessToken     string // the access token it was issued for
+}
+
+// Store is the state of the server. Implementations are safe for concurrent use.
+// Get methods return copies; changing them changes nothing stored.
+type Store interface {
+	CreateClient(Client) error
+	GetClient(id string) (Client, error)
+
+	CreateDeviceAuth(DeviceAuth) error
+	GetDeviceAuth(deviceCode string) (DeviceAuth, error)
+	// GetDeviceAuthByUserCode finds a device authorization by its user code,
+	// exactly as stored (callers normalise it).
+	GetDeviceAuthByUserCode(userCode string) (DeviceAuth, error)
+	// UpdateDeviceAuth applies fn atomically; when fn fails nothing changes
+	// and its error is returned.
+	UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAuth, error)) (DeviceAuth, error)
+
+	CreateAuthCode(AuthCode) error
+	// TakeAuthCode returns the code and deletes it, so a code is used once.
+	TakeAuthCode(code string) (AuthCode, error)
+
+	CreateSession(Session) error
+	GetSession(id string) (Session, error)
+	// RevokeSession marks the session revoked; its access tokens, refresh
+	// tokens and role credentials are dead from then on.
+	RevokeSession(id string) error
+
+	CreateAccessToken(AccessToken) error
+	GetAccessToken(token string) (AccessToken, error)
+
+	CreateRefreshToken(RefreshToken) error
+	GetRefreshToken(token string) (RefreshToken, error)
+	UpdateRefreshToken(token string, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
+
+	CreateRoleCredential(RoleCredential) error
+	GetRoleCredential(accessKeyID string) (RoleCredential, error)
+
+	// GarbageCollect removes what expired before now: device authorizations,
+	// authorization codes, access tokens, role credentials and the sessions
+	// (with their refresh tokens) that ended. It returns how many records went.
+	GarbageCollect(now time.Time) (int, error)
+
+	// Count adds one to the counter of an operation (e.g. "GetRoleCredentials").
+	Count(op string)
+	// Counts returns a copy of all counters.
+	Counts() map[string]int
+
+	Close() error
+}
