@@ -1,0 +1,58 @@
+package signin
+
+import (
+	"net/http"
+	"strings"
+)
+
+type loginData struct {
+	Next     string
+	Username string
+	Error    string
+}
+
+func (p *Pages) loginGet(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.URL.Query().Get("next"))
+	if p.user(r) != "" && !strings.HasPrefix(next, "/login") {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	p.render(w, r, http.StatusOK, "login.html", "Sign in", loginData{Next: next})
+}
+
+func (p *Pages) loginPost(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.PostForm.Get("next"))
+	user := strings.TrimSpace(r.PostForm.Get("username"))
+	password := r.PostForm.Get("password")
+	if user == "" || password == "" || !p.Backend.CheckPassword(user, password) {
+		p.log.Info("sign-in failed", "user", user)
+		p.render(w, r, http.StatusUnauthorized, "login.html", "Sign in", loginData{
+			Next: next, Username: user, Error: "Incorrect user name or password.",
+		})
+		return
+	}
+	p.signIn(w, r, user)
+	p.log.Info("signed in", "user", user)
+	if strings.HasPrefix(next, "/login") {
+		next = "/device"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (p *Pages) logoutGet(w http.ResponseWriter, r *http.Request) {
+	if p.user(r) == "" {
+		p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "You are signed out", Text: "You can close this window.", LinkHref: "/login", LinkText: "Sign in"})
+		return
+	}
+	p.render(w, r, http.StatusOK, "logout.html", "Sign out", nil)
+}
+
+func (p *Pages) logoutPost(w http.ResponseWriter, r *http.Request) {
+	if u := p.user(r); u != "" {
+		p.log.Info("signed out", "user", u)
+	}
+	p.dropSession(r)
+	// A new anonymous id replaces the old one in the browser.
+	r.Header.Del("Cookie")
+	p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "You have signed out", Text: "You can close this window.", LinkHref: "/login", LinkText: "Sign in again"})
+}

@@ -1,0 +1,58 @@
+package signin
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"strings"
+)
+
+// layoutData is what layout.html needs; Page is the page's own data.
+type layoutData struct {
+	Title string
+	User  string // signed-in user, shown in the header with a sign-out button
+	CSRF  string
+	Page  any
+}
+
+// messageData is a page with a heading and one paragraph: results and errors.
+type messageData struct {
+	Kind     string // "success" or "error", for the icon and colour
+	Heading  string
+	Text     string
+	LinkHref string // optional link under the text
+	LinkText string
+}
+
+// scopeDescriptions say in words what the scopes the AWS CLI asks for mean.
+var scopeDescriptions = map[string]string{
+	"sso:account:access": "Use the AWS accounts and roles assigned to you",
+	"openid":             "Know who you are",
+	"offline_access":     "Stay signed in until the session ends",
+}
+
+var funcs = template.FuncMap{
+	"scopeText": func(s string) string { return scopeDescriptions[s] },
+	"join":      strings.Join,
+}
+
+// render writes page name with status. It makes sure the caller has a session
+// cookie, because every page may carry a form (at least the sign-out button)
+// whose CSRF token is bound to it.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
+	id := p.ensureSession(w, r)
+	data := layoutData{Title: title, User: p.user(r), CSRF: p.csrfToken(id), Page: page}
+	var buf bytes.Buffer
+	if err := p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		p.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error: the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, m messageData) {
+	p.render(w, r, status, "message.html", m.Heading, m)
+}
