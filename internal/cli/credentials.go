@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// errNoCredentials is botocore's NoCredentialsError (spec §1.5), exit 253.
+var errNoCredentials = usererr.New(usererr.CodeConfig, `Unable to locate credentials. You can configure credentials by running "aws configure".`)
+
+// credentials resolves credentials through the part of the AWS CLI's chain
+// (spec §1.4) that ssocli serves: the environment (skipped when --profile is
+// given), the profile's IAM Identity Center role, then static keys in the
+// credentials or config file.
+func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
+	if a.g.profile == "" {
+		if id, secret := a.env.getenv("AWS_ACCESS_KEY_ID"), a.env.getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+			return &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: a.env.getenv("AWS_SESSION_TOKEN"),
+				Expiration: parseExpiration(a.env.getenv("AWS_CREDENTIAL_EXPIRATION"))}, nil
+		}
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	name, explicit := a.profileName()
+	p, err := cfg.SSOCredentials(name, explicit)
+	switch {
+	case err == nil:
+		t, err := a.target(p)
+		if err != nil {
+			return nil, err
+		}
+		return a.manager().RoleCredentials(ctx, t)
+	case !errors.Is(err, awsconfig.ErrNotSSO):
+		return nil, err
+	}
+	sec, _ := cfg.Profile(name)
+	if id, secret := sec.Values["aws_access_key_id"], sec.Values["aws_secret_access_key"]; id != "" && secret != "" {
+		return &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: sec.Values["aws_session_token"]}, nil
+	}
+	for _, k := range []string{"role_arn", "credential_process", "web_identity_token_file"} {
+		if sec.Values[k] != "" {
+			return nil, usererr.New(usererr.CodeConfig, "The profile \""+name+"\" uses "+k+", which ssocli does not resolve.").
+				WithHint("use the AWS CLI for this profile, or give ssocli an IAM Identity Center profile (sso_session, sso_account_id, sso_role_name)")
+		}
+	}
+	return nil, errNoCredentials.WithHint("configure an IAM Identity Center profile with: ssocli configure sso, then log in with: ssocli sso login --profile NAME")
+}
+
+// region is the region for the command's own AWS calls (spec §1.1).
+func (a *app) region() string {
+	if a.g.region != "" {
+		return a.g.region
+	}
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if v := a.env.getenv(k); v != "" {
+			return v
+		}
+	}
+	if p, ok := a.profileSection(); ok {
+		return strings.TrimSpace(p["region"])
+	}
+	return ""
+}

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/creds"
+)
+
+// config loads ~/.aws/config and ~/.aws/credentials once per run.
+func (a *app) config() (*awsconfig.Config, error) {
+	if a.cfg != nil || a.cfgErr != nil {
+		return a.cfg, a.cfgErr
+	}
+	cp, kp := awsconfig.Paths(a.env.getenv, a.env.Home)
+	a.cfg, a.cfgErr = awsconfig.Load(cp, kp)
+	return a.cfg, a.cfgErr
+}
+
+// profileName is the profile the command uses and whether it was named
+// explicitly (by --profile or the environment, spec §1.1).
+func (a *app) profileName() (string, bool) {
+	return awsconfig.SelectProfile(a.g.profile, a.env.getenv)
+}
+
+// profileSection returns the selected profile's plain keys, if it exists.
+func (a *app) profileSection() (map[string]string, bool) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, false
+	}
+	name, _ := a.profileName()
+	s, ok := cfg.Profile(name)
+	if !ok {
+		return nil, false
+	}
+	return s.Values, true
+}
+
+// target turns a validated SSO configuration into what internal/creds needs,
+// with the endpoint overrides that apply to it (spec §1.1).
+func (a *app) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
+	t := &creds.Target{
+		Profile:     p.Profile,
+		SessionName: p.SessionName,
+		StartURL:    p.StartURL,
+		Region:      p.SSORegion,
+		Scopes:      p.Scopes,
+		AccountID:   p.AccountID,
+		RoleName:    p.RoleName,
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	if t.OIDCEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSOOIDC, a.env.getenv); err != nil {
+		return nil, err
+	}
+	if t.PortalEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSO, a.env.getenv); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// ssoTarget resolves the selected profile's SSO credential configuration.
+func (a *app) ssoTarget() (*creds.Target, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	name, explicit := a.profileName()
+	p, err := cfg.SSOCredentials(name, explicit)
+	if err != nil {
+		return nil, err
+	}
+	return a.target(p)
+}
+
+// knownTargets lists every SSO profile and sso-session of the configuration,
+// for logout and status. Profiles that fail validation are left out.
+func (a *app) knownTargets() []*creds.Target {
+	cfg, err := a.config()
+	if err != nil {
+		return nil
+	}
+	var out []*creds.Target
+	for _, name := range cfg.ProfileNames() {
+		p, err := cfg.SSOCredentials(name, true)
+		if err != nil {
+			p, err = cfg.SSOLogin(name, "", true)
+		}
+		if err != nil {
+			continue
+		}
+		if t, err := a.target(p); err == nil {
+			out = append(out, t)
+		}
+	}
+	for _, s := range cfg.SSOSessionNames() {
+		if p, err := cfg.SSOLogin("", s, false); err == nil {
+			if t, err := a.target(p); err == nil {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssocli/ssocli/internal/idc"
+	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// serveOptions are the flags of `ssocli serve`.
+type serveOptions struct {
+	Addr             string
+	Directory        string
+	AutoApprove      string
+	DataDir          string
+	PublicURL        string
+	TokenTTL         time.Duration
+	SessionTTL       time.Duration
+	DeviceCodeTTL    time.Duration
+	RateLimit        float64
+	AllowRemote      bool
+	GenerateAccounts int
+	RolesPerAccount  int
+	Quiet            bool
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	var o serveOptions
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a local IAM Identity Center that ssocli, the AWS CLI and the AWS SDKs accept",
+		Long: `Run a local IAM Identity Center on loopback: SSO OIDC (device code, authorization
+code with PKCE, refresh tokens), the portal API (role credentials, accounts,
+roles, logout), STS GetCallerIdentity with SigV4 checking, and sign-in, consent
+and device pages for a browser. Nothing it issues works against real AWS.
+
+Clients reach it in one of two ways, printed on start:
+  AWS_ENDPOINT_URL=http://127.0.0.1:8765            ssocli, AWS CLI >= 2.13, AWS SDKs
+  HTTPS_PROXY=http://127.0.0.1:8765 AWS_CA_BUNDLE=…  tools that cannot change endpoints:
+      the server answers CONNECT for *.amazonaws.com with certificates from its own
+      CA (kept in the data directory) and never connects anywhere else.
+
+The built-in directory has users alice (password "wonderland") and bob
+("builder"); --directory loads your own (see internal/idc/directory/testdata/example.yaml).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runServe(cmd.Context(), o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.Addr, "addr", "127.0.0.1:8765", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&o.Directory, "directory", "", "YAML file of users, groups, accounts, permission sets and assignments (default: the built-in demo directory)")
+	f.StringVar(&o.AutoApprove, "auto-approve", "", "approve every login as this user, without a browser (for CI and demos)")
+	f.StringVar(&o.DataDir, "data-dir", "", "directory for the CA (default ~/.local/share/ssocli/serve)")
+	f.StringVar(&o.PublicURL, "public-url", "", "base URL browsers use to reach the server (default: the listen address)")
+	f.DurationVar(&o.TokenTTL, "token-ttl", time.Hour, "life of access tokens that come with a refresh token")
+	f.DurationVar(&o.SessionTTL, "session-ttl", 8*time.Hour, "how long a session may be refreshed, and the life of tokens without refresh")
+	f.DurationVar(&o.DeviceCodeTTL, "device-code-ttl", 10*time.Minute, "life of a device code")
+	f.Float64Var(&o.RateLimit, "rate-limit", 0, "portal requests per second before TooManyRequestsException (0: no limit)")
+	f.BoolVar(&o.AllowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	f.IntVar(&o.GenerateAccounts, "generate-accounts", 0, "use a generated directory with this many accounts (for large-organisation tests)")
+	f.IntVar(&o.RolesPerAccount, "roles-per-account", 3, "roles per generated account")
+	f.BoolVar(&o.Quiet, "quiet", false, "print only the listen address")
+	return c
+}
+
+func (a *app) runServe(ctx context.Context, o serveOptions) error {
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return usageError("--addr %q is not host:port: %v", o.Addr, err)
+	}
+	if ip := net.ParseIP(host); !o.AllowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageError("--addr %s is not a loopback address: the local Identity Center hands out credentials to anyone who can reach it. Use 127.0.0.1, or pass --allow-remote if you mean it.", o.Addr)
+	}
+	var dir *directory.Directory
+	switch {
+	case o.Directory != "" && o.GenerateAccounts > 0:
+		return usageError("--directory and --generate-accounts cannot be used together")
+	case o.Directory != "":
+		if dir, err = directory.Load(o.Directory); err != nil {
+			return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
+		}
+	case o.GenerateAccounts > 0:
+		dir = directory.Generate(o.GenerateAccounts, o.RolesPerAccount)
+	default:
+		dir = directory.Demo()
+	}
+	if o.DataDir == "" {
+		base := a.env.getenv("XDG_DATA_HOME")
+		if base == "" {
+			base = filepath.Join(a.env.Home, ".local", "share")
+		}
+		o.DataDir = filepath.Join(base, "ssocli", "serve")
+	}
+	var log *slog.Logger
+	if a.g.debug {
+		log = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv, err := idc.New(idc.Config{
+		Directory:     dir,
+		PublicURL:     o.PublicURL,
+		AutoApprove:   o.AutoApprove,
+		TokenTTL:      o.TokenTTL,
+		SessionTTL:    o.SessionTTL,
+		DeviceCodeTTL: o.DeviceCodeTTL,
+		DataDir:       o.DataDir,
+		RateLimit:     o.RateLimit,
+		Now:           a.env.Now,
+		Logger:        log,
+	})
+	if err != nil {
+		return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
+	}
+	return srv.ListenAndServe(ctx, o.Addr, func(addr string) {
+		if o.Quiet {
+			fmt.Fprintf(a.env.Stdout, "http://%s\n", addr)
+			return
+		}
+		printServeBanner(a.env.Stdout, addr, srv.CAFile(), dir, o.AutoApprove)
+	})
+}
+
+// printServeBanner tells how to point each kind of client at the server.
+func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory, autoApprove string) {
+	url := "http://" + addr
+	in := dir.Instance
+	fmt.Fprintf(w, "Local IAM Identity Center listening on %s\n", url)
+	fmt.Fprintf(w, "  start URL  %s (region %s)\n", in.StartURL, in.Region)
+	fmt.Fprintf(w, "  CA file    %s\n", caFile)
+	if autoApprove != "" {
+		fmt.Fprintf(w, "  logins     approved automatically as %s\n", autoApprove)
+	} else {
+		fmt.Fprintf(w, "  sign in    at %s/device with a directory user (demo: alice / wonderland)\n", url)
+	}
+	fmt.Fprintf(w, "\nFor ssocli, the AWS CLI >= 2.13 and the AWS SDKs (endpoint overrides):\n")
+	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL=%s\n", url)
+	fmt.Fprintf(w, "For tools that cannot change endpoints (the AWS CLI 2.9.19):\n")
+	fmt.Fprintf(w, "  export HTTPS_PROXY=%s AWS_CA_BUNDLE=%s\n", url, caFile)
+	fmt.Fprintf(w, "\nA configuration that works with it (~/.aws/config):\n\n")
+	fmt.Fprint(w, sampleConfig(dir, "local", "local"))
+	fmt.Fprintf(w, "\nThen: ssocli sso login --profile local && ssocli sts get-caller-identity --profile local\n")
+}
+
+// sampleConfig is an [sso-session] and a profile for the directory's first
+// user with an assignment.
+func sampleConfig(dir *directory.Directory, session, profile string) string {
+	in := dir.Instance
+	account, role := "", ""
+	for _, u := range dir.Users {
+		for _, acct := range dir.AccountsFor(u.Name) {
+			if roles := dir.RolesFor(u.Name, acct.ID); len(roles) > 0 {
+				account, role = acct.ID, roles[0]
+				break
+			}
+		}
+		if account != "" {
+			break
+		}
+	}
+	return fmt.Sprintf("[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\noutput = json\n",
+		session, in.StartURL, in.Region, profile, session, account, role, in.Region)
+}

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// printTable prints key/value rows in the AWS CLI's table style:
+//
+//	-----------------------
+//	|  GetCallerIdentity  |
+//	+---------+-----------+
+//	|  Account|  1111     |
+func printTable(w io.Writer, title string, rows [][2]string) {
+	kw, vw := 0, 0
+	for _, r := range rows {
+		kw = max(kw, len(r[0]))
+		vw = max(vw, len(r[1]))
+	}
+	inner := kw + vw + 7
+	if t := len(title) + 4; t > inner {
+		vw += t - inner
+		inner = t
+	}
+	fmt.Fprintln(w, strings.Repeat("-", inner+2))
+	pad := inner - len(title)
+	fmt.Fprintf(w, "|%s%s%s|\n", strings.Repeat(" ", pad/2), title, strings.Repeat(" ", pad-pad/2))
+	fmt.Fprintf(w, "+%s+%s+\n", strings.Repeat("-", kw+4), strings.Repeat("-", vw+2))
+	for _, r := range rows {
+		fmt.Fprintf(w, "|  %-*s  |  %-*s|\n", kw, r[0], vw, r[1])
+	}
+	fmt.Fprintf(w, "+%s+%s+\n", strings.Repeat("-", kw+4), strings.Repeat("-", vw+2))
+}

@@ -1,0 +1,113 @@
+// Package creds turns an IAM Identity Center profile into role credentials and
+// manages the session behind it: the role-credential cache, token refresh,
+// GetRoleCredentials, login, logout and status.
+//
+// It follows the AWS CLI (spec/aws-cli-sso.md §2, §4, §5, §6) and shares its
+// files, so that ssocli, the AWS CLI and the AWS SDKs use one login. Where the
+// AWS CLI races, creds does not: every write is atomic, and login, refresh and
+// each role's GetRoleCredentials run under a cross-process lock, after which the
+// cache is read again, so that a process that waited uses what the first one
+// wrote. Readers never lock.
+//
+// Lock order: a role lock may be taken before the session lock, never after.
+//
+// The package does no terminal output: callers pass callbacks.
+package creds
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ssocli/ssocli/internal/ssocache"
+)
+
+// Expiry windows of the AWS CLI (spec §3.3, §4, §5).
+const (
+	// RoleWindow: cached role credentials are used while at least this much is left.
+	RoleWindow = 15 * time.Minute
+	// RefreshWindow: a token with less than this left is refreshed.
+	RefreshWindow = 15 * time.Minute
+	// RegistrationWindow: a client registration is reused while at least this much is left.
+	RegistrationWindow = 15 * time.Minute
+)
+
+// Target is one IAM Identity Center session and, for role credentials, one
+// account and role in it: the resolved sso_* configuration of a profile.
+type Target struct {
+	Profile     string   // profile name, for messages; "" when named by --sso-session
+	SessionName string   // sso-session name; "" for a legacy profile
+	StartURL    string   // sso_start_url, as configured (it keys the legacy cache)
+	Region      string   // sso_region
+	Scopes      []string // sso_registration_scopes; nil when not configured
+	AccountID   string
+	RoleName    string
+
+	// OIDCEndpoint and PortalEndpoint override the AWS endpoints; "" means
+	// https://oidc.<region>.amazonaws.com and https://portal.sso.<region>.amazonaws.com.
+	OIDCEndpoint   string
+	PortalEndpoint string
+}
+
+// Legacy reports whether the target is a legacy (non-refreshable) profile.
+func (t *Target) Legacy() bool { return t.SessionName == "" }
+
+// TokenFile is the token cache file's path.
+func (t *Target) tokenPath(home string) string {
+	return ssocache.SSODir(home) + "/" + ssocache.TokenFileName(t.SessionName, t.StartURL)
+}
+
+// name is how the AWS CLI names the session in its messages.
+func (t *Target) name() string {
+	if t.SessionName != "" {
+		return t.SessionName
+	}
+	return t.StartURL
+}
+
+// LoginHint names the command that logs this target in again.
+func (t *Target) LoginHint() string {
+	switch {
+	case t.Profile != "" && t.Profile != "default":
+		return "run: ssocli sso login --profile " + shellQuote(t.Profile)
+	case t.SessionName != "":
+		return "run: ssocli sso login --sso-session " + shellQuote(t.SessionName)
+	default:
+		return "run: ssocli sso login"
+	}
+}
+
+// Manager holds what the operations need from the outside world.
+type Manager struct {
+	Home string           // the user's home: the caches live under Home/.aws
+	Now  func() time.Time // defaults to time.Now
+	// HTTPClient returns the client for AWS calls; it is called only when a
+	// call is needed, so the cached path builds nothing.
+	HTTPClient func() (*http.Client, error)
+	// Log receives debug lines; it never sees a secret.
+	Log *slog.Logger
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (m *Manager) log() *slog.Logger {
+	if m.Log != nil {
+		return m.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func shellQuote(s string) string {
+	for _, c := range s {
+		if !(c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
+}

@@ -1,0 +1,163 @@
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ssocli/ssocli/internal/authflow"
+	"github.com/ssocli/ssocli/internal/ssocache"
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// LoginOptions chooses the flow and carries the callbacks that talk to the user.
+type LoginOptions struct {
+	// PKCE selects the authorization code flow; otherwise the device flow.
+	PKCE bool
+	// DisplayCode shows the device code (device flow).
+	DisplayCode func(authflow.DeviceCode) error
+	// OpenURL opens (or prints) the authorize URL (PKCE flow).
+	OpenURL func(url string) error
+	// Waiting is called with the time left while the flow waits for the user.
+	Waiting func(left time.Duration)
+	// WaitingForOther is called once when another process is already logging
+	// in to the same session and this one waits for it.
+	WaitingForOther func()
+}
+
+// LoginResult says how the login ended.
+type LoginResult struct {
+	// Shared is true when another process did the login while this one
+	// waited, and its token was taken.
+	Shared bool
+}
+
+// Login runs a login for the target's session and writes the token (spec §2).
+// It holds the session's lock throughout, so parallel logins for one session
+// run one flow: the others wait and then use its token. Nothing is written
+// unless the login succeeds; an interrupted or declined login leaves the cache
+// as it was.
+func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginResult, error) {
+	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
+	name := lockName("session", file)
+	started := m.now()
+	unlock, ok, err := ssocache.TryLock(m.Home, name)
+	if err != nil {
+		return nil, fmt.Errorf("lock session %s: %w", t.name(), err)
+	}
+	if !ok {
+		if o.WaitingForOther != nil {
+			o.WaitingForOther()
+		}
+		if unlock, err = ssocache.Lock(ctx, m.Home, name); err != nil {
+			return nil, err
+		}
+		// The other process's login is ours too if it wrote a token while we waited.
+		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil && tok.ExpiresAt.Sub(m.now()) >= RefreshWindow {
+			if fi, err := fileTime(t.tokenPath(m.Home)); err == nil && !fi.Before(started.Add(-time.Second)) {
+				unlock()
+				return &LoginResult{Shared: true}, nil
+			}
+		}
+	}
+	defer unlock()
+
+	api, err := m.OIDCClient(t)
+	if err != nil {
+		return nil, err
+	}
+	reg, regChanged, err := m.registration(ctx, t, o.PKCE)
+	if err != nil {
+		return nil, err
+	}
+	client := authflow.Client{ID: reg.ClientID, Secret: reg.ClientSecret}
+	var tok *authflow.Token
+	if o.PKCE {
+		f := &authflow.PKCEFlow{API: api, Client: client, AuthorizeEndpoint: t.AuthorizeEndpoint(), Scopes: t.Scopes,
+			OpenURL: o.OpenURL, Waiting: o.Waiting}
+		tok, err = f.Run(ctx)
+	} else {
+		f := &authflow.DeviceFlow{API: api, Client: client, StartURL: t.StartURL,
+			DisplayCode: o.DisplayCode, Waiting: o.Waiting, Now: m.Now}
+		tok, err = f.Run(ctx)
+	}
+	if err != nil {
+		return nil, usererr.FromAPI(err)
+	}
+	if regChanged {
+		if err := ssocache.WriteRegistration(m.registrationPath(t), reg); err != nil {
+			return nil, fmt.Errorf("write client registration: %w", err)
+		}
+	}
+	ct := &ssocache.Token{
+		StartURL:              t.StartURL,
+		Region:                t.Region,
+		AccessToken:           tok.AccessToken,
+		ExpiresAt:             m.now().Add(tok.ExpiresIn).Truncate(time.Second),
+		ClientID:              reg.ClientID,
+		ClientSecret:          reg.ClientSecret,
+		RegistrationExpiresAt: reg.ExpiresAt,
+		RefreshToken:          tok.RefreshToken,
+	}
+	if err := ssocache.WriteToken(t.tokenPath(m.Home), ct); err != nil {
+		return nil, fmt.Errorf("write token cache: %w", err)
+	}
+	return &LoginResult{}, nil
+}
+
+func (m *Manager) registrationPath(t *Target) string {
+	return filepath.Join(ssocache.SSODir(m.Home), ssocache.RegistrationFileName(t.StartURL, t.Region, t.Scopes, t.SessionName))
+}
+
+// registration returns a client registration for the flow: the cached one
+// while it has RegistrationWindow left and was made for this flow (spec §2.4),
+// else a new one, which the caller writes once the login succeeds.
+func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssocache.Registration, bool, error) {
+	path := m.registrationPath(t)
+	reg, err := ssocache.ReadRegistration(path)
+	switch {
+	case err == nil:
+		hasCode := slices.Contains(reg.GrantTypes, authflow.GrantAuthorizationCode)
+		if reg.ExpiresAt.Sub(m.now()) >= RegistrationWindow && hasCode == pkce && reg.ClientID != "" && reg.ClientSecret != "" {
+			return reg, false, nil
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		m.log().Debug("client registration cache unusable; registering again", "error", err)
+	}
+	api, err := m.OIDCClient(t)
+	if err != nil {
+		return nil, false, err
+	}
+	clientName := "botocore-client-" + t.SessionName
+	if t.SessionName == "" {
+		clientName = "botocore-client-" + strconv.FormatInt(m.now().Unix(), 10)
+	}
+	issuer := t.StartURL
+	out, err := api.RegisterClient(ctx, authflow.RegisterInput(clientName, issuer, t.Scopes, pkce))
+	if err != nil {
+		return nil, false, usererr.FromAPI(err)
+	}
+	if out.ClientId == nil || out.ClientSecret == nil {
+		return nil, false, errors.New("register client: the response has no client id or secret")
+	}
+	reg = &ssocache.Registration{
+		ClientID:     *out.ClientId,
+		ClientSecret: *out.ClientSecret,
+		ExpiresAt:    time.Unix(out.ClientSecretExpiresAt, 0).UTC(),
+		Scopes:       t.Scopes,
+	}
+	if pkce {
+		reg.Scopes = t.Scopes
+		if len(reg.Scopes) == 0 {
+			reg.Scopes = []string{authflow.DefaultScope}
+		}
+		reg.GrantTypes = []string{authflow.GrantAuthorizationCode, authflow.GrantRefreshToken}
+	}
+	return reg, true, nil
+}
