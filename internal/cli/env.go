@@ -53,19 +53,19 @@ func OSEnv() *Env {
 	}
 	exe, _ := os.Executable()
 	return &Env{
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		StdinTTY:    term.IsTerminal(int(os.Stdin.Fd())),
-		StdoutTTY:   term.IsTerminal(int(os.Stdout.Fd())),
-		StderrTTY:   term.IsTerminal(int(os.Stderr.Fd())),
-		Getenv:      os.Getenv,
-		Environ:     os.Environ,
-		Home:        home,
-		Now:         time.Now,
+		Stdin:        os.Stdin,
+		Stdout:       os.Stdout,
+		Stderr:       os.Stderr,
+		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv:       os.Getenv,
+		Environ:      os.Environ,
+		Home:         home,
+		Now:          time.Now,
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
-		Executable:  exe,
+		Executable:   exe,
 	}
 }
 
