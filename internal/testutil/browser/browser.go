@@ -22,7 +22,7 @@ import (
 // hangGuard bounds a whole browser session, so that a page that never shows
 // the element a test waits for fails the test instead of hanging it until
 // the go test timeout. It is not a speed requirement.
-const hangGuard = 3 * time.Minute
+const hangGuard = 90 * time.Second
 
 // candidates are the names Chromium goes by on Linux distributions and in
 // chromedp's headless-shell image.
