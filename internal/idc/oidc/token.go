@@ -1,0 +1,317 @@
+package oidc
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ssocli/ssocli/internal/idc/store"
+)
+
+type tokenRequest struct {
+	ClientID     string   `json:"clientId"`
+	ClientSecret string   `json:"clientSecret"`
+	GrantType    string   `json:"grantType"`
+	DeviceCode   string   `json:"deviceCode"`
+	Code         string   `json:"code"`
+	RefreshToken string   `json:"refreshToken"`
+	Scope        []string `json:"scope"`
+	RedirectURI  string   `json:"redirectUri"`
+	CodeVerifier string   `json:"codeVerifier"`
+}
+
+type tokenResponse struct {
+	AccessToken  string `json:"accessToken"`
+	TokenType    string `json:"tokenType"`
+	ExpiresIn    int    `json:"expiresIn"`
+	RefreshToken string `json:"refreshToken,omitempty"`
+}
+
+func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decode(r, &req); err != nil {
+		h.Store.Count("CreateToken")
+		writeError(w, err)
+		return
+	}
+	op := "CreateToken"
+	switch req.GrantType {
+	case GrantDeviceCode:
+		op += "/device_code"
+	case GrantRefreshToken, GrantAuthorizationCode:
+		op += "/" + req.GrantType
+	}
+	h.Store.Count(op)
+	resp, err := h.token(req)
+	if err != nil {
+		var pe *Error
+		if errors.As(err, &pe) && (pe.Code == "AuthorizationPending" || pe.Code == "SlowDown") {
+			h.log().Debug(op, "client_id", req.ClientID, "result", pe.Code)
+		} else {
+			h.log().Info(op+" refused", "client_id", req.ClientID, "error", err)
+		}
+		writeError(w, err)
+		return
+	}
+	h.log().Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *Handler) token(req tokenRequest) (tokenResponse, error) {
+	c, err := h.authClient(req.ClientID, req.ClientSecret)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	switch req.GrantType {
+	case GrantDeviceCode, GrantRefreshToken, GrantAuthorizationCode:
+	case "":
+		return tokenResponse{}, perr("InvalidRequest", "grantType is required")
+	default:
+		return tokenResponse{}, perr("UnsupportedGrantType", "unsupported grant type %q", req.GrantType)
+	}
+	if !allows(c, req.GrantType) {
+		return tokenResponse{}, perr("UnauthorizedClient", "the client was not registered for the %s grant", req.GrantType)
+	}
+	switch req.GrantType {
+	case GrantDeviceCode:
+		return h.deviceGrant(c, req)
+	case GrantRefreshToken:
+		return h.refreshGrant(c, req)
+	default:
+		return h.codeGrant(c, req)
+	}
+}
+
+// deviceGrant answers a device client's poll (RFC 8628 §3.4, §3.5).
+func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
+	if req.DeviceCode == "" {
+		return tokenResponse{}, perr("InvalidRequest", "deviceCode is required")
+	}
+	now := h.now()
+	// The outcome is decided inside the atomic update, and the update is
+	// stored whatever it is, so that LastPoll counts every poll.
+	var outcome error
+	d, err := h.Store.UpdateDeviceAuth(req.DeviceCode, func(d store.DeviceAuth) (store.DeviceAuth, error) {
+		switch {
+		case d.ClientID != c.ID:
+			return d, perr("InvalidGrant", "the device code was issued to another client")
+		case d.Exchanged:
+			return d, perr("InvalidGrant", "the device code was already used")
+		case !now.Before(d.ExpiresAt):
+			return d, perr("ExpiredToken", "the device code has expired")
+		}
+		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
+			d.Status, d.User = store.DeviceApproved, h.AutoApprove
+		}
+		last := d.LastPoll
+		d.LastPoll = now
+		switch d.Status {
+		case store.DeviceDenied:
+			outcome = perr("AccessDenied", "the user denied the authorization")
+		case store.DeviceApproved:
+			d.Exchanged = true
+		default:
+			// RFC 8628 §3.5: a client polling faster than the interval is
+			// told to slow down.
+			if !last.IsZero() && now.Sub(last) < d.Interval {
+				outcome = perr("SlowDown", "polling too fast; wait the interval between polls")
+			} else {
+				outcome = perr("AuthorizationPending", "the user has not approved the request yet")
+			}
+		}
+		return d, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, perr("InvalidGrant", "invalid device code")
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if outcome != nil {
+		return tokenResponse{}, outcome
+	}
+	return h.newSession(c, d.User, d.Scopes, now)
+}
+
+// codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
+	switch {
+	case req.Code == "":
+		return tokenResponse{}, perr("InvalidRequest", "code is required")
+	case req.RedirectURI == "":
+		return tokenResponse{}, perr("InvalidRequest", "redirectUri is required")
+	case req.CodeVerifier == "":
+		return tokenResponse{}, perr("InvalidRequest", "codeVerifier is required")
+	}
+	code, err := h.Store.TakeAuthCode(req.Code)
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, perr("InvalidGrant", "invalid or already used authorization code")
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	now := h.now()
+	switch {
+	case !now.Before(code.ExpiresAt):
+		return tokenResponse{}, perr("InvalidGrant", "the authorization code has expired")
+	case code.ClientID != c.ID:
+		return tokenResponse{}, perr("InvalidGrant", "the authorization code was issued to another client")
+	case code.RedirectURI != req.RedirectURI:
+		return tokenResponse{}, perr("InvalidGrant", "redirectUri does not match the authorization request")
+	case !pkceMatches(code.CodeChallenge, req.CodeVerifier):
+		return tokenResponse{}, perr("InvalidGrant", "codeVerifier does not match the code challenge")
+	}
+	return h.newSession(c, code.User, code.Scopes, now)
+}
+
+// pkceMatches checks an S256 code verifier (RFC 7636 §4.6).
+func pkceMatches(challenge, verifier string) bool {
+	sum := sha256.Sum256([]byte(verifier))
+	got := base64.RawURLEncoding.EncodeToString(sum[:])
+	return subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) == 1
+}
+
+// refreshGrant rotates a refresh token (RFC 6749 §6). Using a refresh token
+// that was already rotated out means it leaked or a client raced itself; the
+// whole session is revoked (RFC 9700 §4.14.2).
+func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
+	if req.RefreshToken == "" {
+		return tokenResponse{}, perr("InvalidRequest", "refreshToken is required")
+	}
+	reused := false
+	rt, err := h.Store.UpdateRefreshToken(req.RefreshToken, func(t store.RefreshToken) (store.RefreshToken, error) {
+		if t.ClientID != c.ID {
+			return t, perr("InvalidGrant", "the refresh token was issued to another client")
+		}
+		if t.Used {
+			reused = true
+			return t, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
+		}
+		t.Used = true
+		return t, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
+	}
+	if reused {
+		if rerr := h.Store.RevokeSession(rt.SessionID); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
+			return tokenResponse{}, fmt.Errorf("revoke session: %w", rerr)
+		}
+		h.log().Warn("refresh token reused; session revoked", "client_id", c.ID)
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	s, err := h.Store.GetSession(rt.SessionID)
+	now := h.now()
+	if err != nil || s.Revoked {
+		return tokenResponse{}, perr("InvalidGrant", "the session was revoked; sign in again")
+	}
+	if !now.Before(s.ExpiresAt) {
+		return tokenResponse{}, perr("InvalidGrant", "the session has expired; sign in again")
+	}
+	return h.issue(s, now)
+}
+
+// refreshable reports whether tokens for these scopes come with a refresh
+// token: Identity Center gives one (and a 1-hour access token) when the
+// client asked for an sso:* scope such as sso:account:access, and a single
+// 8-hour token otherwise (the legacy AWS CLI registration has no scopes).
+func refreshable(scopes []string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return strings.HasPrefix(s, "sso:") })
+}
+
+// newSession starts a session for user and issues its first tokens.
+func (h *Handler) newSession(c store.Client, user string, scopes []string, now time.Time) (tokenResponse, error) {
+	life := or(h.SessionTTL, DefaultSessionTTL)
+	s := store.Session{ID: newID(16), ClientID: c.ID, User: user, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(life)}
+	if err := h.Store.CreateSession(s); err != nil {
+		return tokenResponse{}, fmt.Errorf("create session: %w", err)
+	}
+	return h.issue(s, now)
+}
+
+// issue makes an access token (and a refresh token when the scopes allow)
+// in session s. Access tokens never outlive their session.
+func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, error) {
+	exp := s.ExpiresAt
+	refresh := refreshable(s.Scopes)
+	if refresh {
+		if t := now.Add(or(h.TokenTTL, DefaultTokenTTL)); t.Before(exp) {
+			exp = t
+		}
+	}
+	at := store.AccessToken{Token: "aoa" + newID(96), SessionID: s.ID, ExpiresAt: exp}
+	if err := h.Store.CreateAccessToken(at); err != nil {
+		return tokenResponse{}, fmt.Errorf("create access token: %w", err)
+	}
+	resp := tokenResponse{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
+	if refresh {
+		rt := store.RefreshToken{Token: "aor" + newID(96), SessionID: s.ID, ClientID: s.ClientID}
+		if err := h.Store.CreateRefreshToken(rt); err != nil {
+			return tokenResponse{}, fmt.Errorf("create refresh token: %w", err)
+		}
+		resp.RefreshToken = rt.Token
+	}
+	return resp, nil
+}
+
+// AuthorizeRequest holds the parameters of GET /authorize (spec §2.3).
+type AuthorizeRequest struct {
+	ClientID, RedirectURI, State, CodeChallenge, CodeChallengeMethod string
+	Scopes                                                           []string
+}
+
+// CheckAuthorize validates an authorization request and returns the client's
+// name for the consent page. Its errors are safe to show in a browser.
+func (h *Handler) CheckAuthorize(req AuthorizeRequest) (string, error) {
+	c, err := h.Store.GetClient(req.ClientID)
+	switch {
+	case err != nil:
+		return "", errors.New("unknown client_id: register the client again")
+	case !h.now().Before(c.ExpiresAt):
+		return "", errors.New("the client registration has expired: register the client again")
+	case !hasGrant(c, GrantAuthorizationCode):
+		return "", errors.New("the client was not registered for the authorization_code grant")
+	case !redirectMatches(c.RedirectURIs, req.RedirectURI):
+		return "", fmt.Errorf("redirect_uri %q is not registered for this client", req.RedirectURI)
+	case req.CodeChallengeMethod != "S256":
+		return "", errors.New("code_challenge_method must be S256")
+	case len(req.CodeChallenge) != 43:
+		return "", errors.New("code_challenge must be a base64url SHA-256 (43 characters)")
+	}
+	for _, s := range req.Scopes {
+		if len(c.Scopes) > 0 && !slices.Contains(c.Scopes, s) {
+			return "", fmt.Errorf("scope %q was not registered for this client", s)
+		}
+	}
+	return c.Name, nil
+}
+
+// IssueCode issues a single-use authorization code for req, granted by user.
+func (h *Handler) IssueCode(req AuthorizeRequest, user string) (string, error) {
+	if _, err := h.CheckAuthorize(req); err != nil {
+		return "", err
+	}
+	scopes := req.Scopes
+	if len(scopes) == 0 {
+		c, _ := h.Store.GetClient(req.ClientID)
+		scopes = c.Scopes
+	}
+	code := store.AuthCode{
+		Code: newID(32), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
+		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
+		Scopes: scopes, User: user, ExpiresAt: h.now().Add(or(h.CodeTTL, DefaultCodeTTL)),
+	}
+	if err := h.Store.CreateAuthCode(code); err != nil {
+		return "", fmt.Errorf("create authorization code: %w", err)
+	}
+	h.log().Info("authorization code issued", "client_id", req.ClientID, "user", user)
+	return code.Code, nil
+}

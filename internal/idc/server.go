@@ -1,0 +1,326 @@
+// Package idc assembles the local IAM Identity Center that `ssocli serve` runs:
+// the SSO OIDC API (oidc), the portal API (portal), STS GetCallerIdentity (sts),
+// the sign-in and device pages (signin) and the CONNECT proxy (proxy), over one
+// directory (directory) and one state store (store), served by a single
+// http.Handler (docs/DESIGN.md has the table of paths).
+//
+// Unmodified AWS tools accept it: aws-sdk-go-v2 and the AWS CLI ≥2.13 through
+// AWS_ENDPOINT_URL, the AWS CLI 2.9.19 through HTTPS_PROXY and AWS_CA_BUNDLE
+// (spec §12). It is a test and development server: it never dials out, keeps
+// passwords in plain text and holds no real AWS credentials.
+package idc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/oidc"
+	"github.com/ssocli/ssocli/internal/idc/portal"
+	"github.com/ssocli/ssocli/internal/idc/proxy"
+	"github.com/ssocli/ssocli/internal/idc/signin"
+	"github.com/ssocli/ssocli/internal/idc/store"
+	"github.com/ssocli/ssocli/internal/idc/sts"
+)
+
+// Config configures a Server. Zero values take the defaults given.
+type Config struct {
+	// Directory holds users, accounts and assignments; nil means directory.Demo().
+	Directory *directory.Directory
+	// PublicURL is the base URL browsers reach the server at, used in
+	// verification URIs; empty means the listener's address (ListenAndServe)
+	// or the Host of each request.
+	PublicURL string
+	// AutoApprove names a user as whom device authorizations are approved
+	// AutoApproveDelay after they start (default 1s) and authorization
+	// requests granted at once; empty means a person approves on the pages.
+	// A negative AutoApproveDelay approves at once.
+	AutoApprove      string
+	AutoApproveDelay time.Duration
+	// TokenTTL is the life of access tokens that come with a refresh token
+	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
+	// without one (8h); DeviceCodeTTL the life of a device code (10m).
+	TokenTTL, SessionTTL, DeviceCodeTTL time.Duration
+	// DataDir keeps the proxy's CA (and, later, state). Empty means no CA: the
+	// server then answers CONNECT with an error.
+	DataDir string
+	// RateLimit, when positive, limits portal calls per second (TooManyRequestsException).
+	RateLimit float64
+	// Store keeps the state; nil means a new in-memory store.
+	Store store.Store
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives one line per call; nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultAutoApproveDelay is how long after StartDeviceAuthorization an
+// auto-approved device authorization is approved: long enough that the
+// client's immediate first poll is pending and it shows its code.
+const DefaultAutoApproveDelay = time.Second
+
+// Server is the local IAM Identity Center.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	oidc    *oidc.Handler
+	portal  *portal.Handler
+	ca      *proxy.CA
+	handler http.Handler
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Directory == nil {
+		cfg.Directory = directory.Demo()
+	} else if err := cfg.Directory.Validate(); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	if cfg.AutoApprove != "" {
+		if _, ok := cfg.Directory.User(cfg.AutoApprove); !ok {
+			return nil, fmt.Errorf("auto-approve user %q is not in the directory", cfg.AutoApprove)
+		}
+	}
+	if cfg.AutoApproveDelay == 0 {
+		cfg.AutoApproveDelay = DefaultAutoApproveDelay
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("public URL %q must be an http or https URL", cfg.PublicURL)
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	st := cfg.Store
+	if st == nil {
+		st = store.NewMemory()
+	}
+	s := &Server{cfg: cfg, store: st}
+	s.oidc = &oidc.Handler{
+		Store:            st,
+		BaseURL:          cfg.PublicURL,
+		Now:              cfg.Now,
+		Logger:           cfg.Logger.With("api", "oidc"),
+		AutoApprove:      cfg.AutoApprove,
+		AutoApproveDelay: cfg.AutoApproveDelay,
+		TokenTTL:         cfg.TokenTTL,
+		SessionTTL:       cfg.SessionTTL,
+		DeviceCodeTTL:    cfg.DeviceCodeTTL,
+	}
+	s.portal = &portal.Handler{
+		Store:     st,
+		Directory: cfg.Directory,
+		Now:       cfg.Now,
+		Logger:    cfg.Logger.With("api", "portal"),
+		RateLimit: cfg.RateLimit,
+	}
+	stsH := &sts.Handler{Lookup: lookup{st}, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts")}
+
+	pages := http.NewServeMux()
+	(&signin.Pages{
+		Backend:     backend{dir: cfg.Directory, oidc: s.oidc},
+		Now:         cfg.Now,
+		AutoApprove: cfg.AutoApprove,
+		Logger:      cfg.Logger.With("api", "signin"),
+		SessionTTL:  cfg.SessionTTL,
+	}).Register(pages)
+
+	api := http.NewServeMux()
+	s.oidc.Register(api)
+	portalMux := http.NewServeMux()
+	s.portal.Register(portalMux)
+	api.Handle("GET /federation/credentials", portalMux)
+	api.Handle("GET /assignment/", portalMux)
+	api.Handle("POST /{$}", s.countSTS(stsH))
+	api.Handle("/", pages)
+
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// POST /logout is both the portal's Logout (bearer token header, spec
+		// §6) and the sign-out form of the pages; the header tells them apart.
+		if r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
+			portalMux.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+	if cfg.DataDir != "" {
+		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("load proxy CA: %w", err)
+		}
+		s.ca = ca
+		h = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+	}
+	s.handler = h
+	return s, nil
+}
+
+// countSTS counts STS calls by Action. It must read the body to find the
+// Action, so it hands the STS handler a fresh reader over the same bytes (the
+// signature covers them).
+func (s *Server) countSTS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		if err != nil {
+			http.Error(w, "cannot read request body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		action := "STS"
+		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
+			action = v.Get("Action")
+		} else if a := r.URL.Query().Get("Action"); a != "" {
+			action = a
+		}
+		s.store.Count(action)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handler returns the handler for every path of the server.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Counts returns how many calls of each operation the server answered, e.g.
+// "RegisterClient", "CreateToken/refresh_token", "GetRoleCredentials",
+// "GetCallerIdentity".
+func (s *Server) Counts() map[string]int { return s.store.Counts() }
+
+// Store returns the server's state store (for tests and the GC loop).
+func (s *Server) Store() store.Store { return s.store }
+
+// CAFile returns the path of the proxy CA's certificate (for AWS_CA_BUNDLE),
+// or "" when the server has no DataDir.
+func (s *Server) CAFile() string {
+	if s.ca == nil {
+		return ""
+	}
+	return s.ca.CertFile()
+}
+
+// SetPublicURL sets the base URL of verification URIs; it must be called
+// before the server serves.
+func (s *Server) SetPublicURL(u string) {
+	s.cfg.PublicURL = u
+	s.oidc.BaseURL = u
+}
+
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
+// ready, if not nil, is called with the bound address once the listener is
+// open (useful with port 0). Without a PublicURL the listener's address
+// becomes the base of the verification URIs.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	bound := ln.Addr().String()
+	if s.cfg.PublicURL == "" {
+		host := bound
+		if h, p, err := net.SplitHostPort(bound); err == nil && (h == "::" || h == "0.0.0.0" || h == "") {
+			host = net.JoinHostPort("127.0.0.1", p)
+		}
+		s.SetPublicURL("http://" + host)
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.cfg.Logger.Info("serving", "addr", bound, "public_url", s.cfg.PublicURL, "start_url", s.cfg.Directory.Instance.StartURL)
+	if ready != nil {
+		ready(bound)
+	}
+	gc := time.NewTicker(time.Minute)
+	defer gc.Stop()
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-gc.C:
+			if _, err := s.store.GarbageCollect(s.cfg.Now()); err != nil {
+				s.cfg.Logger.Warn("garbage collection failed", "error", err)
+			}
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := srv.Shutdown(sctx)
+			if serr := <-errc; err == nil && !errors.Is(serr, http.ErrServerClosed) {
+				err = serr
+			}
+			return err
+		}
+	}
+}
+
+// lookup lets the STS handler find the role credentials the portal issued;
+// credentials of a revoked session (Logout, refresh token reuse) are unknown.
+type lookup struct{ st store.Store }
+
+func (l lookup) LookupCredential(accessKeyID string) (sts.Credential, bool) {
+	rc, err := l.st.GetRoleCredential(accessKeyID)
+	if err != nil {
+		return sts.Credential{}, false
+	}
+	if sess, err := l.st.GetSession(rc.SessionID); err != nil || sess.Revoked {
+		return sts.Credential{}, false
+	}
+	return sts.Credential{
+		AccessKeyID:     rc.AccessKeyID,
+		SecretAccessKey: rc.SecretAccessKey,
+		SessionToken:    rc.SessionToken,
+		Expiration:      rc.Expiration,
+		AccountID:       rc.AccountID,
+		RoleName:        rc.RoleName,
+		RoleID:          rc.RoleID,
+		UserName:        rc.UserName,
+	}, true
+}
+
+// backend answers the sign-in pages from the directory and the OIDC handler.
+type backend struct {
+	dir  *directory.Directory
+	oidc *oidc.Handler
+}
+
+func (b backend) CheckPassword(user, password string) bool {
+	return b.dir.CheckPassword(user, password)
+}
+
+func (b backend) PendingDevice(userCode string) (signin.DeviceRequest, bool) {
+	d, ok := b.oidc.PendingDevice(userCode)
+	if !ok {
+		return signin.DeviceRequest{}, false
+	}
+	return signin.DeviceRequest{UserCode: d.UserCode, ClientName: d.ClientName, Scopes: d.Scopes, ExpiresAt: d.ExpiresAt}, true
+}
+
+func (b backend) ResolveDevice(userCode, user string, approve bool) error {
+	return b.oidc.ResolveDevice(userCode, user, approve)
+}
+
+func (b backend) CheckAuthorize(req signin.AuthorizeRequest) (string, error) {
+	return b.oidc.CheckAuthorize(oidc.AuthorizeRequest(req))
+}
+
+func (b backend) IssueCode(req signin.AuthorizeRequest, user string) (string, error) {
+	if _, ok := b.dir.User(user); !ok {
+		return "", errors.New("unknown user " + strings.TrimSpace(user))
+	}
+	return b.oidc.IssueCode(oidc.AuthorizeRequest(req), user)
+}
