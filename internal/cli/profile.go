@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // config loads ~/.aws/config and ~/.aws/credentials once per run.
@@ -19,6 +22,21 @@ func (a *app) config() (*awsconfig.Config, error) {
 // explicitly (by --profile or the environment, spec §1.1).
 func (a *app) profileName() (string, bool) {
 	return awsconfig.SelectProfile(a.g.profile, a.env.getenv)
+}
+
+// checkProfile loads the configuration and fails as botocore does when a
+// profile named explicitly does not exist (spec §1.1).
+func (a *app) checkProfile() error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	if name, explicit := a.profileName(); explicit {
+		if _, ok := cfg.Profile(name); !ok {
+			return usererr.New(usererr.CodeOther, fmt.Sprintf("The config profile (%s) could not be found", name))
+		}
+	}
+	return nil
 }
 
 // profileSection returns the selected profile's plain keys, if it exists.

@@ -48,7 +48,7 @@ func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
 		if err != nil {
 			return err
 		}
-		p, err := cfg.SSOLogin(o.Profile, o.SSOSession, true)
+		p, err := cfg.SSOLogin(o.Profile, o.SSOSession, o.Profile != "")
 		if err != nil {
 			return err
 		}

@@ -51,6 +51,11 @@ func (a *app) runCallerIdentity(ctx context.Context, o callerIdentityOptions) er
 	if o.Output != "json" && o.Output != "text" && o.Output != "table" {
 		return usageError("Unsupported output format %q: use json, text or table.", o.Output)
 	}
+	// As in the AWS CLI, a bad config file or an unknown profile is reported
+	// before a missing region.
+	if err := a.checkProfile(); err != nil {
+		return err
+	}
 	region := a.region()
 	if region == "" {
 		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)

@@ -1,0 +1,384 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/ssocache"
+)
+
+func TestLoginCallerIdentityLogout(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	out := h.mustRun("sso", "login", "--profile", "p", "--use-device-code", "--no-browser")
+	if !strings.HasSuffix(out, "Successfully logged into Start URL: "+h.srv.StartURL+"\n") {
+		t.Errorf("login output does not end with the success line:\n%s", out)
+	}
+	// A pre-authorised client shows no code (spec §2.2 step 3).
+	if strings.Contains(out, "Then enter the code") {
+		t.Errorf("an approved-at-once login printed a code:\n%s", out)
+	}
+	tok, err := ssocache.ReadToken(ssocache.TokenPath(h.home, "corp", ""))
+	if err != nil {
+		t.Fatalf("token cache: %v", err)
+	}
+	if tok.StartURL != h.srv.StartURL || tok.Region != h.srv.Region || tok.RefreshToken == "" || tok.ClientID == "" {
+		t.Errorf("token cache misses fields: startUrl=%q region=%q refresh=%t client=%t", tok.StartURL, tok.Region, tok.RefreshToken != "", tok.ClientID != "")
+	}
+
+	out = h.mustRun("sts", "get-caller-identity", "--profile", "p")
+	var id struct{ UserId, Account, Arn string }
+	if err := json.Unmarshal([]byte(out), &id); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if id.Account != testAccount || !regexp.MustCompile(`^arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}/alice$`).MatchString(id.Arn) ||
+		!strings.HasSuffix(id.UserId, ":alice") {
+		t.Errorf("identity = %+v", id)
+	}
+	if !strings.HasPrefix(out, "{\n    \"UserId\": ") {
+		t.Errorf("JSON is not 4-space indented in model order:\n%s", out)
+	}
+	text := h.mustRun("sts", "get-caller-identity", "--profile", "p", "--output", "text")
+	if want := id.Account + "\t" + id.Arn + "\t" + id.UserId + "\n"; text != want {
+		t.Errorf("text output = %q, want %q", text, want)
+	}
+	if got := h.count("GetRoleCredentials"); got != 1 {
+		t.Errorf("GetRoleCredentials calls = %d, want 1 (the second command uses the cache)", got)
+	}
+
+	regs := h.files("sso/cache")
+	if len(regs) != 2 {
+		t.Fatalf("sso cache holds %v, want a token and a registration", regs)
+	}
+	if len(h.files("cli/cache")) != 1 {
+		t.Fatalf("cli cache holds %v, want one role credential file", h.files("cli/cache"))
+	}
+	// An assume-role entry shares the directory and must survive logout.
+	other := h.path(".aws", "cli", "cache", "assume.json")
+	if err := os.WriteFile(other, []byte(`{"Credentials": {"AccessKeyId": "x"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := h.mustRun("sso", "logout"); out != "" {
+		t.Errorf("logout printed %q, want nothing", out)
+	}
+	if got := h.count("Logout"); got != 1 {
+		t.Errorf("Logout calls = %d, want 1", got)
+	}
+	if diff := cmp.Diff([]string{ssocache.RegistrationFileName(h.srv.StartURL, h.srv.Region, []string{"sso:account:access"}, "corp")}, h.files("sso/cache")); diff != "" {
+		t.Errorf("after logout the sso cache should hold only the registration (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"assume.json"}, h.files("cli/cache")); diff != "" {
+		t.Errorf("after logout the cli cache (-want +got):\n%s", diff)
+	}
+	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
+	if code != 255 || !strings.Contains(errs, "Error loading SSO Token: Token for corp does not exist") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+		t.Errorf("after logout: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestExportCredentialsFormats(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code", "--no-browser")
+	rc, err := func() (*ssocache.RoleCredentials, error) {
+		h.mustRun("configure", "export-credentials", "--profile", "p")
+		return ssocache.ReadRoleCredentials(ssocache.RoleCredsPath(h.home, testAccount, testRole, "corp", ""))
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := rc.Expiration.UTC().Format("2006-01-02T15:04:05") + "+00:00"
+	// Compare with the secrets replaced by placeholders, so that a failure
+	// message never shows one.
+	hide := strings.NewReplacer(rc.AccessKeyID, "AKID", rc.SecretAccessKey, "SECRET", rc.SessionToken, "TOKEN", exp, "EXP")
+	tests := []struct{ format, want string }{
+		{"process", "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKID\",\n  \"SecretAccessKey\": \"SECRET\",\n  \"SessionToken\": \"TOKEN\",\n  \"Expiration\": \"EXP\"\n}\n"},
+		{"env", "export AWS_ACCESS_KEY_ID=AKID\nexport AWS_SECRET_ACCESS_KEY=SECRET\nexport AWS_SESSION_TOKEN=TOKEN\nexport AWS_CREDENTIAL_EXPIRATION=EXP\n"},
+		{"env-no-export", "AWS_ACCESS_KEY_ID=AKID\nAWS_SECRET_ACCESS_KEY=SECRET\nAWS_SESSION_TOKEN=TOKEN\nAWS_CREDENTIAL_EXPIRATION=EXP\n"},
+		{"powershell", "$Env:AWS_ACCESS_KEY_ID=\"AKID\"\n$Env:AWS_SECRET_ACCESS_KEY=\"SECRET\"\n$Env:AWS_SESSION_TOKEN=\"TOKEN\"\n$Env:AWS_CREDENTIAL_EXPIRATION=\"EXP\"\n"},
+		{"windows-cmd", "set AWS_ACCESS_KEY_ID=AKID\nset AWS_SECRET_ACCESS_KEY=SECRET\nset AWS_SESSION_TOKEN=TOKEN\nset AWS_CREDENTIAL_EXPIRATION=EXP\n"},
+		{"fish", "set -gx AWS_ACCESS_KEY_ID \"AKID\"\nset -gx AWS_SECRET_ACCESS_KEY \"SECRET\"\nset -gx AWS_SESSION_TOKEN \"TOKEN\"\nset -gx AWS_CREDENTIAL_EXPIRATION \"EXP\"\n"},
+	}
+	for _, tt := range tests {
+		got := h.mustRun("configure", "export-credentials", "--profile", "p", "--format", tt.format)
+		if diff := cmp.Diff(tt.want, hide.Replace(got)); diff != "" {
+			t.Errorf("--format %s (-want +got):\n%s", tt.format, diff)
+		}
+	}
+	if got := h.count("GetRoleCredentials"); got != 1 {
+		t.Errorf("GetRoleCredentials calls = %d, want 1: the cache serves the rest", got)
+	}
+	_, errs, code := h.run("configure", "export-credentials", "--profile", "p", "--format", "yaml")
+	if code != 252 || !strings.Contains(errs, "Invalid choice") {
+		t.Errorf("bad format: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestConfigurationErrors checks the AWS CLI's messages and exit codes for bad
+// configuration (spec §1.4, §2.1), and that each names the fix.
+func TestConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tests := []struct {
+		name     string
+		config   string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"unknown profile", "", []string{"sts", "get-caller-identity", "--profile", "nope"}, 255, "The config profile (nope) could not be found"},
+		{"missing sso-session", "[profile x]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = r\n", []string{"configure", "export-credentials", "--profile", "x"}, 253,
+			`Unable to retrieve credentials: The specified sso-session does not exist: "gone"`},
+		{"missing keys", "[profile x]\nsso_role_name = r\n", []string{"configure", "export-credentials", "--profile", "x"}, 253,
+			`The profile "x" is configured to use SSO but is missing required configuration: sso_account_id, sso_start_url, sso_region`},
+		{"login without start url", "[profile x]\nsso_region = us-east-1\n", []string{"sso", "login", "--profile", "x"}, 253,
+			"Missing the following required SSO configuration values: sso_start_url. To make sure this profile is properly configured to use SSO, please run: aws configure sso"},
+		{"login session missing", "", []string{"sso", "login", "--sso-session", "nope"}, 253, `The specified sso-session does not exist: "nope"`},
+		{"malformed config", "[profile x\nkey = v\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 255, "Unable to parse config file: "},
+		{"no region", "[profile x]\naws_access_key_id = a\naws_secret_access_key = b\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253,
+			`You must specify a region. You can also configure your region by running "aws configure".`},
+		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "Unable to locate credentials."},
+		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nrun: ssocli sso login --profile p"},
+		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 253, "Token for START does not exist\nrun: ssocli sso login --profile legacy"},
+		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "unknown flag: --bogus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := h.defaultConfig() + "\n" + tt.config
+			if tt.name == "malformed config" {
+				cfg = tt.config
+			}
+			h.writeConfig(cfg)
+			out, errs, code := h.run(tt.args...)
+			want := strings.ReplaceAll(tt.wantErr, "START", h.srv.StartURL)
+			if code != tt.wantCode || !strings.Contains(errs, want) {
+				t.Errorf("exit %d, want %d; stderr:\n%s\nwant it to contain:\n%s", code, tt.wantCode, errs, want)
+			}
+			if out != "" {
+				t.Errorf("stdout = %q, want nothing", out)
+			}
+		})
+	}
+}
+
+func TestBrokenCacheFiles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	tokenPath := ssocache.TokenPath(h.home, "corp", "")
+	if err := os.WriteFile(tokenPath, []byte(`{"startUrl": "x", "accessTo`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
+	if code != 255 || !strings.Contains(errs, tokenPath) || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+		t.Errorf("broken token: exit %d, stderr %q", code, errs)
+	}
+	// A broken role cache is fetched again, not fatal.
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	rolePath := ssocache.RoleCredsPath(h.home, testAccount, testRole, "corp", "")
+	if err := os.MkdirAll(h.path(".aws", "cli", "cache"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rolePath, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("configure", "export-credentials", "--profile", "p")
+	if _, err := ssocache.ReadRoleCredentials(rolePath); err != nil {
+		t.Errorf("the role cache was not rewritten: %v", err)
+	}
+}
+
+// TestRefresh covers spec §4: a token in its refresh window is refreshed
+// once, rotated, and written back; the next command needs no refresh.
+func TestRefresh(t *testing.T) {
+	t.Parallel()
+	clock := idctest.NewClock(time.Now())
+	h := newHarness(t, idctest.WithNow(clock.Now))
+	h.now = clock.Now
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	before, err := ssocache.ReadToken(ssocache.TokenPath(h.home, "corp", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(50 * time.Minute) // 10 minutes left: inside the 15-minute window
+	h.mustRun("configure", "export-credentials", "--profile", "p")
+	h.mustRun("configure", "export-credentials", "--profile", "ro")
+	if got := h.count("CreateToken/refresh_token"); got != 1 {
+		t.Errorf("refreshes = %d, want 1", got)
+	}
+	after, err := ssocache.ReadToken(ssocache.TokenPath(h.home, "corp", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.AccessToken == before.AccessToken || after.RefreshToken == before.RefreshToken || !after.ExpiresAt.After(before.ExpiresAt) {
+		t.Errorf("token was not rotated and written back (expires %v -> %v)", before.ExpiresAt, after.ExpiresAt)
+	}
+	if after.ClientID != before.ClientID || !after.RegistrationExpiresAt.Equal(before.RegistrationExpiresAt) {
+		t.Errorf("refresh lost the registration fields")
+	}
+
+	// Past the session's end the refresh fails and the token has expired.
+	clock.Advance(9 * time.Hour)
+	_, errs, code := h.run("configure", "export-credentials", "--profile", "p")
+	if code != 253 || !strings.Contains(errs, "Token has expired and refresh failed") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+		t.Errorf("expired session: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestLegacyExpiredIsLocal: a legacy token is never refreshed, and an expired
+// one is refused without a network call (AWS CLI ≥ 2.25.3).
+func TestLegacyExpiredIsLocal(t *testing.T) {
+	t.Parallel()
+	clock := idctest.NewClock(time.Now())
+	h := newHarness(t, idctest.WithNow(clock.Now))
+	h.now = clock.Now
+	h.mustRun("sso", "login", "--profile", "legacy")
+	h.mustRun("configure", "export-credentials", "--profile", "legacy")
+	calls := h.srv.Server.Counts()
+	clock.Advance(9 * time.Hour)
+	_, errs, code := h.run("configure", "export-credentials", "--profile", "legacy")
+	if code != 253 || !strings.Contains(errs, "The SSO session associated with this profile has expired or is otherwise invalid.") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if diff := cmp.Diff(calls, h.srv.Server.Counts()); diff != "" {
+		t.Errorf("an expired legacy token made calls (-before +after):\n%s", diff)
+	}
+}
+
+// TestRevokedSession: a 401 from GetRoleCredentials is the expired-session message.
+func TestRevokedSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	tok, err := ssocache.ReadToken(ssocache.TokenPath(h.home, "corp", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Revoke on the server only, as another machine's logout would.
+	h2 := &harness{t: t, srv: h.srv, home: t.TempDir(), vars: h.vars}
+	if err := ssocache.WriteToken(ssocache.TokenPath(h2.home, "corp", ""), tok); err != nil {
+		t.Fatal(err)
+	}
+	h2.vars = map[string]string{"HOME": h2.home, "AWS_ENDPOINT_URL": h.srv.URL}
+	h2.mustRun("sso", "logout")
+	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
+	if code != 255 || !strings.Contains(errs, "The SSO session associated with this profile has expired or is otherwise invalid.") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+		t.Errorf("revoked: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestLogoutOneSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	h.mustRun("sso", "login", "--profile", "legacy")
+	h.mustRun("configure", "export-credentials", "--profile", "p")
+	h.mustRun("configure", "export-credentials", "--profile", "legacy")
+	h.mustRun("sso", "logout", "--sso-session", "corp")
+	if _, _, code := h.run("configure", "export-credentials", "--profile", "p"); code == 0 {
+		t.Errorf("the logged-out session still gives credentials")
+	}
+	h.mustRun("configure", "export-credentials", "--profile", "legacy")
+	// With the server unreachable, logout still deletes the files and says so.
+	h.vars["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
+	_, errs, code := h.run("sso", "logout")
+	if code == 0 || !strings.Contains(errs, "Could not revoke the session on the server for: "+h.srv.StartURL) {
+		t.Errorf("logout with the server down: exit %d, stderr %q", code, errs)
+	}
+	for _, f := range h.files("sso/cache") {
+		if tok, err := ssocache.ReadToken(h.path(".aws", "sso", "cache", f)); err == nil {
+			t.Errorf("token for %s survived the logout", tok.StartURL)
+		}
+	}
+	if n := len(h.files("cli/cache")); n != 0 {
+		t.Errorf("%d role credential files survived the logout", n)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if _, _, code := h.run("sso", "status", "--sso-session", "corp"); code != ExitNotLoggedIn {
+		t.Errorf("status before login: exit %d, want %d", code, ExitNotLoggedIn)
+	}
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	h.mustRun("configure", "export-credentials", "--profile", "p")
+	out := h.mustRun("sso", "status", "--sso-session", "corp", "--output", "json")
+	var got struct {
+		Sessions []struct {
+			Session, StartUrl, Region string
+			Valid, CanRefresh         bool
+			RoleCredentials           []struct{ Profile, AccountId, RoleName string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(got.Sessions) != 1 || got.Sessions[0].Session != "corp" || !got.Sessions[0].Valid || !got.Sessions[0].CanRefresh ||
+		len(got.Sessions[0].RoleCredentials) != 1 || got.Sessions[0].RoleCredentials[0].Profile != "p" {
+		t.Errorf("status = %s", out)
+	}
+	tok, _ := ssocache.ReadToken(ssocache.TokenPath(h.home, "corp", ""))
+	for _, secret := range []string{tok.AccessToken, tok.RefreshToken, tok.ClientSecret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("status printed a secret")
+		}
+	}
+	table := h.mustRun("sso", "status")
+	if !strings.Contains(table, "Session:") || !strings.Contains(table, "corp") {
+		t.Errorf("table status:\n%s", table)
+	}
+}
+
+func TestParallelLoginsShareOneFlow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, idctest.WithAutoApproveDelay(2*time.Second))
+	type result struct {
+		out, errs string
+		code      int
+	}
+	results := make(chan result, 4)
+	for range 4 {
+		go func() {
+			o, e, c := h.run("sso", "login", "--profile", "p", "--use-device-code", "--no-browser")
+			results <- result{o, e, c}
+		}()
+	}
+	waited := 0
+	for range 4 {
+		r := <-results
+		if r.code != 0 || !strings.Contains(r.out, "Successfully logged into Start URL") {
+			t.Errorf("a login failed: exit %d\n%s%s", r.code, r.out, r.errs)
+		}
+		if strings.Contains(r.errs, "waiting for it to finish") {
+			waited++
+		}
+	}
+	if got := h.count("StartDeviceAuthorization"); got != 1 {
+		t.Errorf("device authorizations = %d, want 1", got)
+	}
+	if waited != 3 {
+		t.Errorf("%d logins said they waited, want 3", waited)
+	}
+}
+
+func TestListProfiles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.writeConfig("[profile b]\n[default]\n[profile \"a b\"]\n[sso-session s]\n")
+	if err := os.WriteFile(h.path(".aws", "credentials"), []byte("[c]\n[b]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSpace(h.mustRun("configure", "list-profiles")), "\n")
+	if want := []string{"b", "default", "a b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("list-profiles = %q, want %q", got, want)
+	}
+}

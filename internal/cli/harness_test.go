@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssocli/ssocli/internal/idc/idctest"
+)
+
+// harness runs ssocli commands in-process, in a temporary home, against a
+// real local Identity Center on loopback.
+type harness struct {
+	t     *testing.T
+	srv   *idctest.TestServer
+	home  string
+	vars  map[string]string
+	now   func() time.Time
+	stdin string
+}
+
+const (
+	testAccount = "111122223333"
+	testRole    = "AdministratorAccess"
+)
+
+func newHarness(t *testing.T, opts ...idctest.Option) *harness {
+	t.Helper()
+	opts = append([]idctest.Option{idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1)}, opts...)
+	srv := idctest.NewServer(t, opts...)
+	home := t.TempDir()
+	h := &harness{t: t, srv: srv, home: home, vars: map[string]string{
+		"HOME":             home,
+		"AWS_ENDPOINT_URL": srv.URL,
+	}}
+	h.writeConfig(h.defaultConfig())
+	return h
+}
+
+// defaultConfig has an sso-session profile "p", a legacy profile "legacy",
+// and a profile with static keys.
+func (h *harness) defaultConfig() string {
+	return strings.NewReplacer("START", h.srv.StartURL, "REGION", h.srv.Region, "ACCT", testAccount, "ROLE", testRole).Replace(`[default]
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = START
+sso_region = REGION
+sso_registration_scopes = sso:account:access
+
+[profile p]
+sso_session = corp
+sso_account_id = ACCT
+sso_role_name = ROLE
+region = us-west-2
+output = json
+
+[profile ro]
+sso_session = corp
+sso_account_id = ACCT
+sso_role_name = ReadOnly
+region = us-west-2
+
+[profile legacy]
+sso_start_url = START
+sso_region = REGION
+sso_account_id = ACCT
+sso_role_name = ROLE
+region = eu-west-1
+`)
+}
+
+func (h *harness) writeConfig(s string) {
+	h.t.Helper()
+	p := filepath.Join(h.home, ".aws", "config")
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
+	return &Env{
+		Stdin:      strings.NewReader(h.stdin),
+		Stdout:     stdout,
+		Stderr:     stderr,
+		Getenv:     func(k string) string { return h.vars[k] },
+		Environ:    func() []string { return nil },
+		Home:       h.home,
+		Now:        h.now,
+		HTTPClient: h.srv.Client(),
+	}
+}
+
+// run runs ssocli with args and returns its stdout, stderr and exit code.
+func (h *harness) run(args ...string) (string, string, int) {
+	h.t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := Run(ctx, h.env(&out, &errb), args)
+	return out.String(), errb.String(), code
+}
+
+// mustRun runs ssocli and fails the test unless it exits 0.
+func (h *harness) mustRun(args ...string) string {
+	h.t.Helper()
+	out, errs, code := h.run(args...)
+	if code != 0 {
+		h.t.Fatalf("ssocli %s: exit %d\nstderr: %s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+func (h *harness) path(rel ...string) string {
+	return filepath.Join(append([]string{h.home}, rel...)...)
+}
+
+// files lists the files under ~/.aws/<dir> by base name.
+func (h *harness) files(dir string) []string {
+	h.t.Helper()
+	entries, err := os.ReadDir(h.path(".aws", dir))
+	if err != nil && !os.IsNotExist(err) {
+		h.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func (h *harness) count(op string) int { return h.srv.Server.Counts()[op] }
