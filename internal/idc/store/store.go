@@ -130,7 +130,7 @@ type Store interface {
 	// exactly as stored (callers normalise it).
 	GetDeviceAuthByUserCode(userCode string) (DeviceAuth, error)
 	// UpdateDeviceAuth applies fn atomically; when fn fails nothing changes
-	// and its error is returned.
+	// and the current record is returned with fn's error.
 	UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAuth, error)) (DeviceAuth, error)
 
 	CreateAuthCode(AuthCode) error
@@ -148,6 +148,7 @@ type Store interface {
 
 	CreateRefreshToken(RefreshToken) error
 	GetRefreshToken(token string) (RefreshToken, error)
+	// UpdateRefreshToken is UpdateDeviceAuth for refresh tokens.
 	UpdateRefreshToken(token string, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
 
 	CreateRoleCredential(RoleCredential) error
