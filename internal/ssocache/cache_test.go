@@ -407,3 +407,16 @@ func TestLogoutHelpers(t *testing.T) {
 		t.Errorf("ReadLogoutInfo on broken JSON: %v, want *CorruptError", err)
 	}
 }
+
+func TestRegistrationKeepsUnknownKeys(t *testing.T) {
+	t.Parallel()
+	in := `{"clientId":"a","issuedAt":1764090482,"clientSecret":"b","expiresAt":"2027-02-23T17:07:56.000Z","grantTypes":null,"x":"\u00e9"}`
+	r, err := ReadRegistration(writeTemp(t, "r.json", []byte(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"clientId": "a", "clientSecret": "b", "expiresAt": "2027-02-23T17:07:56Z", "issuedAt": 1764090482, "x": "\u00e9"}`
+	if d := diffBytes(r.Marshal(), []byte(want)); d != "" {
+		t.Error(d)
+	}
+}
