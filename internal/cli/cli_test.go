@@ -382,3 +382,33 @@ func TestListProfiles(t *testing.T) {
 		t.Errorf("list-profiles = %q, want %q", got, want)
 	}
 }
+
+// TestAutoLogin: with --auto-login (or sso_auto_login = true) and a person at
+// a terminal, an ended session is logged in again and the command goes on;
+// stdout keeps only what was asked for. Without a terminal it does not.
+func TestAutoLogin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, errs, code := h.run("configure", "export-credentials", "--profile", "p", "--auto-login")
+	if code == 0 || !strings.Contains(errs, "does not exist") {
+		t.Fatalf("without a terminal auto-login must not start: exit %d, stderr %q", code, errs)
+	}
+	h.tty = true
+	out, errs, code := h.run("configure", "export-credentials", "--profile", "p", "--auto-login")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	var v struct{ Version int }
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Version != 1 {
+		t.Errorf("stdout is not the credential_process JSON alone (%v)", err)
+	}
+	if !strings.Contains(errs, "has expired; logging in again") || !strings.Contains(errs, "Successfully logged into Start URL") {
+		t.Errorf("stderr does not tell about the login: %q", errs)
+	}
+	// The profile key does the same.
+	h.mustRun("sso", "logout")
+	h.writeConfig(strings.Replace(h.defaultConfig(), "[profile p]\n", "[profile p]\nsso_auto_login = true\n", 1))
+	if _, errs, code := h.run("configure", "export-credentials", "--profile", "p"); code != 0 {
+		t.Errorf("sso_auto_login = true: exit %d, stderr %q", code, errs)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
@@ -36,7 +37,20 @@ func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
 		if err != nil {
 			return nil, err
 		}
-		return a.manager().RoleCredentials(ctx, t)
+		c, err := a.manager().RoleCredentials(ctx, t)
+		if err != nil && errors.Is(err, creds.ErrLoginRequired) && a.autoLogin(p.Values["sso_auto_login"]) {
+			// As the seed page shows for "aws s3 ls": the session has ended, so
+			// log in again and go on. Everything goes to stderr: stdout may be
+			// read by a program (credential_process).
+			fmt.Fprintf(a.env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", sessionLabel(t))
+			pkce := a.usePKCE(t, p.Values["sso_login_flow"], false, false)
+			if _, lerr := a.login(ctx, t, pkce, false, a.env.Stderr); lerr != nil {
+				return nil, lerr
+			}
+			fmt.Fprintf(a.env.Stderr, "Successfully logged into Start URL: %s\n", t.StartURL)
+			c, err = a.manager().RoleCredentials(ctx, t)
+		}
+		return c, err
 	case !errors.Is(err, awsconfig.ErrNotSSO):
 		return nil, err
 	}
@@ -51,6 +65,13 @@ func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
 		}
 	}
 	return nil, errNoCredentials.WithHint("configure an IAM Identity Center profile with: ssocli configure sso, then log in with: ssocli sso login --profile NAME")
+}
+
+// autoLogin says whether an ended session may be logged in again by itself:
+// --auto-login or sso_auto_login = true, and only with a person at a terminal.
+func (a *app) autoLogin(configured string) bool {
+	on := a.g.autoLogin || strings.EqualFold(strings.TrimSpace(configured), "true")
+	return on && a.env.StdinTTY && a.env.StderrTTY
 }
 
 // region is the region for the command's own AWS calls (spec §1.1).

@@ -21,6 +21,7 @@ type harness struct {
 	vars  map[string]string
 	now   func() time.Time
 	stdin string
+	tty   bool // stdin and stderr are terminals
 }
 
 const (
@@ -88,6 +89,8 @@ func (h *harness) writeConfig(s string) {
 func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
 	return &Env{
 		Stdin:      strings.NewReader(h.stdin),
+		StdinTTY:   h.tty,
+		StderrTTY:  h.tty,
 		Stdout:     stdout,
 		Stderr:     stderr,
 		Getenv:     func(k string) string { return h.vars[k] },

@@ -17,11 +17,12 @@ var Version = "dev"
 
 // globals are the flags every command takes, as the AWS CLI's global options.
 type globals struct {
-	profile  string
-	region   string
-	output   string
-	debug    bool
-	caBundle string
+	profile   string
+	region    string
+	output    string
+	debug     bool
+	caBundle  string
+	autoLogin bool
 }
 
 // app is what the commands share: the Env, the global flags and lazily built
@@ -78,6 +79,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 	pf.StringVar(&a.g.output, "output", "", "output format: json, text or table")
 	pf.BoolVar(&a.g.debug, "debug", false, "log what ssocli does to stderr (never secrets)")
 	pf.StringVar(&a.g.caBundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
+	pf.BoolVar(&a.g.autoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
 	root.AddCommand(
 		a.ssoCmd(),
 		a.stsCmd(),

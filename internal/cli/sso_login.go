@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 func (a *app) ssoCmd() *cobra.Command {
@@ -72,29 +72,34 @@ func (a *app) runLogin(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	pkce := t.SessionName != "" && !o.UseDeviceCode
-	if pkce && (p.Values["sso_login_flow"] == "device_code" || a.env.getenv("SSOCLI_LOGIN_FLOW") == "device_code") {
-		pkce = false
-	}
-	if pkce && !o.NoBrowser {
-		if reason := a.browserUnavailable(); reason != "" {
-			fmt.Fprintf(a.env.Stderr, "No browser can be opened here (%s): using the device code flow instead.\n", reason)
-			pkce = false
-		}
-	}
-	res, err := a.login(ctx, t, pkce, o.NoBrowser)
-	if err != nil {
+	pkce := a.usePKCE(t, p.Values["sso_login_flow"], o.UseDeviceCode, o.NoBrowser)
+	if _, err := a.login(ctx, t, pkce, o.NoBrowser, a.env.Stdout); err != nil {
 		return err
 	}
-	_ = res
 	fmt.Fprintf(a.env.Stdout, "Successfully logged into Start URL: %s\n", t.StartURL)
 	return nil
 }
 
+// usePKCE chooses the flow (spec §2.1): PKCE for sso-session logins, unless
+// the device flow is asked for (flag, sso_login_flow = device_code, or
+// SSOCLI_LOGIN_FLOW=device_code) or no browser can be opened here, which is
+// said in one line.
+func (a *app) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrowser bool) bool {
+	if t.SessionName == "" || useDeviceCode || configured == "device_code" || a.env.getenv("SSOCLI_LOGIN_FLOW") == "device_code" {
+		return false
+	}
+	if !noBrowser {
+		if reason := a.browserUnavailable(); reason != "" {
+			fmt.Fprintf(a.env.Stderr, "No browser can be opened here (%s): using the device code flow instead.\n", reason)
+			return false
+		}
+	}
+	return true
+}
+
 // login runs the flow for t and prints what the user must do, as the AWS CLI
 // words it (spec §2.2, §2.3).
-func (a *app) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool) (*creds.LoginResult, error) {
-	out := a.env.Stdout
+func (a *app) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
 	progress := a.progress()
 	defer progress.done()
 	lo := creds.LoginOptions{
@@ -186,5 +191,3 @@ func (p *progressLine) done() {
 		fmt.Fprint(p.a.env.Stderr, "\r\033[K")
 	}
 }
-
-var _ = usererr.CodeOK

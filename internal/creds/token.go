@@ -18,9 +18,21 @@ import (
 // give role credentials (spec §4, §5).
 const expiredSessionMsg = "The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile."
 
-// ErrSessionExpired reports an expired, revoked or missing session.
+// ErrLoginRequired is in the chain of every error that a new login would
+// cure: no token, an expired or revoked session, a failed refresh.
+var ErrLoginRequired = errors.New("login required")
+
+// loginRequired wraps err (which may be nil) with ErrLoginRequired.
+func loginRequired(err error) error {
+	if err == nil {
+		return ErrLoginRequired
+	}
+	return fmt.Errorf("%w: %w", ErrLoginRequired, err)
+}
+
+// errSessionExpired reports an expired, revoked or missing session.
 func (t *Target) errSessionExpired(err error) error {
-	return usererr.Wrap(usererr.CodeOther, expiredSessionMsg, err).WithHint(t.LoginHint())
+	return usererr.Wrap(usererr.CodeOther, expiredSessionMsg, loginRequired(err)).WithHint(t.LoginHint())
 }
 
 func lockName(prefix, file string) string {
@@ -35,12 +47,12 @@ func (m *Manager) readToken(t *Target) (*ssocache.Token, error) {
 		return tok, nil
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Error loading SSO Token: Token for %s does not exist", t.name()), err).WithHint(t.LoginHint())
+		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Error loading SSO Token: Token for %s does not exist", t.name()), loginRequired(err)).WithHint(t.LoginHint())
 	}
 	var ce *ssocache.CorruptError
 	if errors.As(err, &ce) {
 		// The AWS CLI prints only a KeyError here; we name the file and the fix.
-		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Error loading SSO Token: Token for %s is invalid (the cache file %s cannot be read as a token)", t.StartURL, path), err).WithHint(t.LoginHint())
+		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Error loading SSO Token: Token for %s is invalid (the cache file %s cannot be read as a token)", t.StartURL, path), loginRequired(err)).WithHint(t.LoginHint())
 	}
 	return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Error loading SSO Token: %v", err), err)
 }
@@ -104,7 +116,7 @@ func usable(t *Target, tok *ssocache.Token, now time.Time) (string, error) {
 	if tok.ExpiresAt.After(now) {
 		return tok.AccessToken, nil
 	}
-	return "", usererr.New(usererr.CodeOther, "Error when retrieving token from sso: Token has expired and refresh failed").WithHint(t.LoginHint())
+	return "", usererr.Wrap(usererr.CodeOther, "Error when retrieving token from sso: Token has expired and refresh failed", ErrLoginRequired).WithHint(t.LoginHint())
 }
 
 // refresh runs the refresh_token grant and writes the new token back, keeping

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing (Debian's awscli and chromium,
+# iproute2 and util-linux for the private network namespace), then runs every
+# test. CI runs this same script (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+
+need=()
+[ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v ip >/dev/null || need+=(iproute2)
+command -v unshare >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+unformatted=$(gofmt -l cmd internal)
+if [ -n "$unformatted" ]; then
+  echo "gofmt is needed on:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+go vet ./...
+go test -count=1 -timeout 30m ./...
