@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,51 @@ type Handler struct {
 	// is served. The default allows *.amazonaws.com.
 	Allow  func(host string) bool
 	Logger *slog.Logger // defaults to discarding
+
+	mu      sync.Mutex
+	tunnels map[*http.Server]struct{} // live tunnels, for CloseTunnels
+	closed  bool
+}
+
+// CloseTunnels closes every open tunnel and refuses new ones; requests in
+// flight are cut. http.Server.Shutdown does not know hijacked connections,
+// so a server shutting down calls this (for example through
+// http.Server.RegisterOnShutdown).
+func (h *Handler) CloseTunnels() {
+	h.mu.Lock()
+	h.closed = true
+	tunnels := h.tunnels
+	h.tunnels = nil
+	h.mu.Unlock()
+	for srv := range tunnels {
+		srv.Close()
+	}
+}
+
+// track adds srv to the live tunnels, or reports false after CloseTunnels.
+func (h *Handler) track(srv *http.Server) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	if h.tunnels == nil {
+		h.tunnels = map[*http.Server]struct{}{}
+	}
+	h.tunnels[srv] = struct{}{}
+	return true
+}
+
+func (h *Handler) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+func (h *Handler) untrack(srv *http.Server) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.tunnels, srv)
 }
 
 // ServeHTTP answers CONNECT requests with a tunnel and passes the rest to Next.
@@ -64,6 +110,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.allow(host) {
 		log.Info("proxy refused CONNECT", "reason", "host not allowed")
 		refuse(w, fmt.Errorf("CONNECT to %s refused: this server answers only its own APIs (*.amazonaws.com) and never connects anywhere else", host))
+		return
+	}
+	if h.isClosed() {
+		http.Error(w, "proxy: shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	hj, ok := w.(http.Hijacker)
@@ -122,6 +172,7 @@ func (h *Handler) serveTunnel(ctx context.Context, c net.Conn, host string, log 
 	}
 
 	l := newOneConnListener(tlsConn)
+	var hijacked atomic.Bool
 	srv := &http.Server{
 		Handler:           h.tunnelHandler(host),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -129,14 +180,27 @@ func (h *Handler) serveTunnel(ctx context.Context, c net.Conn, host string, log 
 		ErrorLog:          slog.NewLogLogger(h.logger().Handler(), slog.LevelInfo),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateHijacked {
+				hijacked.Store(true)
+			}
 			if st == http.StateClosed || st == http.StateHijacked {
 				l.Close()
 			}
 		},
 	}
+	if !h.track(srv) {
+		tlsConn.Close()
+		return
+	}
+	defer h.untrack(srv)
 	// Serve handles the one connection (keep-alive, so several requests), and
 	// returns once the connection is gone and the listener closed.
 	_ = srv.Serve(l)
+	// Serve returns without touching the connection when CloseTunnels came
+	// first; close it unless Next took it over.
+	if !hijacked.Load() {
+		tlsConn.Close()
+	}
 }
 
 // tunnelHandler serves Next for the requests of one tunnel, after checking

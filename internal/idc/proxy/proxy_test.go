@@ -115,6 +115,7 @@ func apis() http.Handler {
 type proxyServer struct {
 	*httptest.Server
 	CA       *proxy.CA
+	H        *proxy.Handler
 	rec      *recorder
 	connects atomic.Int64
 }
@@ -127,6 +128,7 @@ func newProxyServer(t *testing.T) *proxyServer {
 	}
 	ps := &proxyServer{CA: ca, rec: &recorder{}}
 	h := &proxy.Handler{CA: ca, Next: ps.rec.wrap(apis())}
+	ps.H = h
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {
 			ps.connects.Add(1)
@@ -488,5 +490,49 @@ func TestNonConnectGoesToNext(t *testing.T) {
 	want := strings.TrimPrefix(ps.URL, "http://") + " /echo tls=false"
 	if diff := cmp.Diff(want, string(body)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
+	}
+}
+
+func TestCloseTunnels(t *testing.T) {
+	t.Parallel()
+	ps := newProxyServer(t)
+	const host = "sts.us-east-1.amazonaws.com"
+	conn, br := rawConnect(t, ps.Listener.Addr().String(), "CONNECT "+host+":443 HTTP/1.0\r\n\r\n")
+	defer conn.Close()
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("CONNECT: %v, %v", resp, err)
+	}
+	c := tls.Client(readerConn{conn, br}, &tls.Config{ServerName: host, RootCAs: ps.CA.Pool()})
+	tr := bufio.NewReader(c)
+	get := func() error {
+		if _, err := fmt.Fprintf(c, "GET /echo HTTP/1.1\r\nHost: %s\r\n\r\n", host); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(tr, nil)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatalf("request before CloseTunnels: %v", err)
+	}
+
+	ps.H.CloseTunnels()
+	if err := get(); err == nil {
+		t.Error("request after CloseTunnels succeeded, want the tunnel closed")
+	}
+	conn2, br2 := rawConnect(t, ps.Listener.Addr().String(), "CONNECT "+host+":443 HTTP/1.0\r\n\r\n")
+	defer conn2.Close()
+	resp2, err := http.ReadResponse(br2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("CONNECT after CloseTunnels: status %d, want 503", resp2.StatusCode)
 	}
 }

@@ -113,7 +113,8 @@ func errInvalidAction(action, version string) *apiError {
 // ServeHTTP answers one STS request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
+	// Set without canonicalising, to send the header as STS spells it.
+	w.Header()["x-amzn-RequestId"] = []string{reqID}
 	log := h.logger().With("request_id", reqID, "method", r.Method, "host", r.Host)
 
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {

@@ -343,3 +343,23 @@ func TestRequestIDIsUUID(t *testing.T) {
 		t.Errorf("request ID %q is not a version 4 UUID", a)
 	}
 }
+
+// TestRequestIDHeaderSpelling checks the header is sent as STS spells it,
+// not in Go's canonical form.
+func TestRequestIDHeaderSpelling(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	(&Handler{Lookup: mapLookup{}}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(queryBody)))
+	var names []string
+	for k := range rec.Header() {
+		if strings.EqualFold(k, "x-amzn-RequestId") {
+			names = append(names, k)
+		}
+	}
+	if diff := cmp.Diff([]string{"x-amzn-RequestId"}, names); diff != "" {
+		t.Errorf("request ID header names (-want +got):\n%s", diff)
+	}
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("status = %d, want 403 for a request without Authorization", rec.Code)
+	}
+}
