@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -30,10 +31,6 @@ type Section struct {
 	Sub map[string]map[string]string
 }
 
-func newSection(header string) *Section {
-	return &Section{Name: header, Header: header, Values: make(map[string]string, 8)}
-}
-
 // has reports whether the section sets key, as a plain value or a sub-section.
 func (s *Section) has(key string) bool {
 	if _, ok := s.Values[key]; ok {
@@ -54,58 +51,112 @@ func (s Section) Get(key string) (string, bool) {
 	return v, ok
 }
 
-// update is Python's dict.update for a credentials-file section merged over a
-// config-file profile: each key of src replaces the key in s.
-func (s *Section) update(src *Section) {
-	for _, k := range src.Keys {
-		if !s.has(k) {
-			s.Keys = append(s.Keys, k)
+// set is Python's d[key] = value for a plain value or a sub-section.
+func (s *Section) set(key, val string, sub map[string]string) {
+	if !s.has(key) {
+		s.Keys = append(s.Keys, key)
+	}
+	if sub != nil {
+		delete(s.Values, key)
+		if s.Sub == nil {
+			s.Sub = make(map[string]map[string]string, 2)
 		}
-		if sub, ok := src.Sub[k]; ok {
-			delete(s.Values, k)
-			if s.Sub == nil {
-				s.Sub = make(map[string]map[string]string, 2)
-			}
-			s.Sub[k] = sub
-		} else {
-			delete(s.Sub, k)
-			s.Values[k] = src.Values[k]
+		s.Sub[key] = sub
+		return
+	}
+	delete(s.Sub, key)
+	s.Values[key] = val
+}
+
+// apply is dict.update with the options of a raw section: its own, then the
+// [DEFAULT] ones it does not set (RawConfigParser.options order).
+func (s *Section) apply(r, defaults *rawSection) {
+	for _, p := range r.pairs {
+		s.set(p.key, p.val, p.sub)
+	}
+	if defaults == nil {
+		return
+	}
+	for _, p := range defaults.pairs {
+		if r.find(p.key) < 0 {
+			s.set(p.key, p.val, p.sub)
 		}
 	}
+}
+
+// entry is one name of a profile, sso-session or services map: the config-file
+// section and, for profiles, the credentials-file section merged over it.
+type entry struct {
+	name             string
+	cfg, cfgDefaults *rawSection
+	crd, crdDefaults *rawSection
+	sec              *Section // built on first use
+}
+
+func (e *entry) section() *Section {
+	if e.sec != nil {
+		return e.sec
+	}
+	n := 0
+	for _, r := range []*rawSection{e.cfg, e.cfgDefaults, e.crd, e.crdDefaults} {
+		if r != nil {
+			n += len(r.pairs)
+		}
+	}
+	s := &Section{Name: e.name, Values: make(map[string]string, n), Keys: make([]string, 0, n)}
+	if e.cfg != nil {
+		s.Header = e.cfg.header
+		s.apply(e.cfg, e.cfgDefaults)
+	}
+	if e.crd != nil {
+		if e.cfg == nil {
+			s.Header = e.crd.header
+		}
+		s.apply(e.crd, e.crdDefaults)
+	}
+	e.sec = s
+	return s
 }
 
 // sectionMap is a Python dict of sections: insertion-ordered, and assigning an
 // existing name replaces the section but keeps its position.
 type sectionMap struct {
 	names []string
-	m     map[string]*Section
+	m     map[string]*entry
 }
 
-func (sm *sectionMap) set(name string, s *Section) {
+func (sm *sectionMap) set(e *entry) {
 	if sm.m == nil {
-		sm.m = make(map[string]*Section)
+		sm.m = make(map[string]*entry)
 	}
-	if _, ok := sm.m[name]; !ok {
-		sm.names = append(sm.names, name)
+	if _, ok := sm.m[e.name]; !ok {
+		sm.names = append(sm.names, e.name)
 	}
-	sm.m[name] = s
-}
-
-func (sm *sectionMap) get(name string) (*Section, bool) {
-	s, ok := sm.m[name]
-	return s, ok
+	sm.m[e.name] = e
 }
 
 // Config is the parsed view of the config and credentials files, as botocore's
-// session.full_config sees it.
+// session.full_config sees it. It is safe for concurrent use.
 type Config struct {
 	// ConfigPath and CredentialsPath are the files it was loaded from (for
-	// messages); empty when parsed from memory without a path.
+	// messages).
 	ConfigPath, CredentialsPath string
 
+	mu          sync.Mutex // guards building the Sections
 	profiles    sectionMap
 	ssoSessions sectionMap
 	services    sectionMap
+}
+
+// get returns the named section of sm, building it on first use.
+func (c *Config) get(sm *sectionMap, name string) (*Section, bool) {
+	e, ok := sm.m[name]
+	if !ok {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.section(), true
 }
 
 // Load reads and parses the config and credentials files. A missing file counts as
@@ -157,24 +208,24 @@ func Parse(configData, credentialsData []byte, configPath string) (*Config, erro
 func parse(configData, credentialsData []byte, configPath, credentialsPath string) (*Config, error) {
 	c := &Config{ConfigPath: configPath, CredentialsPath: credentialsPath}
 	if len(configData) > 0 {
-		sections, err := parseINI(configData)
+		f, err := parseINI(configData)
 		if err != nil {
 			return nil, parseFailure(configPath, err)
 		}
-		c.addConfigSections(sections)
+		c.addConfigSections(f)
 	}
 	if len(credentialsData) > 0 {
-		sections, err := parseINI(credentialsData)
+		f, err := parseINI(credentialsData)
 		if err != nil {
 			return nil, parseFailure(credentialsPath, err)
 		}
 		// botocore's Session.full_config: credentials sections are profiles under
 		// their bare names; a name already present is updated key by key.
-		for _, s := range sections {
-			if p, ok := c.profiles.get(s.Header); ok {
-				p.update(s)
+		for _, r := range f.sections {
+			if e, ok := c.profiles.m[r.header]; ok {
+				e.crd, e.crdDefaults = r, f.defaults
 			} else {
-				c.profiles.set(s.Header, s)
+				c.profiles.set(&entry{name: r.header, crd: r, crdDefaults: f.defaults})
 			}
 		}
 	}
@@ -187,9 +238,12 @@ func parseFailure(path string, err error) error {
 }
 
 // addConfigSections is botocore's build_profile_map.
-func (c *Config) addConfigSections(sections []*Section) {
-	for _, s := range sections {
-		h := s.Header
+func (c *Config) addConfigSections(f *rawFile) {
+	c.profiles.m = make(map[string]*entry, len(f.sections))
+	c.profiles.names = make([]string, 0, len(f.sections))
+	entries := make([]entry, len(f.sections))
+	for i, r := range f.sections {
+		h := r.header
 		var target *sectionMap
 		switch {
 		case strings.HasPrefix(h, "profile"):
@@ -199,7 +253,8 @@ func (c *Config) addConfigSections(sections []*Section) {
 		case strings.HasPrefix(h, "services"):
 			target = &c.services
 		case h == "default":
-			c.profiles.set("default", s)
+			entries[i] = entry{name: "default", cfg: r, cfgDefaults: f.defaults}
+			c.profiles.set(&entries[i])
 			continue
 		default:
 			continue // kept by botocore as top-level config, never a profile
@@ -208,19 +263,16 @@ func (c *Config) addConfigSections(sections []*Section) {
 		if !ok {
 			continue
 		}
-		s.Name = name
-		target.set(name, s)
+		entries[i] = entry{name: name, cfg: r, cfgDefaults: f.defaults}
+		target.set(&entries[i])
 	}
 }
 
 // secondWord returns the second of exactly two shlex words, without allocating
 // for the common "profile name" form.
 func secondWord(h string) (string, bool) {
-	if i := strings.IndexByte(h, ' '); i > 0 {
-		rest := h[i+1:]
-		if rest != "" && !strings.ContainsAny(h[:i], "'\"\\\t\r\n") && !strings.ContainsAny(rest, " '\"\\\t\r\n") {
-			return rest, true
-		}
+	if i := strings.IndexByte(h, ' '); i > 0 && i < len(h)-1 && plainWord(h[:i]) && plainWord(h[i+1:]) {
+		return h[i+1:], true
 	}
 	parts, err := shlexSplit(h)
 	if err != nil || len(parts) != 2 {
@@ -229,13 +281,24 @@ func secondWord(h string) (string, bool) {
 	return parts[1], true
 }
 
+// plainWord reports whether shlex would return s unchanged as one word.
+func plainWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n', '\'', '"', '\\':
+			return false
+		}
+	}
+	return true
+}
+
 // ProfileNames returns the profile names in `aws configure list-profiles` order:
 // config-file profiles in file order, then credentials-only profiles (spec §1.2).
 func (c *Config) ProfileNames() []string { return append([]string(nil), c.profiles.names...) }
 
 // Profile returns the named profile.
 func (c *Config) Profile(name string) (Section, bool) {
-	s, ok := c.profiles.get(name)
+	s, ok := c.get(&c.profiles, name)
 	if !ok {
 		return Section{Name: name}, false
 	}
@@ -244,7 +307,7 @@ func (c *Config) Profile(name string) (Section, bool) {
 
 // SSOSession returns the named [sso-session NAME] section.
 func (c *Config) SSOSession(name string) (Section, bool) {
-	s, ok := c.ssoSessions.get(name)
+	s, ok := c.get(&c.ssoSessions, name)
 	if !ok {
 		return Section{Name: name}, false
 	}
@@ -256,7 +319,7 @@ func (c *Config) SSOSessionNames() []string { return append([]string(nil), c.sso
 
 // Services returns the named [services NAME] section.
 func (c *Config) Services(name string) (Section, bool) {
-	s, ok := c.services.get(name)
+	s, ok := c.get(&c.services, name)
 	if !ok {
 		return Section{Name: name}, false
 	}

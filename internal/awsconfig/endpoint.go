@@ -30,7 +30,7 @@ var (
 // A profile that does not exist reads as empty; SelectProfile's explicit check
 // belongs to the caller (SSOCredentials or SSOLogin report it).
 func (c *Config) EndpointURL(profile string, service Service, getenv func(string) string) (string, error) {
-	p, ok := c.profiles.get(profile)
+	p, ok := c.get(&c.profiles, profile)
 	if !ok {
 		p = &Section{}
 	}
@@ -49,7 +49,7 @@ func (c *Config) EndpointURL(profile string, service Service, getenv func(string
 	}
 	if p.has("services") {
 		name := pyRepr(p, "services")
-		s, ok := c.services.get(name)
+		s, ok := c.get(&c.services, name)
 		if !ok || len(s.Keys) == 0 {
 			return "", usererr.New(usererr.CodeOther, `The profile is configured to use the services section but the "`+name+`" services configuration does not exist.`)
 		}

@@ -1,6 +1,7 @@
 package awsconfig
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode"
@@ -21,29 +22,63 @@ func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // every other section and it is not itself a section.
 const defaultSection = "DEFAULT"
 
+// pair is one option as read: a plain value, or a sub-section when sub is not nil.
+type pair struct {
+	key, val string
+	sub      map[string]string
+	line     int
+}
+
+// rawSection is a section as RawConfigParser holds it. Turning it into a Section
+// (maps) is left until someone asks for it: a command needs one or two of the
+// possibly thousands of profiles in the file.
+type rawSection struct {
+	header string
+	pairs  []pair
+}
+
+func (r *rawSection) find(key string) int {
+	for i := range r.pairs {
+		if r.pairs[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// rawFile is one parsed file: its sections in order, and its [DEFAULT] section
+// (nil if absent), whose options every section inherits.
+type rawFile struct {
+	sections []*rawSection
+	defaults *rawSection
+}
+
 // iniParser holds the state of one RawConfigParser._read pass.
 type iniParser struct {
-	sections []*Section
-	byName   map[string]*Section
-	defaults *Section
+	file   rawFile
+	byName map[string]bool
+	// Sections and their options are carved out of these arenas: one allocation
+	// per growth step instead of one per section.
+	secArena  []rawSection
+	pairArena []pair
+	pairStart int // where the current section's pairs begin in pairArena
+	curKeys   map[string]bool
 
-	cur *Section // section receiving options; nil before the first header
+	cur *rawSection // section receiving options; nil before the first header
 
 	// The option being read: its value grows with continuation lines.
 	optOpen  bool
 	optKey   string
-	optVal   string
-	optMulti bool // continuation or empty lines were appended: rstrip at the end
+	optVal   string   // the first line's value
+	optMore  []string // continuation lines, "" for a kept empty line (reused)
+	optBlank int      // empty lines seen since the last non-empty one
 	optLine  int
 	indent   int // RawConfigParser's indent_level
-
-	defaultLines map[string]int // line of each [DEFAULT] option, for errors
 }
 
 // parseINI reads data the way Python 3's RawConfigParser() with default arguments
-// reads a file, followed by botocore's raw_config_parse sub-section step. It
-// returns the sections in file order with [DEFAULT] options already inherited.
-func parseINI(data []byte) ([]*Section, error) {
+// reads a file, and checks botocore's sub-sections (raw_config_parse).
+func parseINI(data []byte) (*rawFile, error) {
 	if !utf8.Valid(data) {
 		// Python decodes the file as UTF-8 first; a UnicodeDecodeError is a parse
 		// error for botocore. Find the line for the report.
@@ -59,7 +94,13 @@ func parseINI(data []byte) ([]*Section, error) {
 		}
 	}
 	s := string(data) // one copy; every key, value and name below is a substring
-	p := iniParser{byName: make(map[string]*Section, 8+len(s)/128)}
+	nsec := bytes.Count(data, []byte("[")) + 1 // an upper bound on sections
+	p := iniParser{
+		byName:    make(map[string]bool, nsec),
+		secArena:  make([]rawSection, 0, nsec),
+		pairArena: make([]pair, 0, bytes.Count(data, []byte("\n"))*3/4+1),
+	}
+	p.file.sections = make([]*rawSection, 0, nsec)
 	lineno := 0
 	for pos := 0; pos < len(s); {
 		// Python reads text files with universal newlines: \n, \r\n and \r all end
@@ -78,18 +119,19 @@ func parseINI(data []byte) ([]*Section, error) {
 			return nil, err
 		}
 	}
-	if err := p.commit(); err != nil {
+	if err := p.endSection(); err != nil {
 		return nil, err
 	}
-	if p.defaults != nil && len(p.defaults.Keys) > 0 && len(p.sections) > 0 {
-		if err := p.nestDefaults(); err != nil {
-			return nil, err
-		}
-		for _, sec := range p.sections {
-			inherit(sec, p.defaults)
+	if d := p.file.defaults; d != nil && len(p.file.sections) > 0 {
+		// botocore only looks at [DEFAULT] values through the sections that
+		// inherit them, so a bad sub-section there fails only if inherited.
+		for i := range d.pairs {
+			if err := nest(&d.pairs[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return p.sections, nil
+	return &p.file, nil
 }
 
 // line handles one line exactly like the body of RawConfigParser._read's loop.
@@ -98,9 +140,9 @@ func (p *iniParser) line(line string, lineno int) error {
 	if value == "" {
 		// An empty line inside a value is kept (empty_lines_in_values=True) and
 		// trimmed again at the end if nothing follows it.
+		// Counted, not stored: empty lines at the end of a value are dropped.
 		if p.optOpen {
-			p.optVal += "\n"
-			p.optMulti = true
+			p.optBlank++
 		}
 		return nil
 	}
@@ -111,36 +153,41 @@ func (p *iniParser) line(line string, lineno int) error {
 	}
 	indent := leadingSpace(line)
 	if p.cur != nil && p.optOpen && indent > p.indent {
-		p.optVal += "\n" + value
-		p.optMulti = true
+		for ; p.optBlank > 0; p.optBlank-- {
+			p.optMore = append(p.optMore, "")
+		}
+		p.optMore = append(p.optMore, value)
 		return nil
 	}
 	p.indent = indent
 	if header, ok := sectionHeader(value); ok {
-		if err := p.commit(); err != nil {
+		if err := p.endSection(); err != nil {
 			return err
 		}
-		p.optOpen = false
 		if header == defaultSection {
-			if p.defaults == nil {
-				p.defaults = newSection(header)
+			// [DEFAULT] may appear several times; its options accumulate.
+			if p.file.defaults == nil {
+				p.file.defaults = &rawSection{header: header}
 			}
-			p.cur = p.defaults
+			p.cur = p.file.defaults
+			p.pairArena = append(p.pairArena, p.cur.pairs...)
+			p.pairStart = len(p.pairArena) - len(p.cur.pairs)
 			return nil
 		}
-		if _, dup := p.byName[header]; dup {
+		if p.byName[header] {
 			return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
 		}
-		sec := newSection(header)
-		p.byName[header] = sec
-		p.sections = append(p.sections, sec)
-		p.cur = sec
+		p.byName[header] = true
+		p.secArena = append(p.secArena, rawSection{header: header})
+		p.cur = &p.secArena[len(p.secArena)-1]
+		p.file.sections = append(p.file.sections, p.cur)
+		p.pairStart = len(p.pairArena)
 		return nil
 	}
 	if p.cur == nil {
 		return &ParseError{Line: lineno, Reason: "option before the first section header"}
 	}
-	d := strings.IndexAny(value, "=:")
+	d := indexDelim(value)
 	if d < 0 {
 		return &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
 	}
@@ -151,70 +198,101 @@ func (p *iniParser) line(line string, lineno int) error {
 		return err
 	}
 	key := pyLower(pyRstrip(value[:d]))
-	if p.cur.has(key) {
-		return &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.Name)}
+	if p.hasKey(key) {
+		return &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
 	}
-	p.optOpen, p.optKey, p.optVal, p.optMulti, p.optLine = true, key, pyStrip(value[d+1:]), false, lineno
+	p.optOpen, p.optKey, p.optVal, p.optMore, p.optBlank, p.optLine = true, key, pyStrip(value[d+1:]), p.optMore[:0], 0, lineno
 	return nil
 }
 
-// commit stores the option being read into the current section. A value that
-// starts with a newline is a botocore sub-section (`s3 =` then indented lines).
+// hasKey reports whether the current section already has key. Sections are
+// small, so a scan is cheaper than a map until they are not.
+func (p *iniParser) hasKey(key string) bool {
+	pairs := p.pairArena[p.pairStart:]
+	if len(pairs) < 32 {
+		for i := range pairs {
+			if pairs[i].key == key {
+				return true
+			}
+		}
+		return false
+	}
+	if p.curKeys == nil {
+		p.curKeys = make(map[string]bool, 2*len(pairs))
+		for i := range pairs {
+			p.curKeys[pairs[i].key] = true
+		}
+	}
+	return p.curKeys[key]
+}
+
+// commit stores the option being read into the current section.
 func (p *iniParser) commit() error {
 	if !p.optOpen {
 		return nil
 	}
 	p.optOpen = false
 	val := p.optVal
-	if p.optMulti {
-		val = pyRstrip(val) // RawConfigParser._join_multiline_values
-	}
-	sec := p.cur
-	sec.Keys = append(sec.Keys, p.optKey)
-	if sec == p.defaults {
-		// botocore only looks at [DEFAULT] values through the sections that
-		// inherit them, so a bad sub-section there fails only if inherited.
-		sec.Values[p.optKey] = val
-		if p.defaultLines == nil {
-			p.defaultLines = make(map[string]int)
+	if len(p.optMore) > 0 {
+		// RawConfigParser._join_multiline_values: "\n".join(lines).rstrip().
+		n := len(val)
+		for _, l := range p.optMore {
+			n += 1 + len(l)
 		}
-		p.defaultLines[p.optKey] = p.optLine
-		return nil
-	}
-	if strings.HasPrefix(val, "\n") {
-		sub, err := parseNested(val)
-		if err != nil {
-			return &ParseError{Line: p.optLine, Reason: fmt.Sprintf("sub-section %q: %v", p.optKey, err)}
+		var b strings.Builder
+		b.Grow(n)
+		b.WriteString(val)
+		for _, l := range p.optMore {
+			b.WriteByte('\n')
+			b.WriteString(l)
 		}
-		if sec.Sub == nil {
-			sec.Sub = make(map[string]map[string]string, 2)
-		}
-		sec.Sub[p.optKey] = sub
-		return nil
+		val = pyRstrip(b.String())
 	}
-	sec.Values[p.optKey] = val
+	p.pairArena = append(p.pairArena, pair{key: p.optKey, val: val, line: p.optLine})
+	if p.curKeys != nil {
+		p.curKeys[p.optKey] = true
+	}
+	if p.cur == p.file.defaults {
+		return nil // nested later, see parseINI
+	}
+	return nest(&p.pairArena[len(p.pairArena)-1])
+}
+
+// endSection closes the current section: its options become a slice of the arena.
+func (p *iniParser) endSection() error {
+	if err := p.commit(); err != nil {
+		return err
+	}
+	if p.cur != nil {
+		p.cur.pairs = p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)]
+	}
+	p.optOpen = false
+	p.curKeys = nil
 	return nil
 }
 
-// nestDefaults turns [DEFAULT] values that start with a newline into
-// sub-sections, once there is a section to inherit them.
-func (p *iniParser) nestDefaults() error {
-	d := p.defaults
-	for _, k := range d.Keys {
-		val := d.Values[k]
-		if !strings.HasPrefix(val, "\n") {
-			continue
+// indexDelim returns the index of the first "=" or ":" (RawConfigParser's
+// delimiters), or -1.
+func indexDelim(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' || s[i] == ':' {
+			return i
 		}
-		sub, err := parseNested(val)
-		if err != nil {
-			return &ParseError{Line: p.defaultLines[k], Reason: fmt.Sprintf("sub-section %q: %v", k, err)}
-		}
-		delete(d.Values, k)
-		if d.Sub == nil {
-			d.Sub = make(map[string]map[string]string, 2)
-		}
-		d.Sub[k] = sub
 	}
+	return -1
+}
+
+// nest turns a value that starts with a newline into a botocore sub-section
+// (`s3 =` followed by indented lines).
+func nest(pr *pair) error {
+	if pr.sub != nil || !strings.HasPrefix(pr.val, "\n") {
+		return nil
+	}
+	sub, err := parseNested(pr.val)
+	if err != nil {
+		return &ParseError{Line: pr.line, Reason: fmt.Sprintf("sub-section %q: %v", pr.key, err)}
+	}
+	pr.sub, pr.val = sub, ""
 	return nil
 }
 
@@ -222,7 +300,9 @@ func (p *iniParser) nestDefaults() error {
 // "key = value", split on the first "="; keys keep their case.
 func parseNested(val string) (map[string]string, error) {
 	m := make(map[string]string, 4)
-	for _, line := range pySplitLines(val) {
+	for rest := val; rest != ""; {
+		var line string
+		line, rest = cutLine(rest)
 		line = pyStrip(line)
 		if line == "" {
 			continue
@@ -234,25 +314,6 @@ func parseNested(val string) (map[string]string, error) {
 		m[pyStrip(k)] = pyStrip(v)
 	}
 	return m, nil
-}
-
-// inherit gives sec every [DEFAULT] option it does not set itself, after its own
-// options (RawConfigParser.options order).
-func inherit(sec, defaults *Section) {
-	for _, k := range defaults.Keys {
-		if sec.has(k) {
-			continue
-		}
-		sec.Keys = append(sec.Keys, k)
-		if sub, ok := defaults.Sub[k]; ok {
-			if sec.Sub == nil {
-				sec.Sub = make(map[string]map[string]string, 2)
-			}
-			sec.Sub[k] = sub
-		} else {
-			sec.Values[k] = defaults.Values[k]
-		}
-	}
 }
 
 // sectionHeader matches RawConfigParser's SECTCRE, `\[(?P<header>.+)\]`, against
@@ -360,33 +421,31 @@ func pyLower(s string) string {
 	return s
 }
 
-// pySplitLines is Python's str.splitlines(): it also breaks at \v, \f, \x1c-\x1e,
-// \x85, U+2028 and U+2029.
-func pySplitLines(s string) []string {
-	var out []string
-	start := 0
+// cutLine splits off the first line the way Python's str.splitlines() breaks
+// lines: also at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029.
+func cutLine(s string) (line, rest string) {
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch r {
-		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-			out = append(out, s[start:i])
-			i += size
-			start = i
-		case '\r':
-			out = append(out, s[start:i])
-			i += size
-			if i < len(s) && s[i] == '\n' {
-				i++
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == 0x85 || r == 0x2028 || r == 0x2029 {
+				return s[:i], s[i+size:]
 			}
-			start = i
-		default:
 			i += size
+			continue
 		}
+		switch c {
+		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e:
+			return s[:i], s[i+1:]
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				return s[:i], s[i+2:]
+			}
+			return s[:i], s[i+1:]
+		}
+		i++
 	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
+	return s, ""
 }
 
 // shlexSplit is Python's shlex.split(s) (POSIX mode, no comments): whitespace

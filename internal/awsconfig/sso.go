@@ -40,7 +40,7 @@ func profileNotFound(name string) error {
 // scoped is botocore's Session.get_scoped_config: the named profile; a missing
 // profile is an error only when it was named explicitly, otherwise it is empty.
 func (c *Config) scoped(profile string, explicit bool) (*Section, error) {
-	if s, ok := c.profiles.get(profile); ok {
+	if s, ok := c.get(&c.profiles, profile); ok {
 		return s, nil
 	}
 	if explicit {
@@ -74,7 +74,7 @@ func (c *Config) SSOCredentials(profile string, explicit bool) (*SSOProfile, err
 		sessName = pyRepr(p, "sso_session")
 	}
 	if hasSession {
-		s, ok := c.ssoSessions.get(sessName)
+		s, ok := c.get(&c.ssoSessions, sessName)
 		if !ok {
 			return nil, usererr.New(usererr.CodeOther, `The specified sso-session does not exist: "`+sessName+`"`)
 		}
@@ -90,7 +90,9 @@ func (c *Config) SSOCredentials(profile string, explicit bool) (*SSOProfile, err
 					k, pyRepr(merged, k), pyRepr(s, k)))
 			}
 		}
-		merged.update(s)
+		for _, k := range s.Keys {
+			merged.set(k, s.Values[k], s.Sub[k])
+		}
 		required = append(required, "sso_session")
 	}
 	var missing []string
@@ -157,7 +159,7 @@ func (c *Config) SSOLogin(profile, ssoSession string, explicit bool) (*SSOProfil
 		out.StartURL, out.SSORegion = p.Values["sso_start_url"], p.Values["sso_region"]
 		return out, nil
 	}
-	s, ok := c.ssoSessions.get(name)
+	s, ok := c.get(&c.ssoSessions, name)
 	if !ok {
 		return nil, usererr.New(usererr.CodeConfig, `The specified sso-session does not exist: "`+name+`"`)
 	}
