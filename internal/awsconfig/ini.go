@@ -93,7 +93,7 @@ func parseINI(data []byte) (*rawFile, error) {
 			i += size
 		}
 	}
-	s := string(data) // one copy; every key, value and name below is a substring
+	s := string(data)                          // one copy; every key, value and name below is a substring
 	nsec := bytes.Count(data, []byte("[")) + 1 // an upper bound on sections
 	p := iniParser{
 		byName:    make(map[string]bool, nsec),
