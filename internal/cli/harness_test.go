@@ -22,6 +22,9 @@ type harness struct {
 	now   func() time.Time
 	stdin string
 	tty   bool // stdin and stderr are terminals
+
+	browser      func(string) error // Env.OpenBrowser
+	browserCheck func() error       // Env.BrowserCheck
 }
 
 const (
@@ -98,15 +101,22 @@ func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
 		Home:       h.home,
 		Now:        h.now,
 		HTTPClient: h.srv.Client(),
+
+		OpenBrowser:  h.browser,
+		BrowserCheck: h.browserCheck,
 	}
 }
 
 // run runs ssocli with args and returns its stdout, stderr and exit code.
 func (h *harness) run(args ...string) (string, string, int) {
 	h.t.Helper()
-	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	return h.runCtx(ctx, args...)
+}
+
+func (h *harness) runCtx(ctx context.Context, args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
 	code := Run(ctx, h.env(&out, &errb), args)
 	return out.String(), errb.String(), code
 }
