@@ -19,6 +19,7 @@ func (a *app) configureCmd() *cobra.Command {
 		Short: "Profiles and credentials: list profiles, export credentials",
 	}
 	c.AddCommand(a.exportCredentialsCmd(), a.listProfilesCmd())
+	c.AddCommand(a.configureSSOCmd(), a.configureSSOSessionCmd(), a.populateCmd())
 	return c
 }
 

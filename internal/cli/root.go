@@ -86,7 +86,9 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 		a.configureCmd(),
 		a.serveCmd(),
 		a.demoCmd(),
+		a.execCmd(),
 	)
+	root.AddCommand(a.completionCmd(root))
 	return root
 }
 

@@ -18,6 +18,7 @@ func (a *app) ssoCmd() *cobra.Command {
 		Short: "Log in to and out of IAM Identity Center, and see your sessions",
 	}
 	c.AddCommand(a.loginCmd(), a.logoutCmd(), a.statusCmd())
+	c.AddCommand(a.listAccountsCmd(), a.listAccountRolesCmd())
 	return c
 }
 

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// ssoListOptions are the flags of `sso list-accounts` and `sso list-account-roles`.
+type ssoListOptions struct {
+	SSOSession string
+	AccountID  string
+	Output     string
+	Rate       float64
+}
+
+func (a *app) listAccountsCmd() *cobra.Command {
+	var o ssoListOptions
+	c := &cobra.Command{
+		Use:   "list-accounts",
+		Short: "List the AWS accounts your IAM Identity Center session can reach",
+		Long: `List the accounts of the session of a profile (--profile) or of an [sso-session]
+(--sso-session), with the cached token (refreshed when it is about to expire),
+printed like "aws sso list-accounts": {"accountList": [...]} (--output json),
+ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Output = a.outputFormat()
+			return a.runListAccounts(cmd.Context(), o)
+		},
+	}
+	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
+	c.Flags().Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
+	return c
+}
+
+func (a *app) listAccountRolesCmd() *cobra.Command {
+	var o ssoListOptions
+	c := &cobra.Command{
+		Use:   "list-account-roles",
+		Short: "List your roles in one AWS account",
+		Long: `List the roles you have in an account (--account-id), with the cached token of the
+profile or --sso-session, printed like "aws sso list-account-roles":
+{"roleList": [...]} (--output json), ROLELIST lines (text) or a table.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Output = a.outputFormat()
+			return a.runListAccountRoles(cmd.Context(), o)
+		},
+	}
+	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
+	c.Flags().StringVar(&o.AccountID, "account-id", "", "the account whose roles to list (required)")
+	c.Flags().Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
+	_ = c.MarkFlagRequired("account-id")
+	return c
+}
+
+// sessionLister returns a Lister with the cached token of --sso-session or
+// of the selected profile's session.
+func (a *app) sessionLister(ctx context.Context, session string, rate float64) (*orgs.Lister, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	name, explicit := a.profileName()
+	if session != "" {
+		name, explicit = "", false
+	}
+	p, err := cfg.SSOLogin(name, session, explicit)
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.target(p)
+	if err != nil {
+		return nil, err
+	}
+	return a.targetLister(ctx, t, rate)
+}
+
+func (a *app) targetLister(ctx context.Context, t *creds.Target, rate float64) (*orgs.Lister, error) {
+	m := a.manager()
+	token, err := m.AccessToken(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	client, err := m.PortalClient(t)
+	if err != nil {
+		return nil, err
+	}
+	return orgs.New(client, token, orgs.Options{Rate: rate}), nil
+}
+
+func checkListOutput(o string) error {
+	if o != "json" && o != "text" && o != "table" {
+		return usageError("Unsupported output format %q: use json, text or table.", o)
+	}
+	return nil
+}
+
+// accountJSON and roleJSON are the API's shapes (spec §9.2), in its key order.
+type accountJSON struct {
+	AccountID    string `json:"accountId"`
+	AccountName  string `json:"accountName"`
+	EmailAddress string `json:"emailAddress"`
+}
+
+type roleJSON struct {
+	RoleName  string `json:"roleName"`
+	AccountID string `json:"accountId"`
+}
+
+func (a *app) runListAccounts(ctx context.Context, o ssoListOptions) error {
+	if err := checkListOutput(o.Output); err != nil {
+		return err
+	}
+	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	if err != nil {
+		return err
+	}
+	accts, err := l.Accounts(ctx)
+	if err != nil {
+		return usererr.FromAPI(err)
+	}
+	list := make([]accountJSON, len(accts))
+	rows := make([][]string, len(accts))
+	for i, ac := range accts {
+		list[i] = accountJSON{ac.ID, ac.Name, ac.Email}
+		rows[i] = []string{ac.ID, ac.Name, ac.Email}
+	}
+	return printList(a.env.Stdout, o.Output, "ListAccounts", "accountList", []string{"accountId", "accountName", "emailAddress"}, list, rows)
+}
+
+func (a *app) runListAccountRoles(ctx context.Context, o ssoListOptions) error {
+	if err := checkListOutput(o.Output); err != nil {
+		return err
+	}
+	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	if err != nil {
+		return err
+	}
+	roles, err := l.Roles(ctx, o.AccountID)
+	if err != nil {
+		return usererr.FromAPI(err)
+	}
+	list := make([]roleJSON, len(roles))
+	rows := make([][]string, len(roles))
+	for i, r := range roles {
+		list[i] = roleJSON{r, o.AccountID}
+		// Text and table columns are sorted by key, as the AWS CLI sorts them.
+		rows[i] = []string{o.AccountID, r}
+	}
+	return printList(a.env.Stdout, o.Output, "ListAccountRoles", "roleList", []string{"accountId", "roleName"}, list, rows)
+}
+
+// printList prints a list result the AWS CLI's way: JSON with 4-space
+// indents; text as one "<KEY>\tvalue\t..." line per item with the values in
+// key order; or a table titled by the operation with a sub-table per list.
+func printList(w io.Writer, format, op, key string, cols []string, list any, rows [][]string) error {
+	switch format {
+	case "text":
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString(strings.ToUpper(key))
+			for _, v := range r {
+				b.WriteString("\t" + v)
+			}
+			b.WriteString("\n")
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	case "table":
+		_, err := io.WriteString(w, listTable(op, key, cols, rows))
+		return err
+	}
+	b, err := json.MarshalIndent(map[string]any{key: list}, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// listTable draws the AWS CLI's table for one list:
+//
+//	---------------------------------
+//	|         ListAccounts          |
+//	+-------------------------------+
+//	||         accountList         ||
+//	|+-----------+-----------------+|
+//	||  accountId|  accountName    ||
+//	...
+func listTable(op, key string, cols []string, rows [][]string) string {
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = len(c)
+	}
+	for _, r := range rows {
+		for i, v := range r {
+			widths[i] = max(widths[i], len(v))
+		}
+	}
+	inner := -1 // width between the inner "||" borders
+	for _, w := range widths {
+		inner += w + 5
+	}
+	inner = max(inner, len(key)+4, len(op)+2)
+	center := func(s string, n int) string {
+		pad := n - len(s)
+		return strings.Repeat(" ", pad/2) + s + strings.Repeat(" ", pad-pad/2)
+	}
+	sep := func() string {
+		parts := make([]string, len(widths))
+		for i, w := range widths {
+			parts[i] = strings.Repeat("-", w+4)
+		}
+		s := strings.Join(parts, "+")
+		return "|+" + s + strings.Repeat("-", inner-len(s)) + "+|\n"
+	}
+	line := func(vals []string) string {
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = "  " + v + strings.Repeat(" ", widths[i]-len(v)+2)
+		}
+		s := strings.Join(parts, "|")
+		return "||" + s + strings.Repeat(" ", inner-len(s)) + "||\n"
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat("-", inner+4) + "\n")
+	b.WriteString("|" + center(op, inner+2) + "|\n")
+	b.WriteString("+" + strings.Repeat("-", inner+2) + "+\n")
+	b.WriteString("||" + center(key, inner) + "||\n")
+	b.WriteString(sep())
+	b.WriteString(line(cols))
+	b.WriteString(sep())
+	for _, r := range rows {
+		b.WriteString(line(r))
+	}
+	b.WriteString("|+" + strings.Repeat("-", inner) + "+|\n")
+	return b.String()
+}

@@ -1,0 +1,337 @@
+// Package prompt asks questions on a terminal: line prompts in the AWS CLI's
+// "{text} [{current}]: " form (spec §7.1: Enter keeps the current value) and a
+// filterable chooser for long lists (type to narrow, arrows or Ctrl-P/Ctrl-N
+// to move, Enter to pick), drawn in raw mode with golang.org/x/term.
+//
+// When the input is not a terminal the same questions read plain lines, and
+// the chooser prints a numbered list and takes a number or a unique part of
+// a name, so scripts and tests can still answer.
+//
+// It is not a line editor and not a form library: it knows nothing of AWS and
+// never decides what to ask; internal/cli does.
+package prompt
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/term"
+)
+
+// ErrInterrupted is returned when the user presses Ctrl-C in the chooser
+// (raw mode turns Ctrl-C into a byte instead of a signal).
+var ErrInterrupted = errors.New("interrupted")
+
+// Prompter reads answers from in and writes questions to out.
+type Prompter struct {
+	in  *bufio.Reader
+	out io.Writer
+	fd  int // the terminal's file descriptor, or -1
+}
+
+// New returns a Prompter. If in is a terminal (an *os.File or anything with
+// an Fd method that term.IsTerminal accepts) the chooser runs in raw mode.
+func New(in io.Reader, out io.Writer) *Prompter {
+	p := &Prompter{in: bufio.NewReader(in), out: out, fd: -1}
+	if f, ok := in.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
+		p.fd = int(f.Fd())
+	}
+	return p
+}
+
+// Terminal reports whether the input is a terminal.
+func (p *Prompter) Terminal() bool { return p.fd >= 0 }
+
+// Line writes prompt and returns the next line, without its line ending and
+// surrounding white space. At end of input with nothing typed it returns io.EOF.
+func (p *Prompter) Line(prompt string) (string, error) {
+	if _, err := io.WriteString(p.out, prompt); err != nil {
+		return "", err
+	}
+	s, err := p.in.ReadString('\n')
+	if err != nil && (err != io.EOF || s == "") {
+		return "", err
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// Question is one line prompt, as the AWS CLI's PTKPrompt.get_value asks it.
+type Question struct {
+	// Text is the prompt text, e.g. "SSO start URL".
+	Text string
+	// Current is the value kept when the user just presses Enter; "" shows
+	// as "None", as Python formats None.
+	Current string
+	// Format, when set, replaces "{text} [{current}]: " (e.g. "SSO session
+	// name (Recommended): ").
+	Format string
+	// Validate checks a typed answer (never the kept current value); its
+	// error's text is shown and the question asked again.
+	Validate func(typed string) error
+}
+
+// Ask asks q until the answer is valid and returns the typed value or, for
+// an empty answer, q.Current.
+func (p *Prompter) Ask(q Question) (string, error) {
+	prompt := q.Format
+	if prompt == "" {
+		cur := q.Current
+		if cur == "" {
+			cur = "None"
+		}
+		prompt = fmt.Sprintf("%s [%s]: ", q.Text, cur)
+	}
+	for {
+		s, err := p.Line(prompt)
+		if err != nil {
+			return "", err
+		}
+		if s == "" && q.Current != "" {
+			return q.Current, nil
+		}
+		if q.Validate != nil {
+			if verr := q.Validate(s); verr != nil {
+				fmt.Fprintf(p.out, "%s\n", verr)
+				continue
+			}
+		}
+		if s == "" {
+			return q.Current, nil
+		}
+		return s, nil
+	}
+}
+
+// Choose lets the user pick one of items (shown in the order given) and
+// returns its index. title is printed above the list on a terminal.
+func (p *Prompter) Choose(title string, items []string) (int, error) {
+	if len(items) == 0 {
+		return -1, errors.New("nothing to choose from")
+	}
+	if p.fd >= 0 {
+		return p.chooseRaw(title, items)
+	}
+	return p.chooseLines(items)
+}
+
+// chooseLines is the chooser without a terminal: a numbered list, then a
+// number, an exact item or a part of exactly one item.
+func (p *Prompter) chooseLines(items []string) (int, error) {
+	for i, it := range items {
+		fmt.Fprintf(p.out, "%4d) %s\n", i+1, it)
+	}
+	for {
+		s, err := p.Line("Choose a number, or type part of a name: ")
+		if err != nil {
+			return -1, err
+		}
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(items) {
+			return n - 1, nil
+		}
+		m := Filter(items, s)
+		for _, i := range m {
+			if items[i] == s {
+				return i, nil
+			}
+		}
+		if len(m) == 1 {
+			return m[0], nil
+		}
+		fmt.Fprintf(p.out, "%d entries match %q; be more precise.\n", len(m), s)
+	}
+}
+
+// Filter returns the indexes of the items that contain every
+// space-separated word of query, ignoring case, in the items' order.
+func Filter(items []string, query string) []int {
+	words := strings.Fields(strings.ToLower(query))
+	out := make([]int, 0, len(items))
+	for i, it := range items {
+		l := strings.ToLower(it)
+		ok := true
+		for _, w := range words {
+			if !strings.Contains(l, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// visibleRows is how many entries the chooser shows at once.
+const visibleRows = 10
+
+// chooser is the state of the raw-mode list.
+type chooser struct {
+	items   []string
+	query   string
+	matches []int
+	cursor  int // index into matches
+	top     int // first match shown
+}
+
+func (c *chooser) refilter() {
+	c.matches = Filter(c.items, c.query)
+	c.cursor, c.top = 0, 0
+}
+
+func (c *chooser) move(d int) {
+	if len(c.matches) == 0 {
+		return
+	}
+	c.cursor = (c.cursor + d + len(c.matches)) % len(c.matches)
+	if c.cursor < c.top {
+		c.top = c.cursor
+	}
+	if c.cursor >= c.top+visibleRows {
+		c.top = c.cursor - visibleRows + 1
+	}
+}
+
+// key applies one key; it reports the chosen item's index when Enter picks one.
+func (c *chooser) key(k string) (chosen int, done bool) {
+	switch k {
+	case "\r", "\n":
+		if len(c.matches) > 0 {
+			return c.matches[c.cursor], true
+		}
+	case "\x1b[A", "\x1bOA", "\x10": // up, Ctrl-P
+		c.move(-1)
+	case "\x1b[B", "\x1bOB", "\x0e", "\t": // down, Ctrl-N, Tab
+		c.move(1)
+	case "\x7f", "\x08": // backspace
+		if c.query != "" {
+			_, n := utf8.DecodeLastRuneInString(c.query)
+			c.query = c.query[:len(c.query)-n]
+			c.refilter()
+		}
+	case "\x15": // Ctrl-U
+		c.query = ""
+		c.refilter()
+	default:
+		if r, _ := utf8.DecodeRuneInString(k); r >= ' ' && r != utf8.RuneError && !strings.HasPrefix(k, "\x1b") {
+			c.query += k
+			c.refilter()
+		}
+	}
+	return -1, false
+}
+
+// render draws the list; width is the terminal width (0: unknown).
+func (c *chooser) render(title string, width int) (text string, lines int) {
+	var b strings.Builder
+	fit := func(s string) string {
+		if width > 4 && utf8.RuneCountInString(s) > width-1 {
+			r := []rune(s)
+			return string(r[:width-2]) + "…"
+		}
+		return s
+	}
+	rows := []string{fit(fmt.Sprintf("%s (%d of %d; type to filter, ↑/↓ to move, Enter to choose)", title, len(c.matches), len(c.items)))}
+	for i := c.top; i < len(c.matches) && i < c.top+visibleRows; i++ {
+		mark := "  "
+		if i == c.cursor {
+			mark = "> "
+		}
+		rows = append(rows, fit(mark+c.items[c.matches[i]]))
+	}
+	if len(c.matches) == 0 {
+		rows = append(rows, "  (no match)")
+	}
+	rows = append(rows, fit("Filter: "+c.query))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString(r)
+	}
+	return b.String(), len(rows)
+}
+
+func (p *Prompter) chooseRaw(title string, items []string) (int, error) {
+	old, err := term.MakeRaw(p.fd)
+	if err != nil {
+		return p.chooseLines(items)
+	}
+	defer term.Restore(p.fd, old)
+	width, _, _ := term.GetSize(p.fd)
+	c := &chooser{items: items}
+	c.refilter()
+	drawn := 0
+	clear := func() {
+		if drawn > 1 {
+			fmt.Fprintf(p.out, "\x1b[%dA", drawn-1)
+		}
+		io.WriteString(p.out, "\r\x1b[J")
+	}
+	for {
+		clear()
+		text, n := c.render(title, width)
+		io.WriteString(p.out, text)
+		drawn = n
+		k, err := p.readKey()
+		if err != nil {
+			clear()
+			return -1, err
+		}
+		if k == "\x03" || k == "\x04" { // Ctrl-C, Ctrl-D
+			clear()
+			return -1, ErrInterrupted
+		}
+		if i, ok := c.key(k); ok {
+			clear()
+			return i, nil
+		}
+	}
+}
+
+// readKey reads one key: a byte, a UTF-8 rune, or an escape sequence
+// (ESC [ or ESC O, then parameters up to a final letter or ~).
+func (p *Prompter) readKey() (string, error) {
+	b, err := p.in.ReadByte()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case b == 0x1b:
+		n, err := p.in.ReadByte()
+		if err != nil {
+			return "\x1b", nil
+		}
+		if n != '[' && n != 'O' {
+			return "\x1b" + string(n), nil
+		}
+		seq := []byte{0x1b, n}
+		for len(seq) < 16 {
+			c, err := p.in.ReadByte()
+			if err != nil {
+				break
+			}
+			seq = append(seq, c)
+			if c >= 0x40 && c <= 0x7e {
+				break
+			}
+		}
+		return string(seq), nil
+	case b >= 0x80:
+		seq := []byte{b}
+		for !utf8.FullRune(seq) && len(seq) < 4 {
+			c, err := p.in.ReadByte()
+			if err != nil {
+				break
+			}
+			seq = append(seq, c)
+		}
+		return string(seq), nil
+	}
+	return string([]byte{b}), nil
+}
