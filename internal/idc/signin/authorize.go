@@ -129,9 +129,7 @@ func (p *Pages) authorizeGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin := redirectOrigin(req.RedirectURI)
-	// Chromium applies form-action to the redirects that follow a form POST
-	// too, so the consent form must be allowed to end at the client.
-	w.Header().Set("Content-Security-Policy", strings.Replace(defaultCSP, "form-action 'self'", "form-action 'self' "+origin, 1))
+	w.Header().Set("Content-Security-Policy", strings.Replace(defaultCSP, "form-action 'self'", "form-action 'self' "+cspSource(req.RedirectURI), 1))
 	p.render(w, r, http.StatusOK, "consent.html", "Allow access", consentData{
 		ClientName: clientName, Request: req, RedirectOrigin: origin,
 	})
@@ -191,6 +189,23 @@ func redirectWith(w http.ResponseWriter, r *http.Request, redirectURI string, pa
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// cspSource is the form-action source that lets the consent form's POST end
+// at a validated redirect URI. Chromium applies form-action to the redirects
+// that follow a form submission too, so without it the browser stops at our
+// 303. CSP host sources cannot hold an IPv6 literal, and Chromium refuses
+// http://[::1]:port, so an IPv6 redirect gets the scheme alone ("http:"): the
+// page's only form is ours and html/template leaves no room to inject another.
+func cspSource(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return ""
+	}
+	if strings.HasPrefix(u.Host, "[") {
+		return u.Scheme + ":"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // redirectOrigin is scheme://host[:port] of a validated redirect URI.

@@ -2,6 +2,8 @@ package signin
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,13 +29,17 @@ func newPagesServer(t *testing.T) (*httptest.Server, *fakeBackend) {
 	return srv, b
 }
 
-// callbackServer stands in for the AWS CLI's loopback listener (spec §2.3):
-// it answers any path and reports the first query that has a code or an
-// error.
-func callbackServer(t *testing.T) (*httptest.Server, <-chan url.Values) {
+// callbackServer stands in for the AWS CLI's loopback listener (spec §2.3)
+// on host ("127.0.0.1" or "[::1]"): it answers any path and reports the first
+// query that has a code or an error.
+func callbackServer(t *testing.T, host string) (*httptest.Server, <-chan url.Values) {
 	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))
+	if err != nil {
+		t.Skipf("no loopback listener on %s: %v", host, err)
+	}
 	got := make(chan url.Values, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if q.Has("code") || q.Has("error") {
 			select {
@@ -43,74 +49,105 @@ func callbackServer(t *testing.T) (*httptest.Server, <-chan url.Values) {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(`<!doctype html><title>Amazon Web Services Sign-in</title><p id="done">You can now close this tab.</p>`))
-	}))
+	})}}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, got
 }
 
 // TestBrowser drives the pages in headless Chromium: sign in, approve a
-// device code, then consent to an authorization request that ends at a
-// loopback listener with the code and state. It checks what the browser
-// really enforces: the CSP (form-action on the redirect after the consent
-// POST), SameSite cookies and the cross-origin check on same-origin posts.
+// device code, then consent to authorization requests that end at loopback
+// listeners with the code and state. It checks what only a browser enforces:
+// the CSP (form-action also governs the redirect after the consent POST),
+// SameSite cookies and the cross-origin check letting same-origin posts in.
 func TestBrowser(t *testing.T) {
 	ctx := browser.NewBrowser(t)
 	srv, backend := newPagesServer(t)
-	cb, got := callbackServer(t)
 
-	// Device flow: the URL the AWS CLI opens (verificationUriComplete).
-	var result string
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/device?user_code=abcd-efgh"),
-		chromedp.WaitVisible("#username"),
-		chromedp.SendKeys("#username", testUser),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click(`button[type="submit"].primary`),
-		chromedp.WaitVisible(`button[value="approve"]`),
-		chromedp.Click(`button[value="approve"]`),
-		chromedp.WaitVisible(".message.success"),
-	)
-	if err != nil {
-		t.Fatalf("device flow: %v", err)
-	}
-	if result, err = chromedp.Run(ctx, chromedp.Text("main")); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(result, "Request approved. You can close this window.") {
-		t.Errorf("result page says %q", result)
-	}
-	res, ok := backend.resolution(liveCode)
-	if !ok {
-		t.Fatal("backend saw no resolution")
-	}
-	if diff := cmp.Diff(resolution{User: testUser, Approve: true}, res); diff != "" {
-		t.Errorf("resolution (-want +got):\n%s", diff)
-	}
+	t.Run("device", func(t *testing.T) {
+		// The URL the AWS CLI opens (verificationUriComplete), typed in
+		// lower case.
+		runSteps(t, ctx, "device flow",
+			chromedp.Navigate(srv.URL+"/device?user_code=abcd-efgh"),
+			chromedp.WaitVisible("#username"),
+			chromedp.SendKeys("#username", testUser),
+			chromedp.SendKeys("#password", testPassword),
+			chromedp.Click(`button[type="submit"].primary`),
+			chromedp.WaitVisible(`button[value="approve"]`),
+			chromedp.Click(`button[value="approve"]`),
+			chromedp.WaitVisible(".message.success"),
+		)
+		result, err := chromedp.Run(ctx, chromedp.Text("main"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(result, "Request approved. You can close this window.") {
+			t.Errorf("result page says %q", result)
+		}
+		res, ok := backend.resolution(liveCode)
+		if !ok {
+			t.Fatal("backend saw no resolution")
+		}
+		if diff := cmp.Diff(resolution{User: testUser, Approve: true}, res); diff != "" {
+			t.Errorf("resolution (-want +got):\n%s", diff)
+		}
+	})
 
-	// Authorization code flow, still signed in: consent, then the redirect.
-	redirect := cb.URL + "/oauth/callback"
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+authorizeURL(redirect, nil)),
-		chromedp.WaitVisible(`button[value="allow"]`),
-		chromedp.Click(`button[value="allow"]`),
-		chromedp.WaitVisible("#done"),
-	)
-	if err != nil {
-		t.Fatalf("consent flow: %v", err)
-	}
-	var q url.Values
-	select {
-	case q = <-got:
-	case <-ctx.Done():
-		t.Fatal("the loopback listener got no code")
-	}
-	issued := backend.issuedCodes()
-	if len(issued) != 1 {
-		t.Fatalf("backend issued %d codes, want 1", len(issued))
-	}
-	want := url.Values{"code": {issued[0].Code}, "state": {"507d3252-8c1e-4e62-9b43-0f3c1a2b4c5d"}}
-	if diff := cmp.Diff(want, q); diff != "" {
-		t.Errorf("callback query (-want +got):\n%s", diff)
+	t.Run("cross-site post", func(t *testing.T) {
+		// A page on another site (localhost is not the same site as
+		// 127.0.0.1) posts the device form: the browser marks it
+		// cross-site and the pages refuse it, even with the session cookie
+		// (SameSite=Lax would not send it anyway).
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<!doctype html><form method="post" action="%s/device">
+<input type="hidden" name="user_code" value="%s"><input type="hidden" name="action" value="approve">
+<input type="hidden" name="csrf" value="guess"><button id="go">Go</button></form>`, srv.URL, otherCode)
+		}))
+		t.Cleanup(evil.Close)
+		runSteps(t, ctx, "cross-site post",
+			chromedp.Navigate(strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)),
+			chromedp.Click("#go"),
+			chromedp.WaitVisible(".message.error"),
+		)
+		text, err := chromedp.Run(ctx, chromedp.Text("main"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "Request refused") {
+			t.Errorf("page says %q, want the cross-site refusal", text)
+		}
+		if r, ok := backend.resolution(otherCode); ok {
+			t.Errorf("backend saw a resolution %+v, want none", r)
+		}
+	})
+
+	// Still signed in: consent, then the redirect to the loopback listener.
+	for _, host := range []string{"127.0.0.1", "[::1]"} {
+		t.Run("consent "+host, func(t *testing.T) {
+			cb, got := callbackServer(t, host)
+			before := len(backend.issuedCodes())
+			runSteps(t, ctx, "consent flow",
+				chromedp.Navigate(srv.URL+authorizeURL(cb.URL+"/oauth/callback", nil)),
+				chromedp.WaitVisible(`button[value="allow"]`),
+				chromedp.Click(`button[value="allow"]`),
+				chromedp.WaitVisible("#done"),
+			)
+			var q url.Values
+			select {
+			case q = <-got:
+			case <-ctx.Done():
+				t.Fatal("the loopback listener got no code")
+			}
+			issued := backend.issuedCodes()
+			if len(issued) != before+1 {
+				t.Fatalf("backend issued %d codes, want 1", len(issued)-before)
+			}
+			want := url.Values{"code": {issued[before].Code}, "state": {"507d3252-8c1e-4e62-9b43-0f3c1a2b4c5d"}}
+			if diff := cmp.Diff(want, q); diff != "" {
+				t.Errorf("callback query (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

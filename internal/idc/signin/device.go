@@ -116,11 +116,11 @@ func (p *Pages) resolveDevice(w http.ResponseWriter, r *http.Request, req Device
 	}
 	p.log.Info("device authorization resolved", "client", req.ClientName, "user", user, "approve", approve)
 	if approve {
-		p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "Request approved",
+		p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "Access granted",
 			Text: "Request approved. You can close this window."})
 		return
 	}
-	p.message(w, r, http.StatusOK, messageData{Kind: "error", Heading: "Request denied",
+	p.message(w, r, http.StatusOK, messageData{Kind: "error", Heading: "Access denied",
 		Text: "Request denied. The application was not given access. You can close this window."})
 }
 

@@ -51,6 +51,7 @@ const (
 	testUser     = "alice"
 	testPassword = "correct horse"
 	liveCode     = "ABCD-EFGH"
+	otherCode    = "LMNP-QRST"
 	expiredCode  = "WXYZ-QRST"
 	pkceClient   = "client-pkce"
 	deviceClient = "client-device"
@@ -63,11 +64,12 @@ func newFakeBackend() *fakeBackend {
 		users: map[string]string{testUser: testPassword},
 		devices: map[string]DeviceRequest{
 			normCode(liveCode):    {UserCode: liveCode, ClientName: "botocore-client-corp", Scopes: []string{"sso:account:access"}, ExpiresAt: t0.Add(10 * time.Minute)},
+			normCode(otherCode):   {UserCode: otherCode, ClientName: "botocore-client-other", ExpiresAt: t0.Add(10 * time.Minute)},
 			normCode(expiredCode): {UserCode: expiredCode, ClientName: "botocore-client-old", ExpiresAt: t0.Add(-time.Second)},
 		},
 		resolved: map[string]resolution{},
 		clients: map[string]fakeClient{
-			pkceClient:   {name: "botocore-client-corp", grants: []string{"authorization_code", "refresh_token"}, redirectURIs: []string{"http://127.0.0.1/oauth/callback"}},
+			pkceClient:   {name: "botocore-client-corp", grants: []string{"authorization_code", "refresh_token"}, redirectURIs: []string{"http://127.0.0.1/oauth/callback", "http://[::1]/oauth/callback"}},
 			deviceClient: {name: "botocore-client-dev", grants: []string{"urn:ietf:params:oauth:grant-type:device_code"}},
 		},
 	}

@@ -51,8 +51,7 @@ func (p *Pages) logoutPost(w http.ResponseWriter, r *http.Request) {
 	if u := p.user(r); u != "" {
 		p.log.Info("signed out", "user", u)
 	}
+	// The cookie stays, as an anonymous id: the next sign-in replaces it.
 	p.dropSession(r)
-	// A new anonymous id replaces the old one in the browser.
-	r.Header.Del("Cookie")
 	p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "You have signed out", Text: "You can close this window.", LinkHref: "/login", LinkText: "Sign in again"})
 }

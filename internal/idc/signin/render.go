@@ -36,12 +36,19 @@ var funcs = template.FuncMap{
 	"join":      strings.Join,
 }
 
-// render writes page name with status. It makes sure the caller has a session
-// cookie, because every page may carry a form (at least the sign-out button)
-// whose CSRF token is bound to it.
+// render writes page name with status. A GET without a session cookie gets
+// one, because the page may carry a form whose CSRF token is bound to it. A
+// POST never sets one: a cross-site POST arrives without the SameSite=Lax
+// cookie, and answering it with a new cookie would sign the person out.
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
-	id := p.ensureSession(w, r)
-	data := layoutData{Title: title, User: p.user(r), CSRF: p.csrfToken(id), Page: page}
+	id := sessionID(r)
+	if id == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		id = p.newSessionCookie(w, r)
+	}
+	data := layoutData{Title: title, User: p.user(r), Page: page}
+	if id != "" {
+		data.CSRF = p.csrfToken(id)
+	}
 	var buf bytes.Buffer
 	if err := p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		p.log.Error("render page", "page", name, "err", err)

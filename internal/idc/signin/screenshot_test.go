@@ -16,7 +16,7 @@ var screenshots = flag.Bool("screenshots", false, "write screenshots of the page
 // screenshotDir is docs/screenshots at the module root.
 var screenshotDir = filepath.Join("..", "..", "..", "docs", "screenshots")
 
-// TestScreenshots writes the sign-in, device and consent pages as PNG files at
+// TestScreenshots writes the sign-in, device, approved and consent pages as PNG files at
 // a desktop and a phone width, for the docs and for a person to look at. It
 // only runs when asked: go test -run TestScreenshots -screenshots.
 func TestScreenshots(t *testing.T) {
@@ -54,6 +54,8 @@ func TestScreenshots(t *testing.T) {
 		chromedp.WaitVisible(`button[value="approve"]`),
 	)
 	both("device")
+	runSteps(t, ctx, "approve", chromedp.Click(`button[value="approve"]`), chromedp.WaitVisible(".message.success"))
+	both("approved")
 	runSteps(t, ctx, "consent page", chromedp.Navigate(srv.URL+authorizeURL(callback, nil)), chromedp.WaitVisible(`button[value="allow"]`))
 	both("consent")
 }

@@ -62,15 +62,8 @@ func (p *Pages) user(r *http.Request) string {
 	return s.user
 }
 
-// ensureSession returns the caller's session id, setting a cookie with a new
-// one if there is none.
-func (p *Pages) ensureSession(w http.ResponseWriter, r *http.Request) string {
-	if id := sessionID(r); id != "" {
-		return id
-	}
-	return p.newSessionCookie(w, r)
-}
-
+// newSessionCookie sets a cookie with a new random session id (256 bits) and
+// returns the id.
 func (p *Pages) newSessionCookie(w http.ResponseWriter, r *http.Request) string {
 	b := make([]byte, 32)
 	rand.Read(b) // never fails (crypto/rand doc)

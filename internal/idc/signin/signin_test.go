@@ -290,6 +290,27 @@ func TestPostRefused(t *testing.T) {
 			if r, ok := e.backend.resolution(liveCode); ok {
 				t.Errorf("backend saw a resolution %+v, want none", r)
 			}
+			// A refusal never replaces the session cookie: a cross-site
+			// POST comes without it, and a new one would sign the person out.
+			if sc := got.header.Values("Set-Cookie"); len(sc) != 0 {
+				t.Errorf("refusal set cookies %q", sc)
+			}
+			bare, err := http.NewRequest(http.MethodPost, e.srv.URL+"/device", strings.NewReader("action=approve"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bare.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, vs := range tt.hdr {
+				bare.Header[k] = vs
+			}
+			resp, err := http.DefaultClient.Do(bare)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
+				t.Errorf("POST without a cookie: status %d, cookies %v; want 403 and none", resp.StatusCode, resp.Cookies())
+			}
 			// The same refusal guards the sign-in form.
 			login := e.post(t, "/login", url.Values{"csrf": {token}, "username": {testUser}, "password": {testPassword}}, tt.hdr)
 			if login.status != tt.status {
