@@ -434,3 +434,52 @@ func TestHeaders(t *testing.T) {
 		}
 	})
 }
+
+func TestCSPSource(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"http://127.0.0.1:45325/oauth/callback", "http://127.0.0.1:45325"},
+		{"http://localhost:8080/cb?x=1", "http://localhost:8080"},
+		{"https://app.example/cb", "https://app.example"},
+		// Chromium refuses IPv6 literals in CSP sources.
+		{"http://[::1]:45325/oauth/callback", "http:"},
+	}
+	for _, tt := range tests {
+		if got := cspSource(tt.in); got != tt.want {
+			t.Errorf("cspSource(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseAuthorizeScope(t *testing.T) {
+	t.Parallel()
+	// "scopes" is the AWS CLI's name; "scope" (RFC 6749 §3.3) is read when
+	// it is absent.
+	tests := []struct {
+		name string
+		set  map[string]string
+		want []string
+	}{
+		{name: "scopes", set: map[string]string{"scopes": "sso:account:access openid"}, want: []string{"sso:account:access", "openid"}},
+		{name: "scope", set: map[string]string{"scope": "openid"}, want: []string{"openid"}},
+		{name: "scopes wins", set: map[string]string{"scopes": "a", "scope": "b"}, want: []string{"a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v, _ := url.ParseQuery(strings.TrimPrefix(authorizeURL(callback, func(v url.Values) {
+				v.Del("scopes")
+				for k, s := range tt.set {
+					v.Set(k, s)
+				}
+			}), "/authorize?"))
+			req, err := parseAuthorize(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, req.Scopes); diff != "" {
+				t.Errorf("scopes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
