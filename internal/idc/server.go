@@ -20,7 +20,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
@@ -50,12 +52,20 @@ type Config struct {
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
 	TokenTTL, SessionTTL, DeviceCodeTTL time.Duration
-	// DataDir keeps the proxy's CA (and, later, state). Empty means no CA: the
-	// server then answers CONNECT with an error.
+	// DataDir keeps the proxy's CA (ca.pem, ca-key.pem), and the state when
+	// PersistState is set. Empty means no CA: the server then answers
+	// CONNECT with an error.
 	DataDir string
+	// PersistState keeps the state (registrations, sessions, tokens, role
+	// credentials) in DataDir/state.db, a bbolt file, so that a restarted
+	// server still honours the tokens in people's caches. It is a switch of
+	// its own because DataDir has a default for the CA, while state on disk
+	// must be asked for. It needs DataDir and excludes Store.
+	PersistState bool
 	// RateLimit, when positive, limits portal calls per second (TooManyRequestsException).
 	RateLimit float64
-	// Store keeps the state; nil means a new in-memory store.
+	// Store keeps the state; nil means a new in-memory store (or the state
+	// file, with PersistState). The server owns it: Close closes it.
 	Store store.Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -68,14 +78,19 @@ type Config struct {
 // client's immediate first poll is pending and it shows its code.
 const DefaultAutoApproveDelay = time.Second
 
+// StateFile is the name of the state database in the data directory.
+const StateFile = "state.db"
+
 // Server is the local IAM Identity Center.
 type Server struct {
-	cfg     Config
-	store   store.Store
-	oidc    *oidc.Handler
-	portal  *portal.Handler
-	ca      *proxy.CA
-	handler http.Handler
+	cfg       Config
+	store     store.Store
+	closeOnce sync.Once
+	closeErr  error
+	oidc      *oidc.Handler
+	portal    *portal.Handler
+	ca        *proxy.CA
+	handler   http.Handler
 }
 
 // New builds a Server from cfg.
@@ -106,7 +121,18 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	st := cfg.Store
-	if st == nil {
+	switch {
+	case cfg.PersistState && cfg.DataDir == "":
+		return nil, errors.New("keeping the state needs a data directory")
+	case cfg.PersistState && st != nil:
+		return nil, errors.New("a state store and a persistent state were both given")
+	case cfg.PersistState:
+		b, err := store.OpenBolt(filepath.Join(cfg.DataDir, StateFile))
+		if err != nil {
+			return nil, err
+		}
+		st = b
+	case st == nil:
 		st = store.NewMemory()
 	}
 	s := &Server{cfg: cfg, store: st}
@@ -160,6 +186,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataDir != "" {
 		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
 		if err != nil {
+			_ = st.Close()
 			return nil, fmt.Errorf("load proxy CA: %w", err)
 		}
 		s.ca = ca
@@ -211,6 +238,14 @@ func (s *Server) CAFile() string {
 	return s.ca.CertFile()
 }
 
+// Close releases the state store (for a persistent store: closes the file
+// and its lock, so another server may open it). It is safe to call more
+// than once; the server must not serve after it.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.store.Close() })
+	return s.closeErr
+}
+
 // SetPublicURL sets the base URL of verification URIs; it must be called
 // before the server serves.
 func (s *Server) SetPublicURL(u string) {
@@ -218,11 +253,16 @@ func (s *Server) SetPublicURL(u string) {
 	s.oidc.BaseURL = u
 }
 
-// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
-// ready, if not nil, is called with the bound address once the listener is
-// open (useful with port 0). Without a PublicURL the listener's address
-// becomes the base of the verification URIs.
-func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(addr string)) error {
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully
+// and closes the server (Close). ready, if not nil, is called with the bound
+// address once the listener is open (useful with port 0). Without a
+// PublicURL the listener's address becomes the base of the verification URIs.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(addr string)) (err error) {
+	defer func() {
+		if cerr := s.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

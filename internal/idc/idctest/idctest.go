@@ -34,7 +34,9 @@ type TestServer struct {
 	// Region is the directory's region (sso_region).
 	Region string
 
-	http *httptest.Server
+	http      *httptest.Server
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Option changes how NewServer configures the server.
@@ -80,6 +82,14 @@ func WithDataDir(dir string) Option {
 	return func(o *options) { o.cfg.DataDir, o.tempDataDir = dir, dir == "" }
 }
 
+// WithPersistentState keeps the server's state in a bbolt file in the data
+// directory (idc.Config.PersistState), so that a second server started on
+// the same directory after Close honours what the first one issued. Without
+// WithDataDir it uses a fresh t.TempDir().
+func WithPersistentState() Option {
+	return func(o *options) { o.cfg.PersistState = true }
+}
+
 // WithLogger sends the server's log to l.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
 
@@ -92,7 +102,7 @@ func NewServer(t testing.TB, opts ...Option) *TestServer {
 		opt(&o)
 	}
 	cfg := o.cfg
-	if o.tempDataDir {
+	if o.tempDataDir || (cfg.PersistState && cfg.DataDir == "") {
 		cfg.DataDir = t.TempDir()
 	}
 	hs := httptest.NewUnstartedServer(nil)
@@ -104,12 +114,29 @@ func NewServer(t testing.TB, opts ...Option) *TestServer {
 	}
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
-	t.Cleanup(hs.Close)
 	dir := cfg.Directory
 	if dir == nil {
 		dir = directory.Demo()
 	}
-	return &TestServer{URL: hs.URL, Server: srv, StartURL: dir.Instance.StartURL, Region: dir.Instance.Region, http: hs}
+	ts := &TestServer{URL: hs.URL, Server: srv, StartURL: dir.Instance.StartURL, Region: dir.Instance.Region, http: hs}
+	t.Cleanup(func() {
+		if err := ts.Close(); err != nil {
+			t.Errorf("idctest: close server: %v", err)
+		}
+	})
+	return ts
+}
+
+// Close stops the HTTP server, waiting for the requests in flight, then
+// closes the Identity Center and its store (releasing a state file for the
+// next server). NewServer arranges it at the end of the test; calling it
+// earlier, as a restart test does, is fine.
+func (ts *TestServer) Close() error {
+	ts.closeOnce.Do(func() {
+		ts.http.Close()
+		ts.closeErr = ts.Server.Close()
+	})
+	return ts.closeErr
 }
 
 // Client returns an HTTP client for the server that refuses to dial anything
