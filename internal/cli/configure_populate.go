@@ -433,12 +433,12 @@ func unifiedDiff(nameA, nameB, a, b string) string {
 			case i < len(ma) && j < len(mb) && ma[i] == mb[j]:
 				ops = append(ops, op{' ', ma[i]})
 				i, j = i+1, j+1
-			case j < len(mb) && (i == len(ma) || lcs[i][j+1] >= lcs[i+1][j]):
-				ops = append(ops, op{'+', mb[j]})
-				j++
-			default:
+			case i < len(ma) && (j == len(mb) || lcs[i+1][j] >= lcs[i][j+1]):
 				ops = append(ops, op{'-', ma[i]})
 				i++
+			default:
+				ops = append(ops, op{'+', mb[j]})
+				j++
 			}
 		}
 	} else {

@@ -1,0 +1,364 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/idc"
+	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/idc/store"
+)
+
+// p5 runs ssocli in-process in a temporary home against a local Identity
+// Center (the endpoint is AWS_ENDPOINT_URL, so it can be switched).
+type p5 struct {
+	t    testing.TB
+	home string
+	vars map[string]string
+}
+
+func newP5(t testing.TB, endpoint string) *p5 {
+	home := t.TempDir()
+	return &p5{t: t, home: home, vars: map[string]string{"HOME": home, "AWS_ENDPOINT_URL": endpoint}}
+}
+
+func (h *p5) env(stdin string, stdout, stderr *bytes.Buffer) *Env {
+	return &Env{
+		Stdin: strings.NewReader(stdin), Stdout: stdout, Stderr: stderr,
+		Getenv: func(k string) string { return h.vars[k] },
+		Environ: func() []string {
+			var out []string
+			for k, v := range h.vars {
+				out = append(out, k+"="+v)
+			}
+			return out
+		},
+		Home:       h.home,
+		HTTPClient: idctest.LoopbackClient(),
+	}
+}
+
+func (h *p5) run(stdin string, args ...string) (string, string, int) {
+	h.t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	code := Run(ctx, h.env(stdin, &out, &errb), args)
+	return out.String(), errb.String(), code
+}
+
+func (h *p5) mustRun(args ...string) string {
+	h.t.Helper()
+	out, errs, code := h.run("", args...)
+	if code != 0 {
+		h.t.Fatalf("ssocli %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func (h *p5) configPath() string { return filepath.Join(h.home, ".aws", "config") }
+
+func (h *p5) writeConfig(s string) {
+	h.t.Helper()
+	if err := os.MkdirAll(filepath.Dir(h.configPath()), 0o700); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(h.configPath(), []byte(s), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *p5) readConfig() string {
+	h.t.Helper()
+	b, err := os.ReadFile(h.configPath())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// startIDC runs a local Identity Center on loopback with cfg (auto-approving
+// alice at once) and returns its URL.
+func startIDC(t testing.TB, cfg idc.Config) string {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + hs.Listener.Addr().String()
+	cfg.AutoApprove, cfg.AutoApproveDelay = "alice", -1
+	srv, err := idc.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// userConfig is a config with comments, odd spacing, a sub-section and an
+// unknown section, which populate must keep byte for byte.
+const userConfig = `# my settings
+[default]
+region=us-east-1
+s3 =
+    max_concurrent_requests = 10
+
+[sso-session corp]
+sso_start_url = https://d-0000000000.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+; hand-written
+[profile mine]
+sso_session = corp
+sso_account_id = 100000000000
+sso_role_name = Role01
+
+[profile account-0001-Role02]
+output = text
+
+[plugins]
+foo = bar
+`
+
+// populatedProfiles returns the profiles that name session corp, keyed by name.
+func populatedProfiles(t testing.TB, data string) map[string]map[string]string {
+	t.Helper()
+	cfg, err := awsconfig.Parse([]byte(data), nil, "config")
+	if err != nil {
+		t.Fatalf("populate wrote a config botocore cannot read: %v", err)
+	}
+	out := map[string]map[string]string{}
+	for _, n := range cfg.ProfileNames() {
+		s, _ := cfg.Profile(n)
+		if s.Values["sso_session"] == "corp" && n != "mine" {
+			out[n] = s.Values
+		}
+	}
+	return out
+}
+
+// outsideBlock removes the populate block.
+func outsideBlock(t testing.TB, data string) string {
+	t.Helper()
+	before, _, after, found, err := splitBlock(data, "# BEGIN ssocli populate corp", "# END ssocli populate corp")
+	if err != nil || !found {
+		t.Fatalf("no populate block (err %v) in:\n%s", err, data)
+	}
+	return before + after
+}
+
+func TestPopulate(t *testing.T) {
+	t.Parallel()
+	st := store.NewMemory()
+	full := startIDC(t, idc.Config{Directory: directory.Generate(60, 3), Store: st, RateLimit: 100})
+	h := newP5(t, full)
+	h.writeConfig(userConfig)
+	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
+
+	h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--rate", "400")
+	first := h.readConfig()
+	got := populatedProfiles(t, first)
+	if len(got) != 60*3-1 {
+		t.Errorf("populate wrote %d profiles, want %d (60 accounts × 3 roles, less the one defined outside the block)", len(got), 60*3-1)
+	}
+	want := map[string]string{"sso_session": "corp", "sso_account_id": "100000000059", "sso_role_name": "Role03", "region": "eu-west-1"}
+	if diff := cmp.Diff(want, got["account-0059-Role03"]); diff != "" {
+		t.Errorf("profile account-0059-Role03 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(userConfig+"\n", outsideBlock(t, first)); diff != "" {
+		t.Errorf("bytes outside the block changed (-want +got):\n%s", diff)
+	}
+
+	t.Run("second run changes nothing", func(t *testing.T) {
+		h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--rate", "400")
+		if diff := cmp.Diff(first, h.readConfig()); diff != "" {
+			t.Errorf("second run changed the file (-first +second):\n%s", diff)
+		}
+		if out := h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--dry-run", "--rate", "1000"); out != "" {
+			t.Errorf("dry run of an unchanged set printed a diff:\n%s", out)
+		}
+	})
+
+	// The same sessions, seen by a server whose directory lost 10 accounts and a role.
+	h.vars["AWS_ENDPOINT_URL"] = startIDC(t, idc.Config{Directory: directory.Generate(50, 2), Store: st})
+
+	t.Run("without prune gone assignments stay", func(t *testing.T) {
+		h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--rate", "1000")
+		if diff := cmp.Diff(first, h.readConfig()); diff != "" {
+			t.Errorf("populate without --prune changed the file (-before +after):\n%s", diff)
+		}
+	})
+
+	t.Run("dry run shows the pruning and writes nothing", func(t *testing.T) {
+		out := h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--prune", "--dry-run", "--rate", "1000")
+		for _, line := range []string{"--- " + h.configPath(), "-[profile account-0059-Role03]", "-[profile account-0000-Role03]"} {
+			if !strings.Contains(out, line+"\n") {
+				t.Errorf("dry-run diff lacks the line %q:\n%.2000s", line, out)
+			}
+		}
+		if strings.Contains(out, "\n+[profile") {
+			t.Errorf("dry-run diff adds profiles:\n%.2000s", out)
+		}
+		if diff := cmp.Diff(first, h.readConfig()); diff != "" {
+			t.Errorf("--dry-run wrote the file (-before +after):\n%s", diff)
+		}
+	})
+
+	t.Run("prune removes gone assignments", func(t *testing.T) {
+		h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--prune", "--rate", "1000")
+		after := h.readConfig()
+		got := populatedProfiles(t, after)
+		var names []string
+		for a := 0; a < 50; a++ {
+			for r := 1; r <= 2; r++ {
+				if n := fmt.Sprintf("account-%04d-Role%02d", a, r); n != "account-0001-Role02" {
+					names = append(names, n)
+				}
+			}
+		}
+		var gotNames []string
+		for n := range got {
+			gotNames = append(gotNames, n)
+		}
+		if diff := cmp.Diff(sortedCopy(names), sortedCopy(gotNames)); diff != "" {
+			t.Errorf("profiles after --prune (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(userConfig+"\n", outsideBlock(t, after)); diff != "" {
+			t.Errorf("bytes outside the block changed (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	for i := 1; i < len(c); i++ {
+		for j := i; j > 0 && c[j] < c[j-1]; j-- {
+			c[j], c[j-1] = c[j-1], c[j]
+		}
+	}
+	return c
+}
+
+var statsLine = regexp.MustCompile(`populate: (\d+) requests, (\d+) throttled, (\d+) retried`)
+
+// TestPopulateLargeOrganisation is the issue's acceptance run: 1,000
+// accounts with 3 roles each behind a portal that answers 20 requests a
+// second. It takes about 50 s (1,010 requests / 20 per second) per run.
+func TestPopulateLargeOrganisation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lists 1,000 accounts at 20 requests a second (about 100 s); skipped with -short")
+	}
+	t.Parallel()
+	srv := idctest.NewServer(t, idctest.WithDirectory(directory.Generate(1000, 3)), idctest.WithRateLimit(20),
+		idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
+	h := newP5(t, srv.URL)
+	h.writeConfig(userConfig)
+	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
+	before := srv.Server.Counts()
+
+	_, errs, code := h.run("", "--debug", "configure", "populate", "--sso-session", "corp")
+	if code != 0 {
+		t.Fatalf("populate: exit %d\n%s", code, errs)
+	}
+	first := h.readConfig()
+	if n := len(populatedProfiles(t, first)); n != 2999 {
+		t.Errorf("populate wrote %d profiles, want 2999 (3,000 less the one defined outside the block)", n)
+	}
+	m := statsLine.FindStringSubmatch(errs)
+	if m == nil {
+		t.Fatalf("no request statistics in the --debug output:\n%s", errs)
+	}
+	requests, _ := strconv.Atoi(m[1])
+	after := srv.Server.Counts()
+	served := after["ListAccounts"] - before["ListAccounts"] + after["ListAccountRoles"] - before["ListAccountRoles"]
+	if served != requests {
+		t.Errorf("the server answered %d list calls, the client sent %d", served, requests)
+	}
+	t.Logf("%s requests (%s throttled and retried); floor 1,010", m[1], m[2])
+
+	h.mustRun("configure", "populate", "--sso-session", "corp")
+	if first != h.readConfig() {
+		t.Errorf("a second populate run changed the file")
+	}
+}
+
+func TestSanitizeProfileName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"Prod Account-Admin", "Prod-Account-Admin"},
+		{"[weird]  name", "weird-name"},
+		{"a--b", "a--b"},
+		{"dev.team@x+y=z,1_2", "dev.team@x+y=z,1_2"},
+		{"  ", ""},
+		{"Ünïcode-Rôle", "n-code-R-le"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := sanitizeProfileName(tc.in); got != tc.want {
+				t.Errorf("sanitizeProfileName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, a, b, want string
+	}{
+		{"equal", "x\n", "x\n", ""},
+		{"append", "a\nb\n", "a\nb\nc\n", "--- A\n+++ B\n@@ -1,2 +1,3 @@\n a\n b\n+c\n"},
+		{"change in the middle", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nX\n6\n7\n8\n9\n",
+			"--- A\n+++ B\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n"},
+		{"from empty", "", "a\n", "--- A\n+++ B\n@@ -0,0 +1,1 @@\n+a\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, unifiedDiff("A", "B", tc.a, tc.b)); diff != "" {
+				t.Errorf("unifiedDiff (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPopulateConfigBlock(t *testing.T) {
+	t.Parallel()
+	kv := func(acct, role string) []awsconfig.KeyValue {
+		return []awsconfig.KeyValue{{Key: "sso_session", Value: "s"}, {Key: "sso_account_id", Value: acct}, {Key: "sso_role_name", Value: role}}
+	}
+	want := []populatedProfile{{"b", kv("2", "R")}, {"a", kv("1", "R")}}
+	for _, tc := range []struct {
+		name, old, want string
+		prune           bool
+	}{
+		{"new file", "", "# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
+		{"appended after a file without final newline", "[default]\nregion = x", "[default]\nregion = x\n\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
+		{"block updated in place, user key and stale profile kept", "[top]\n# BEGIN ssocli populate s\n[profile a]\nsso_account_id = 1\noutput = json\n[profile gone]\nsso_session = s\n# END ssocli populate s\n[tail]\n",
+			"[top]\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\noutput = json\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n\n[profile gone]\nsso_session = s\n# END ssocli populate s\n[tail]\n", false},
+		{"prune", "[top]\n# BEGIN ssocli populate s\n[profile gone]\nsso_session = s\n# END ssocli populate s\n",
+			"[top]\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", true},
+		{"profile outside the block skipped", "[profile a]\nregion = x\n", "[profile a]\nregion = x\n\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := populateConfig([]byte(tc.old), "s", want, tc.prune)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, string(res.data)); diff != "" {
+				t.Errorf("populateConfig (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
