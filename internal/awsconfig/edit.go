@@ -22,9 +22,14 @@ import (
 //     continuation or "s3 =" sub-section that happens to have the same key;
 //   - keys match case-insensitively, as RawConfigParser reads them (the AWS CLI
 //     would add "region" next to "Region", a duplicate option);
-//   - CRLF line endings are kept instead of being converted to LF.
+//   - CRLF line endings are kept instead of being converted to LF, and new
+//     lines use the file's first line ending;
+//   - a newline added to terminate the last line goes onto that line (the AWS
+//     CLI adds it as a line of its own and may then glue a new key onto a
+//     trailing comment: "# cregion = x").
 type Document struct {
 	lines []string // each with its line ending, if it had one
+	eol   string   // line ending for new lines: the file's first one, else "\n"
 }
 
 // KeyValue is one key to set.
@@ -37,8 +42,11 @@ func ParseDocument(data []byte) (*Document, error) {
 	if _, err := parseINI(data); err != nil {
 		return nil, err
 	}
-	d := &Document{}
+	d := &Document{eol: "\n"}
 	s := string(data)
+	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
+		d.eol = "\r\n"
+	}
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
 		if i < 0 {
@@ -129,7 +137,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		key := pyStrip(stripped[:i])
 		for n, kv := range pending {
 			if pyLower(key) == pyLower(kv.Key) {
-				d.lines[j] = key + " = " + kv.Value + lineEnding(line)
+				d.lines[j] = key + " = " + kv.Value + d.lineEnding(line)
 				pending = append(pending[:n], pending[n+1:]...)
 				break
 			}
@@ -145,7 +153,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 	// and no final newline its new key would be glued onto the comment; adding
 	// the newline to the last line avoids that and is otherwise the same.
 	if n := len(d.lines); n > 0 && !strings.HasSuffix(d.lines[n-1], "\n") {
-		d.lines[n-1] += "\n"
+		d.lines[n-1] += d.eol
 	}
 	d.insert(min(last+2, len(d.lines)), pending)
 }
@@ -204,16 +212,16 @@ func (d *Document) insert(at int, kvs []KeyValue) {
 	}
 	add := make([]string, len(kvs))
 	for i, kv := range kvs {
-		add[i] = kv.Key + " = " + kv.Value + "\n"
+		add[i] = kv.Key + " = " + kv.Value + d.eol
 	}
 	d.lines = append(d.lines[:at], append(add, d.lines[at:]...)...)
 }
 
 func (d *Document) appendSection(section string, kvs []KeyValue) {
 	if n := len(d.lines); n > 0 && !strings.HasSuffix(d.lines[n-1], "\n") {
-		d.lines[n-1] += "\n"
+		d.lines[n-1] += d.eol
 	}
-	d.lines = append(d.lines, "["+section+"]\n")
+	d.lines = append(d.lines, "["+section+"]"+d.eol)
 	d.insert(len(d.lines), kvs)
 }
 
@@ -238,11 +246,16 @@ func looksLikeOption(line string) bool {
 	return i < len(line) && strings.ContainsAny(line[i:], ":=")
 }
 
-func lineEnding(line string) string {
+// lineEnding is the ending for a rewritten line: its own, or the file's when it
+// had none (the last line).
+func (d *Document) lineEnding(line string) string {
 	if strings.HasSuffix(line, "\r\n") {
 		return "\r\n"
 	}
-	return "\n"
+	if strings.HasSuffix(line, "\n") {
+		return "\n"
+	}
+	return d.eol
 }
 
 // WriteFileAtomic replaces path with data so that readers see the old file or the

@@ -1,0 +1,360 @@
+package awsconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/edit")
+
+// editOp is one Update (or DeleteSection when del is set).
+type editOp struct {
+	section string
+	values  []KeyValue
+	del     bool
+}
+
+// editCases are applied by TestDocumentGolden; those marked awscli are also run
+// through the AWS CLI's own writer by TestDocumentMatchesAWSCLI.
+var editCases = []struct {
+	name   string
+	input  string
+	ops    []editOp
+	awscli bool // the AWS CLI writes the same bytes
+}{
+	{
+		name: "comments-and-spacing",
+		input: "# my aws config\n; keep me\n\n[default]\nregion=us-east-1   \n  # indented comment\noutput :  text ; inline\n\n" +
+			"[profile dev]   \n# dev account\nsso_account_id   =   111\nregion = eu-west-1\n\n\n# about prod\n[profile prod]\nregion = us-east-1\n",
+		ops: []editOp{{section: "profile dev", values: []KeyValue{
+			{"sso_session", "corp"}, {"sso_account_id", "222"}, {"sso_role_name", "ReadOnly"}, {"region", "us-west-2"}, {"output", "json"},
+		}}},
+		awscli: true,
+	},
+	{
+		name:   "header-with-trailing-spaces",
+		input:  "[profile dev]   \nregion = a\n",
+		ops:    []editOp{{section: "profile dev", values: []KeyValue{{"region", "b"}}}},
+		awscli: true,
+	},
+	{
+		name: "s3-sub-section",
+		input: "[default]\ns3 =\n    max_concurrent_requests = 20\n    multipart_threshold = 64MB\nregion = us-east-1\n" +
+			"[profile dev]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n[profile z]\nk = v\n",
+		ops: []editOp{
+			{section: "default", values: []KeyValue{{"region", "us-west-2"}, {"output", "json"}}},
+			{section: "profile dev", values: []KeyValue{{"sso_session", "corp"}}},
+		},
+		awscli: true,
+	},
+	{
+		name:  "sub-section key of the same name is left alone",
+		input: "[default]\ns3 =\n  region = inner\nregion = outer\n",
+		ops:   []editOp{{section: "default", values: []KeyValue{{"region", "new"}}}},
+	},
+	{
+		name: "services-and-unknown-sections",
+		input: "[plugins]\ncli_legacy_plugin_path = /opt/x\nendpoint = awscli_plugin_endpoint\n\n[services local]\nsso_oidc =\n  endpoint_url = http://127.0.0.1:8080\n\n" +
+			"[profile dev]\nservices = local\n\n[preview]\ncloudfront = true\n[sso-session corp]\nsso_region = us-east-1\n",
+		ops: []editOp{
+			{section: "profile dev", values: []KeyValue{{"sso_session", "corp"}, {"sso_account_id", "1"}}},
+			{section: "sso-session corp", values: []KeyValue{{"sso_start_url", "https://d-1.awsapps.com/start"}, {"sso_region", "us-east-1"}, {"sso_registration_scopes", "sso:account:access"}}},
+		},
+		awscli: true,
+	},
+	{
+		name:   "append-section-no-final-newline",
+		input:  "[default]\nregion = us-east-1",
+		ops:    []editOp{{section: "profile dev", values: []KeyValue{{"sso_session", "corp"}, {"region", "us-west-2"}}}},
+		awscli: true,
+	},
+	{
+		name:  "append-sections-to-file-with-final-newline",
+		input: "[default]\nregion = us-east-1\n\n",
+		ops: []editOp{
+			{section: SSOSessionSection("my sso"), values: []KeyValue{{"sso_start_url", "https://d-1.awsapps.com/start"}, {"sso_region", "us-east-1"}}},
+			{section: ProfileSection("team a"), values: []KeyValue{{"sso_session", "my sso"}}},
+			{section: ProfileSection("default"), values: []KeyValue{{"output", "json"}}},
+		},
+		awscli: true,
+	},
+	{
+		name:   "new-file",
+		input:  "",
+		ops:    []editOp{{section: "profile dev", values: []KeyValue{{"sso_session", "corp"}, {"sso_account_id", "111122223333"}}}},
+		awscli: true,
+	},
+	{
+		name:   "quoted-profile-header",
+		input:  "[profile \"a b\"]\nregion = x\n[profile c]\n",
+		ops:    []editOp{{section: "profile a b", values: []KeyValue{{"region", "y"}, {"output", "json"}}}},
+		awscli: true,
+	},
+	{
+		name:   "last-section-with-trailing-lines",
+		input:  "[default]\nregion = x\n\n# trailing comment\n",
+		ops:    []editOp{{section: "default", values: []KeyValue{{"output", "json"}, {"sso_session", "corp"}}}},
+		awscli: true,
+	},
+	{
+		name:   "last-section-empty",
+		input:  "[default]\nregion = x\n[profile dev]\n",
+		ops:    []editOp{{section: "profile dev", values: []KeyValue{{"sso_session", "corp"}}}},
+		awscli: true,
+	},
+	{
+		name:  "trailing-comment-without-newline",
+		input: "[default]\na = 1\n# c",
+		ops:   []editOp{{section: "default", values: []KeyValue{{"output", "json"}}}},
+	},
+	{
+		name:  "key-case-differs",
+		input: "[default]\nRegion = us-east-1\n",
+		ops:   []editOp{{section: "default", values: []KeyValue{{"region", "us-west-2"}}}},
+	},
+	{
+		name:  "crlf-line-endings",
+		input: "[default]\r\nregion = us-east-1\r\n\r\n[profile dev]\r\noutput = text",
+		ops: []editOp{
+			{section: "default", values: []KeyValue{{"region", "us-west-2"}, {"output", "json"}}},
+			{section: "profile dev", values: []KeyValue{{"output", "json"}}},
+			{section: "profile new", values: []KeyValue{{"region", "x"}}},
+		},
+	},
+	{
+		name:  "delete-section",
+		input: "# top\n[default]\nregion = x\n\n# dev follows\n[profile dev]\n# inside\nsso_session = corp\ns3 =\n  a = 1\n\n# about prod\n[profile prod]\nregion = y\n",
+		ops:   []editOp{{section: "profile dev", del: true}, {section: "profile nope", del: true}},
+	},
+}
+
+func applyOps(t *testing.T, input string, ops []editOp) []byte {
+	t.Helper()
+	d, err := ParseDocument([]byte(input))
+	if err != nil {
+		t.Fatalf("ParseDocument: %v", err)
+	}
+	for _, op := range ops {
+		if op.del {
+			d.DeleteSection(op.section)
+		} else {
+			d.Update(op.section, op.values)
+		}
+	}
+	return d.Bytes()
+}
+
+func TestDocumentGolden(t *testing.T) {
+	t.Parallel()
+	for _, tt := range editCases {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := applyOps(t, tt.input, tt.ops)
+			golden := filepath.Join("testdata", "edit", strings.ReplaceAll(tt.name, " ", "-")+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("edited file (-want +got):\n%s", diff)
+			}
+			// Whatever we write, botocore must be able to read.
+			if _, err := Parse(got, nil, "config"); err != nil {
+				t.Errorf("edited file does not parse: %v", err)
+			}
+			assertOnlyKeyLinesChanged(t, tt.input, string(got), tt.ops)
+		})
+	}
+}
+
+// assertOnlyKeyLinesChanged checks the promise independently of the goldens:
+// every input line is still there, in order, unless it was a line of a set key,
+// part of a deleted section, or gained a final newline.
+func assertOnlyKeyLinesChanged(t *testing.T, input, output string, ops []editOp) {
+	t.Helper()
+	for _, op := range ops {
+		if op.del {
+			return // deletions are covered by the golden file alone
+		}
+	}
+	setKey := map[string]bool{}
+	for _, op := range ops {
+		for _, kv := range op.values {
+			setKey[strings.ToLower(kv.Key)] = true
+		}
+	}
+	out := strings.SplitAfter(output, "\n")
+	j := 0
+	for _, line := range strings.SplitAfter(input, "\n") {
+		if line == "" {
+			continue
+		}
+		for j < len(out) && out[j] != line && strings.TrimSuffix(out[j], "\n") != line {
+			j++
+		}
+		if j == len(out) {
+			key, _, _ := strings.Cut(line, "=")
+			if !setKey[strings.ToLower(strings.TrimSpace(key))] {
+				t.Errorf("input line %q is missing from the output", line)
+			}
+			j = 0
+			continue
+		}
+		j++
+	}
+}
+
+// TestDocumentMatchesAWSCLI runs the AWS CLI's ConfigFileWriter (Debian's awscli
+// 2.9.19 under /usr/bin/python3) on the same inputs and compares the bytes.
+func TestDocumentMatchesAWSCLI(t *testing.T) {
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").Run(); err != nil {
+		t.Skip("the AWS CLI's Python package is not installed")
+	}
+	for _, tt := range editCases {
+		if !tt.awscli {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "config")
+			if tt.input != "" {
+				if err := os.WriteFile(path, []byte(tt.input), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, op := range tt.ops {
+				var b bytes.Buffer
+				b.WriteString(`{"__section__": `)
+				js, _ := json.Marshal(op.section)
+				b.Write(js)
+				for _, kv := range op.values {
+					k, _ := json.Marshal(kv.Key)
+					v, _ := json.Marshal(kv.Value)
+					b.WriteString(", " + string(k) + ": " + string(v))
+				}
+				b.WriteString("}")
+				cmd := exec.Command(python, "testdata/awscli_writer_oracle.py", path, b.String())
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("AWS CLI writer: %v\n%s", err, out)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := applyOps(t, tt.input, tt.ops)
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("differs from the AWS CLI (-awscli +ours):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSectionHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ got, want string }{
+		{ProfileSection("default"), "default"},
+		{ProfileSection("dev"), "profile dev"},
+		{ProfileSection("a b"), "profile 'a b'"},
+		{ProfileSection("it's\tx"), `profile 'it'"'"'s` + "\tx'"},
+		{SSOSessionSection("corp"), "sso-session corp"},
+		{SSOSessionSection("my sso"), "sso-session 'my sso'"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	// The quoted headers must read back as the same names.
+	c := mustParse(t, "["+ProfileSection("it's\tx")+"]\nk = v\n["+SSOSessionSection("my sso")+"]\nk = v\n", "")
+	if _, ok := c.Profile("it's\tx"); !ok {
+		t.Errorf("quoted profile header does not read back: %q", c.ProfileNames())
+	}
+	if _, ok := c.SSOSession("my sso"); !ok {
+		t.Errorf("quoted sso-session header does not read back: %q", c.SSOSessionNames())
+	}
+}
+
+func TestParseDocumentRejectsBadFile(t *testing.T) {
+	t.Parallel()
+	if _, err := ParseDocument([]byte("[default]\n[default]\n")); err == nil {
+		t.Error("ParseDocument accepted a duplicate section")
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	t.Run("new file in a new directory is 0600", func(t *testing.T) {
+		t.Parallel()
+		p := filepath.Join(dir, "new", ".aws", "config")
+		if err := WriteFileAtomic(p, []byte("[default]\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("mode = %v, want 0600", st.Mode().Perm())
+		}
+		got, _ := os.ReadFile(p)
+		if string(got) != "[default]\n" {
+			t.Errorf("content = %q", got)
+		}
+	})
+	t.Run("existing file keeps its mode", func(t *testing.T) {
+		t.Parallel()
+		p := writeTemp(t, t.TempDir(), "config", "old")
+		if err := os.Chmod(p, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFileAtomic(p, []byte("new"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := os.Stat(p)
+		got, _ := os.ReadFile(p)
+		if st.Mode().Perm() != 0o640 || string(got) != "new" {
+			t.Errorf("mode %v content %q, want 0640 %q", st.Mode().Perm(), got, "new")
+		}
+		left, _ := filepath.Glob(filepath.Join(filepath.Dir(p), ".config.tmp*"))
+		if len(left) != 0 {
+			t.Errorf("temporary files left: %v", left)
+		}
+	})
+	t.Run("a symlink stays a symlink", func(t *testing.T) {
+		t.Parallel()
+		d := t.TempDir()
+		target := writeTemp(t, d, "dotfiles-config", "old")
+		link := filepath.Join(d, "config")
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFileAtomic(link, []byte("new"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("link replaced by a file (err %v)", err)
+		}
+		if got, _ := os.ReadFile(target); string(got) != "new" {
+			t.Errorf("target content = %q, want %q", got, "new")
+		}
+	})
+}
