@@ -49,6 +49,11 @@ Clients reach it in one of two ways, printed on start:
       the server answers CONNECT for *.amazonaws.com with certificates from its own
       CA (kept in the data directory) and never connects anywhere else.
 
+With --data-dir DIR the server keeps its state (client registrations, sessions,
+tokens, role credentials) in DIR/state.db, so that after a restart the tokens in
+people's caches still work. Without it the state is in memory and the CA is kept
+in ~/.local/share/ssocli/serve.
+
 The built-in directory has users alice (password "wonderland") and bob
 ("builder"); --directory loads your own (see internal/idc/directory/testdata/example.yaml).`,
 		Args: cobra.NoArgs,
@@ -60,7 +65,7 @@ The built-in directory has users alice (password "wonderland") and bob
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:8765", "address to listen on (port 0 picks a free one)")
 	f.StringVar(&o.Directory, "directory", "", "YAML file of users, groups, accounts, permission sets and assignments (default: the built-in demo directory)")
 	f.StringVar(&o.AutoApprove, "auto-approve", "", "approve every login as this user, without a browser (for CI and demos)")
-	f.StringVar(&o.DataDir, "data-dir", "", "directory for the CA (default ~/.local/share/ssocli/serve)")
+	f.StringVar(&o.DataDir, "data-dir", "", "directory for the CA and the server's state, which then survives a restart (default: CA in ~/.local/share/ssocli/serve, state in memory)")
 	f.StringVar(&o.PublicURL, "public-url", "", "base URL browsers use to reach the server (default: the listen address)")
 	f.DurationVar(&o.TokenTTL, "token-ttl", time.Hour, "life of access tokens that come with a refresh token")
 	f.DurationVar(&o.SessionTTL, "session-ttl", 8*time.Hour, "how long a session may be refreshed, and the life of tokens without refresh")
@@ -94,6 +99,9 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 	default:
 		dir = directory.Demo()
 	}
+	// State on disk only when --data-dir is given: the default directory
+	// holds just the CA, so a plain `ssocli serve` starts afresh.
+	persist := o.DataDir != ""
 	if o.DataDir == "" {
 		base := a.env.getenv("XDG_DATA_HOME")
 		if base == "" {
@@ -113,6 +121,7 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 		SessionTTL:    o.SessionTTL,
 		DeviceCodeTTL: o.DeviceCodeTTL,
 		DataDir:       o.DataDir,
+		PersistState:  persist,
 		RateLimit:     o.RateLimit,
 		Now:           a.env.Now,
 		Logger:        log,
