@@ -227,43 +227,55 @@ func TestDocumentMatchesAWSCLI(t *testing.T) {
 	if err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").Run(); err != nil {
 		t.Skip("the AWS CLI's Python package is not installed")
 	}
+	type oracleCase struct {
+		Input *string  `json:"input"`
+		Ops   [][2]any `json:"ops"`
+	}
+	var cases []oracleCase
+	var names []string
 	for _, tt := range editCases {
 		if !tt.awscli {
 			continue
 		}
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			path := filepath.Join(t.TempDir(), "config")
-			if tt.input != "" {
-				if err := os.WriteFile(path, []byte(tt.input), 0o600); err != nil {
-					t.Fatal(err)
-				}
+		c := oracleCase{Ops: [][2]any{}}
+		if tt.input != "" {
+			c.Input = &tt.input
+		}
+		for _, op := range tt.ops {
+			kvs := [][2]string{}
+			for _, kv := range op.values {
+				kvs = append(kvs, [2]string{kv.Key, kv.Value})
 			}
-			for _, op := range tt.ops {
-				var b bytes.Buffer
-				b.WriteString(`{"__section__": `)
-				js, _ := json.Marshal(op.section)
-				b.Write(js)
-				for _, kv := range op.values {
-					k, _ := json.Marshal(kv.Key)
-					v, _ := json.Marshal(kv.Value)
-					b.WriteString(", " + string(k) + ": " + string(v))
-				}
-				b.WriteString("}")
-				cmd := exec.Command(python, "testdata/awscli_writer_oracle.py", path, b.String())
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("AWS CLI writer: %v\n%s", err, out)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := applyOps(t, tt.input, tt.ops)
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("differs from the AWS CLI (-awscli +ours):\n%s", diff)
-			}
-		})
+			c.Ops = append(c.Ops, [2]any{op.section, kvs})
+		}
+		cases = append(cases, c)
+		names = append(names, tt.name)
+	}
+	body, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "testdata/awscli_writer_oracle.py")
+	cmd.Stdin = bytes.NewReader(body)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("AWS CLI writer: %v", err)
+	}
+	var want []string
+	if err := json.Unmarshal(out, &want); err != nil || len(want) != len(cases) {
+		t.Fatalf("AWS CLI writer output: %v (%d results for %d cases)", err, len(want), len(cases))
+	}
+	i := 0
+	for _, tt := range editCases {
+		if !tt.awscli {
+			continue
+		}
+		got := applyOps(t, tt.input, tt.ops)
+		if diff := cmp.Diff(want[i], string(got)); diff != "" {
+			t.Errorf("%s: differs from the AWS CLI (-awscli +ours):\n%s", names[i], diff)
+		}
+		i++
 	}
 }
 
