@@ -4,12 +4,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // openBolt opens a Bolt store in a fresh temporary directory, closed when the
@@ -153,5 +156,62 @@ func TestBoltSchemaMismatch(t *testing.T) {
 	must(t, s.Close())
 	if _, err := OpenBolt(path); err == nil || !strings.Contains(err.Error(), "schema version") {
 		t.Errorf("OpenBolt of a newer schema = %v, want a schema version error", err)
+	}
+}
+
+// TestBoltGroupCommit queues writes while a commit is "running", then
+// commits them as one batch: a refused write fails alone, a write that fails
+// inside bbolt (an empty key) makes the batch roll back and retry each write
+// alone, and every other write is stored.
+func TestBoltGroupCommit(t *testing.T) {
+	t.Parallel()
+	s := openBolt(t)
+	must(t, s.CreateSession(Session{ID: "taken"}))
+
+	ids := []string{"a", "taken", "", "b"}
+	s.wmu.Lock()
+	s.committing = true // as if a commit were under way: the writes queue
+	s.wmu.Unlock()
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { errs[i] = s.CreateSession(Session{ID: id, User: "u" + id}) })
+	}
+	for {
+		s.wmu.Lock()
+		n := len(s.queue)
+		s.wmu.Unlock()
+		if n == len(ids) {
+			break
+		}
+		runtime.Gosched()
+	}
+	s.commitQueued()
+	wg.Wait()
+
+	got := map[string]string{}
+	for i, id := range ids {
+		switch {
+		case errs[i] == nil:
+			got[id] = "stored"
+		case errors.Is(errs[i], ErrExists):
+			got[id] = "exists"
+		case errors.Is(errs[i], bolterrors.ErrKeyRequired):
+			got[id] = "key required"
+		default:
+			got[id] = errs[i].Error()
+		}
+	}
+	want := map[string]string{"a": "stored", "taken": "exists", "": "key required", "b": "stored"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	for _, id := range []string{"a", "b"} {
+		if x, err := s.GetSession(id); err != nil || x.User != "u"+id {
+			t.Errorf("GetSession(%q) = %+v, %v; want it stored", id, x, err)
+		}
+	}
+	if x, _ := s.GetSession("taken"); x.User != "" {
+		t.Errorf("the refused write changed the stored session: %+v", x)
 	}
 }
