@@ -1,6 +1,7 @@
 package idc_test
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -174,5 +175,29 @@ func TestPersistStateConfig(t *testing.T) {
 				t.Error("New succeeded, want an error")
 			}
 		})
+	}
+}
+
+// TestListenAndServeClosesState checks that when ListenAndServe ends it has
+// released the state file, so the next server starts on the same directory.
+func TestListenAndServeClosesState(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv, err := idc.New(idc.Config{DataDir: dir, PersistState: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe(ctx, "127.0.0.1:0", func(string) { cancel() }) }()
+	if err := <-served; err != nil {
+		t.Fatalf("ListenAndServe: %v", err)
+	}
+	next, err := idc.New(idc.Config{DataDir: dir, PersistState: true})
+	if err != nil {
+		t.Fatalf("server after ListenAndServe ended: %v", err)
+	}
+	if err := next.Close(); err != nil {
+		t.Error(err)
 	}
 }
