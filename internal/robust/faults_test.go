@@ -1,9 +1,12 @@
 package robust
 
 import (
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -129,7 +132,7 @@ var knownMessageBugs = []struct {
 	{regexp.MustCompile(`operation error |deserialization failed|https response error`),
 		"a 5xx or unparsable answer reaches the terminal as the Go SDK's raw error text (usererr.FromAPI handles only APIError and url.Error); the AWS CLI prints 'An error occurred (<status>) when calling the <Op> operation: <reason>', and an unparsable body deserves a sentence naming the operation, not a JSON decoder's offset"},
 	{regexp.MustCompile(`^(Unable to retrieve credentials: )?Could not connect to the endpoint URL`),
-		"a read timeout or a connection closed mid-answer is reported as 'Could not connect to the endpoint URL' (usererr.FromAPI maps every url.Error so); botocore says 'Read timeout on endpoint URL: \"<url>\"' and 'Connection was closed before we received a valid response from endpoint URL: \"<url>\".'"},
+		"a read timeout, a connection closed mid-answer and an untrusted certificate are all reported as 'Could not connect to the endpoint URL' (usererr.FromAPI maps every url.Error so); botocore says 'Read timeout on endpoint URL: \"<url>\"', 'Connection was closed before we received a valid response from endpoint URL: \"<url>\".' and 'SSL validation failed for <url> <error>'"},
 }
 
 // TestServerFaults meets every server fault at each step that talks to the
@@ -208,5 +211,56 @@ func TestServerFaults(t *testing.T) {
 				checkMessage(t, r, want)
 			})
 		}
+	}
+}
+
+// TestUntrustedCertificate points ssocli at an HTTPS endpoint whose
+// certificate comes from another CA than the one in AWS_CA_BUNDLE: the call
+// fails with a message about the certificate and ~/.aws is left as it was.
+// The same endpoint with its own CA in the bundle works, so the failure is
+// the certificate's.
+func TestUntrustedCertificate(t *testing.T) {
+	srv := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
+	tlsFront := httptest.NewTLSServer(srv.Server.Handler())
+	t.Cleanup(tlsFront.Close)
+	dir := t.TempDir()
+	rightCA := filepath.Join(dir, "right.pem")
+	if err := os.WriteFile(rightCA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsFront.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Another CA: the proxy CA of a second local Identity Center.
+	otherCA := idctest.NewServer(t, idctest.WithDataDir("")).Server.CAFile()
+
+	tests := []struct {
+		name    string
+		bundle  string
+		prepare func(h *home)
+		args    []string
+		wantOK  bool
+	}{
+		{"role credentials, right CA", rightCA, func(h *home) { h.login(); h.clearRoleCache() }, []string{"configure", "export-credentials", "--profile", "p"}, true},
+		{"role credentials, other CA", otherCA, func(h *home) { h.login(); h.clearRoleCache() }, []string{"configure", "export-credentials", "--profile", "p"}, false},
+		{"first login, other CA", otherCA, func(h *home) {}, []string{"sso", "login", "--profile", "p", "--use-device-code"}, false},
+		{"sts, other CA", otherCA, func(h *home) { h.login() }, []string{"sts", "get-caller-identity", "--profile", "p"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHome(t, srv, srv.URL)
+			tt.prepare(h) // over plain HTTP, with the loopback-only client
+			h.client = nil
+			h.vars["AWS_ENDPOINT_URL"] = tlsFront.URL
+			h.vars["AWS_CA_BUNDLE"] = tt.bundle
+			before := snapshot(t, h.dir)
+			r := h.run(tt.args...)
+			if tt.wantOK {
+				if r.code != 0 {
+					t.Fatalf("%v with the right CA:\n%s", r, r.stderr)
+				}
+				return
+			}
+			checkUnchanged(t, h.dir, before)
+			checkMessage(t, r, regexp.MustCompile(`(?i)^(Unable to retrieve credentials: )?SSL validation failed for https://127\.0\.0\.1:\d+/\S* .*certificate`))
+		})
 	}
 }
