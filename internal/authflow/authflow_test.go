@@ -223,7 +223,6 @@ func browser(t *testing.T, query func(state string) url.Values) func(string) err
 
 func TestPKCEFlow(t *testing.T) {
 	t.Parallel()
-	var challenge string
 	tests := []struct {
 		name    string
 		query   func(state string) url.Values
@@ -238,6 +237,7 @@ func TestPKCEFlow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			var challenge string
 			api := &scripted{verify: func(in *ssooidc.CreateTokenInput) error {
 				sum := sha256.Sum256([]byte(*in.CodeVerifier))
 				if *in.GrantType != "authorization_code" || *in.Code != "the-code" || base64.RawURLEncoding.EncodeToString(sum[:]) != challenge ||

@@ -164,7 +164,12 @@ func (f *PKCEFlow) Run(ctx context.Context) (*Token, error) {
 		Handler:           callbackHandler(state, got),
 	}
 	go srv.Serve(ln)
-	defer srv.Close()
+	// Shut down gracefully, so the browser gets the whole result page.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 
 	u := AuthorizeURL(f.AuthorizeEndpoint, f.Client.ID, redirectURI, state, Challenge(verifier), scopes)
 	if f.OpenURL != nil {
