@@ -550,7 +550,7 @@ func checkWrittenLikeSSOCLI(t *testing.T, path string) {
 // treeSnapshot maps every file under dir to its mode and a digest of its
 // bytes, so that a test can tell whether anything changed without keeping
 // secrets around in messages.
-func treeSnapshot(t *testing.T, dir string, skip ...string) map[string]string {
+func treeSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -558,9 +558,6 @@ func treeSnapshot(t *testing.T, dir string, skip ...string) map[string]string {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		if slices.Contains(skip, rel) {
-			return filepath.SkipDir
-		}
 		info, err := d.Info()
 		if err != nil {
 			return err
@@ -657,6 +654,16 @@ func (p *process) wait(t *testing.T) result {
 		t.Fatalf("%s did not end within %v", p.name, hangGuard)
 	}
 	return p.result()
+}
+
+// resultSoFar describes the process for a failure message, ended or not.
+func (p *process) resultSoFar() string {
+	select {
+	case <-p.done:
+		return p.result().String()
+	default:
+		return p.name + ": still running\n--- stdout so far:\n" + p.stdout.String()
+	}
 }
 
 // result is only valid once p.done is closed.
