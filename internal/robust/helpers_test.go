@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -38,6 +39,7 @@ type home struct {
 	client  *http.Client
 	browser func(url string) error
 	now     func() time.Time
+	tee     io.Writer // also gets stdout as it is written, when set
 }
 
 // newHome writes a config for srv (start URL and region) and sends every
@@ -106,9 +108,13 @@ func (h *home) run(args ...string) result {
 func (h *home) runCtx(ctx context.Context, args ...string) result {
 	h.t.Helper()
 	var out, errb lockedBuffer
+	var stdout io.Writer = &out
+	if h.tee != nil {
+		stdout = io.MultiWriter(&out, h.tee)
+	}
 	env := &cli.Env{
 		Stdin:       strings.NewReader(""),
-		Stdout:      &out,
+		Stdout:      stdout,
 		Stderr:      &errb,
 		Getenv:      func(k string) string { return h.vars[k] },
 		Environ:     func() []string { return nil },
