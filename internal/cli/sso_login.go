@@ -101,6 +101,11 @@ func (a *app) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrows
 // login runs the flow for t and prints what the user must do, as the AWS CLI
 // words it (spec §2.2, §2.3).
 func (a *app) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
+	if !noBrowser && a.browserUnavailable() != "" {
+		// Nothing to open: print what --no-browser prints, which has the
+		// whole URL (usePKCE has already said why).
+		noBrowser = true
+	}
 	progress := a.progress()
 	defer progress.done()
 	lo := creds.LoginOptions{

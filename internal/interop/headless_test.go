@@ -44,8 +44,6 @@ func TestHeadlessFallsBackToDeviceCode(t *testing.T) {
 				f.newCalls(before, "StartDeviceAuthorization", "CreateToken/authorization_code")); diff != "" {
 				t.Errorf("calls of the login (-want +got):\n%s", diff)
 			}
-			t.Skip("blocked on: internal/cli runLogin: after falling back to the device flow for want of a browser, " +
-				"DisplayCode still tries to open one and prints a second stderr line, \"Could not open a browser (…); open the URL above yourself.\"")
 			if diff := cmp.Diff([]string{reason}, lines); diff != "" {
 				t.Errorf("stderr lines (-want +got):\n%s", diff)
 			}
