@@ -177,9 +177,13 @@ func (h *home) clearRoleCache() {
 // sha256 of its bytes (never the bytes: they are secrets). The lock files in
 // ~/.aws/sso/locks are left out: they are empty, hold nothing, and a command
 // creates one whenever it takes a lock, which is before it knows it will fail.
-func snapshot(t *testing.T, dir string) map[string]string {
+// sub names the directory under dir to describe instead of .aws.
+func snapshot(t *testing.T, dir string, sub ...string) map[string]string {
 	t.Helper()
 	root := filepath.Join(dir, ".aws")
+	if len(sub) > 0 {
+		root = filepath.Join(dir, sub[0])
+	}
 	out := map[string]string{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
