@@ -8,7 +8,9 @@
 # logs in, warms the role cache, and times, alternating the tools round by
 # round (bench/cmd/alternate):
 #
-#   export  configure export-credentials from a warm cache (+ the floor)
+#   export  configure export-credentials from a warm cache (+ the floor, and
+#           two experiments: ssocli built with CGO_ENABLED=0, and
+#           bench/cmd/leanexport, the cached path without the rest of ssocli)
 #   sts     sts get-caller-identity (warm role cache, one signed STS call)
 #   login   sso login, device code, approved at once by the server
 #
@@ -39,6 +41,11 @@ if [ "${SSOCLI_BENCH_INSIDE:-}" != 1 ]; then
 	echo "compare.sh: building into $W" >&2
 	go build -trimpath -ldflags "-s -w" -o "$W/ssocli" ./cmd/ssocli
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
+	# Two experiments next to the released build: the same ssocli linked
+	# statically (no cgo, no dynamic loader), and bench/cmd/leanexport, the
+	# cached path alone without the rest of ssocli linked in.
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$W/ssocli-static" ./cmd/ssocli
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$W/lean" ./bench/cmd/leanexport
 	go build -o "$W/alternate" ./bench/cmd/alternate
 	go build -o "$W/benchserve" ./bench/cmd/benchserve
 	commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -104,6 +111,8 @@ cat >"$W/commands" <<EOF
 export floor $W/floor $rolefile
 export ssocli $W/ssocli configure export-credentials --profile p
 export aws /usr/bin/aws configure export-credentials --profile p
+export ssocli-static $W/ssocli-static configure export-credentials --profile p
+export lean-experiment $W/lean p
 sts ssocli $W/ssocli sts get-caller-identity --profile p
 sts aws /usr/bin/aws sts get-caller-identity --profile p
 login ssocli $W/ssocli sso login --profile p --use-device-code --no-browser
