@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -98,6 +99,7 @@ func (a *app) manager() *creds.Manager {
 		Now:        a.env.Now,
 		HTTPClient: a.httpClient,
 		Log:        debugLogger(a.env, a.g.debug),
+		Warn:       func(msg string) { fmt.Fprintf(a.env.Stderr, "warning: %s\n", msg) },
 	}
 }
 

@@ -15,6 +15,7 @@
 package creds
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -87,6 +88,15 @@ type Manager struct {
 	HTTPClient func() (*http.Client, error)
 	// Log receives debug lines; it never sees a secret.
 	Log *slog.Logger
+	// Warn shows a person something went wrong that did not stop the
+	// command (a cache that could not be written); nil drops it.
+	Warn func(msg string)
+}
+
+func (m *Manager) warn(format string, args ...any) {
+	if m.Warn != nil {
+		m.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 func (m *Manager) now() time.Time {

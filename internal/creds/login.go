@@ -91,7 +91,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	}
 	if regChanged {
 		if err := ssocache.WriteRegistration(m.registrationPath(t), reg); err != nil {
-			return nil, fmt.Errorf("write client registration: %w", err)
+			return nil, cacheWriteError("the client registration", err)
 		}
 	}
 	ct := &ssocache.Token{
@@ -105,7 +105,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		RefreshToken:          tok.RefreshToken,
 	}
 	if err := ssocache.WriteToken(t.tokenPath(m.Home), ct); err != nil {
-		return nil, fmt.Errorf("write token cache: %w", err)
+		return nil, cacheWriteError("the token", err)
 	}
 	return &LoginResult{}, nil
 }
@@ -160,4 +160,10 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 		reg.GrantTypes = []string{authflow.GrantAuthorizationCode, authflow.GrantRefreshToken}
 	}
 	return reg, true, nil
+}
+
+// cacheWriteError says that the login worked but its result could not be kept.
+func cacheWriteError(what string, err error) error {
+	return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("The login succeeded, but %s could not be saved: %v", what, err), err).
+		WithHint("make ~/.aws/sso/cache writable (free space, permissions, owner), then log in again")
 }

@@ -95,7 +95,7 @@ func (m *Manager) RoleCredentials(ctx context.Context, t *Target) (*Credentials,
 	}
 	if err := ssocache.WriteRoleCredentials(path, rc); err != nil {
 		// The credentials are good even if the cache cannot keep them.
-		m.log().Debug("write role credential cache", "error", err)
+		m.warn("Could not cache the role credentials: %v. They are used for this command and fetched again by the next one.", err)
 	}
 	return fromCache(rc, t.AccountID), nil
 }

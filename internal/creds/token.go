@@ -140,7 +140,10 @@ func (m *Manager) refresh(ctx context.Context, t *Target, tok *ssocache.Token) (
 		nt.RefreshToken = out.RefreshToken
 	}
 	if err := ssocache.WriteToken(t.tokenPath(m.Home), &nt); err != nil {
-		return nil, fmt.Errorf("write token cache: %w", err)
+		// The server has already rotated the refresh token: the new token is
+		// the only good one, so this command goes on with it, and the user
+		// learns that the cache needs fixing before the next command.
+		m.warn("Could not save the refreshed IAM Identity Center token: %v. This command goes on with it, but the next one will need a new login: fix the cache directory, then %s", err, t.LoginHint())
 	}
 	m.log().Debug("token refreshed", "session", t.name(), "expires", nt.ExpiresAt)
 	return &nt, nil

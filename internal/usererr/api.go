@@ -2,30 +2,48 @@ package usererr
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
+	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// FromAPI turns an error from an aws-sdk-go-v2 call into the AWS CLI's message:
-// a service error becomes `An error occurred (Code) when calling the Op
-// operation: message` (exit 254) and a failed connection becomes `Could not
-// connect to the endpoint URL: "url"` (exit 255). Errors that are already
-// *Error, and context cancellations, pass through unchanged.
+// FromAPI turns an error from an aws-sdk-go-v2 call into the AWS CLI's
+// (botocore's) message for it:
+//
+//   - a service error: `An error occurred (Code) when calling the Op operation: message` (exit 254);
+//     an HTTP error with no AWS error code uses the status as the code, as botocore does;
+//   - an answer that cannot be read: `Unable to parse the response of the Op operation (HTTP status N)` (exit 255);
+//   - a failed connection: `Could not connect to the endpoint URL: "url"`, `Read timeout on endpoint URL: "url"`,
+//     `Connection was closed before we received a valid response from endpoint URL: "url".` or
+//     `SSL validation failed for url <reason>` (exit 255).
+//
+// Errors that are already *Error, and context cancellations, pass through unchanged.
 func FromAPI(err error) error {
 	if err == nil || As(err) != nil || errors.Is(err, context.Canceled) {
 		return err
 	}
+	op := ""
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		op = oe.Operation()
+	}
+	retries := ""
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) && me.Attempt > 1 {
+		retries = fmt.Sprintf(" (reached max retries: %d)", me.Attempt-1)
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		op := ""
-		var oe *smithy.OperationError
-		if errors.As(err, &oe) {
-			op = oe.Operation()
-		}
-		return Wrap(CodeService, fmt.Sprintf("An error occurred (%s) when calling the %s operation: %s", ae.ErrorCode(), op, ae.ErrorMessage()), err)
+		return Wrap(CodeService, fmt.Sprintf("An error occurred (%s) when calling the %s operation%s: %s", ae.ErrorCode(), op, retries, ae.ErrorMessage()), err)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -34,9 +52,74 @@ func FromAPI(err error) error {
 			p.RawQuery = "" // queries may carry identifiers; the AWS CLI prints the path only
 			u = p.String()
 		}
-		return Wrap(CodeOther, fmt.Sprintf("Could not connect to the endpoint URL: %q", u), err)
+		return Wrap(CodeOther, networkMessage(ue, u), err)
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		status := re.HTTPStatusCode()
+		if status >= 300 {
+			return Wrap(CodeService, fmt.Sprintf("An error occurred (%d) when calling the %s operation%s: %s", status, op, retries, http.StatusText(status)), err)
+		}
+		return Wrap(CodeOther, fmt.Sprintf("Unable to parse the response of the %s operation (HTTP status %d): the endpoint did not answer like the AWS API.", op, status), err).
+			WithHint("check the endpoint (AWS_ENDPOINT_URL, endpoint_url, HTTPS_PROXY): it may not be an AWS endpoint")
 	}
 	return err
+}
+
+// networkMessage words a failed request as botocore's endpoint errors do.
+func networkMessage(ue *url.Error, u string) string {
+	var (
+		unknownCA *x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verify    *tls.CertificateVerificationError
+		op        *net.OpError
+	)
+	switch {
+	case errors.As(ue, &unknownCA) || errors.As(ue, &hostname) || errors.As(ue, &invalid) || errors.As(ue, &verify):
+		return fmt.Sprintf("SSL validation failed for %s %v", u, certReason(ue))
+	case ue.Timeout():
+		if errors.As(ue, &op) && op.Op == "dial" {
+			return fmt.Sprintf("Connect timeout on endpoint URL: %q", u)
+		}
+		return fmt.Sprintf("Read timeout on endpoint URL: %q", u)
+	case !couldNotConnect(ue):
+		// The connection was made, then lost before a whole answer came.
+		return fmt.Sprintf("Connection was closed before we received a valid response from endpoint URL: %q.", u)
+	}
+	return fmt.Sprintf("Could not connect to the endpoint URL: %q", u)
+}
+
+// couldNotConnect reports whether the request failed before a connection
+// was made: a failed dial, a name that does not resolve, a proxy refusing
+// the tunnel.
+func couldNotConnect(err error) bool {
+	var (
+		op  *net.OpError
+		dns *net.DNSError
+	)
+	if errors.As(err, &dns) {
+		return true
+	}
+	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
+}
+
+// certReason is the innermost certificate error, without Go's request prefix.
+func certReason(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		var ve *tls.CertificateVerificationError
+		if errors.As(err, &ve) && ve.Err != nil {
+			return ve.Err
+		}
+		err = next
+	}
 }
 
 // APICode returns the error code of an AWS API error in err's chain, or "".
