@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 	"github.com/spf13/cobra"
@@ -174,7 +175,7 @@ func (v orderedValues) get(k string) string {
 }
 
 // Validators of the AWS CLI's wizard (awscli/customizations/configure/sso.py).
-var hostLabel = regexp.MustCompile(`^(?i:[a-z\d]|[a-z\d][a-z\d\-]{0,61}[a-z\d])$`)
+var hostLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i:[a-z\d]|[a-z\d][a-z\d\-]{0,61}[a-z\d])$`) })
 
 // validStartURL is botocore's is_valid_endpoint_url: the URL must have a host
 // made of valid DNS labels (or be an IP address).
@@ -192,7 +193,7 @@ func validStartURL(s string) error {
 		return errors.New(msg)
 	}
 	for _, l := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if !hostLabel.MatchString(l) {
+		if !hostLabel().MatchString(l) {
 			return errors.New(msg)
 		}
 	}

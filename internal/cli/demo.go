@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -120,12 +121,14 @@ func (a *app) runDemo(ctx context.Context, keep bool) error {
 }
 
 // secretLine matches the values of secret variables in export output.
-var secretLine = regexp.MustCompile(`(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)=(\S{4})\S*`)
+var secretLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)=(\S{4})\S*`)
+})
 
 // maskSecrets hides the secret parts of exported credentials: even a demo's
 // fake credentials are not printed in full.
 func maskSecrets(b []byte) []byte {
-	return secretLine.ReplaceAll(b, []byte("$1=$2…(hidden)"))
+	return secretLine().ReplaceAll(b, []byte("$1=$2…(hidden)"))
 }
 
 const demoEpilogue = `

@@ -104,11 +104,11 @@ func StartURLFor(instanceID string) string {
 }
 
 var (
-	accountIDRe  = regexp.MustCompile(`^[0-9]{12}$`)
-	instanceIDRe = regexp.MustCompile(`^d-[0-9a-z]{10}$`)
+	accountIDRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	instanceIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^d-[0-9a-z]{10}$`) })
 	// psetNameRe follows the IAM Identity Center rule for permission set names
 	// (1-32 characters of [\w+=,.@-]).
-	psetNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
+	psetNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{1,32}$`) })
 )
 
 // Validate checks that every reference resolves and builds the lookup index. It
@@ -123,7 +123,7 @@ func (d *Directory) Validate() error {
 	if d.Instance.StartURL == "" {
 		d.Instance.StartURL = StartURLFor(d.Instance.ID)
 	}
-	if !instanceIDRe.MatchString(d.Instance.ID) {
+	if !instanceIDRe().MatchString(d.Instance.ID) {
 		return fmt.Errorf("instance id %q is not of the form d-xxxxxxxxxx (10 lowercase letters or digits)", d.Instance.ID)
 	}
 	ix := &index{
@@ -158,7 +158,7 @@ func (d *Directory) Validate() error {
 	}
 	for i := range d.Accounts {
 		a := &d.Accounts[i]
-		if !accountIDRe.MatchString(a.ID) {
+		if !accountIDRe().MatchString(a.ID) {
 			return fmt.Errorf("account id %q must be exactly 12 digits", a.ID)
 		}
 		if ix.accounts[a.ID] != nil {
@@ -168,7 +168,7 @@ func (d *Directory) Validate() error {
 	}
 	for i := range d.PermissionSets {
 		p := &d.PermissionSets[i]
-		if !psetNameRe.MatchString(p.Name) {
+		if !psetNameRe().MatchString(p.Name) {
 			return fmt.Errorf("permission set name %q must be 1-32 characters of letters, digits and +=,.@_-", p.Name)
 		}
 		if ix.psets[p.Name] != nil {

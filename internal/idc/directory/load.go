@@ -135,7 +135,7 @@ func (l *loader) document(doc *yaml.Node) (*Directory, error) {
 		if d.Instance.ID, err = l.str(f["id"], "instance id"); err != nil {
 			return nil, err
 		}
-		if d.Instance.ID != "" && !instanceIDRe.MatchString(d.Instance.ID) {
+		if d.Instance.ID != "" && !instanceIDRe().MatchString(d.Instance.ID) {
 			return nil, l.errf(f["id"], "instance id %q must look like d-0000000000 (\"d-\" and 10 lowercase letters or digits)", d.Instance.ID)
 		}
 		if d.Instance.StartURL, err = l.str(f["startUrl"], "startUrl"); err != nil {
@@ -224,7 +224,7 @@ func (l *loader) document(doc *yaml.Node) (*Directory, error) {
 			if a.ID, err = l.str(f["id"], "account id"); err != nil {
 				return nil, err
 			}
-			if !accountIDRe.MatchString(a.ID) {
+			if !accountIDRe().MatchString(a.ID) {
 				at := f["id"]
 				if at == nil {
 					at = it

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sync"
 )
 
 type registerRequest struct {
@@ -29,7 +30,7 @@ type registerResponse struct {
 // scopeRe accepts the scope forms Identity Center uses: "openid" and
 // "<service>:<name>" such as sso:account:access, sso-portal:* or
 // codewhisperer:completions.
-var scopeRe = regexp.MustCompile(`^(openid|[a-z0-9-]+:[A-Za-z0-9_.:*-]+)$`)
+var scopeRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(openid|[a-z0-9-]+:[A-Za-z0-9_.:*-]+)$`) })
 
 func (h *Handler) serveRegister(w http.ResponseWriter, r *http.Request) {
 	h.Store.Count("RegisterClient")
@@ -58,7 +59,7 @@ func (h *Handler) register(r *http.Request, req registerRequest) (registerRespon
 		return registerResponse{}, perr("InvalidClientMetadata", "clientType must be public")
 	}
 	for _, s := range req.Scopes {
-		if !scopeRe.MatchString(s) {
+		if !scopeRe().MatchString(s) {
 			return registerResponse{}, perr("InvalidScope", "invalid scope %q", s)
 		}
 	}

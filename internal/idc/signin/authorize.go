@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // authorizeParams are the query parameters of /authorize, in the order the
@@ -15,11 +16,11 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "st
 
 // codeChallengeRE is BASE64URL(SHA256(verifier)) without padding: 43
 // characters (RFC 7636 §4.2).
-var codeChallengeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+var codeChallengeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`) })
 
 // hostRE bounds the redirect host to characters that are safe to place in the
 // Content-Security-Policy header.
-var hostRE = regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+$`)
+var hostRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+$`) })
 
 // parseAuthorize checks the request parameters that need no Backend. Its
 // errors are shown to the person in the browser.
@@ -56,7 +57,7 @@ func parseAuthorize(v url.Values) (AuthorizeRequest, error) {
 		// RFC 6749 §3.1.2: the redirection endpoint URI must not include a
 		// fragment component.
 		return req, fmt.Errorf("redirect_uri must not have a fragment")
-	case !hostRE.MatchString(u.Host):
+	case !hostRE().MatchString(u.Host):
 		return req, fmt.Errorf("redirect_uri has an unexpected host")
 	}
 	switch {
@@ -66,7 +67,7 @@ func parseAuthorize(v url.Values) (AuthorizeRequest, error) {
 		return req, fmt.Errorf("code_challenge_method plain is not accepted; use S256")
 	case req.CodeChallengeMethod != "S256":
 		return req, fmt.Errorf("code_challenge_method must be S256")
-	case !codeChallengeRE.MatchString(req.CodeChallenge):
+	case !codeChallengeRE().MatchString(req.CodeChallenge):
 		return req, fmt.Errorf("code_challenge must be 43 base64url characters (RFC 7636 §4.2)")
 	case req.State == "":
 		// The AWS CLI always sends a state and checks it on return; a request
