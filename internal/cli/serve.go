@@ -21,6 +21,7 @@ type serveOptions struct {
 	Addr             string
 	Directory        string
 	AutoApprove      string
+	AutoApproveDelay time.Duration
 	DataDir          string
 	PublicURL        string
 	TokenTTL         time.Duration
@@ -65,6 +66,7 @@ The built-in directory has users alice (password "wonderland") and bob
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:8765", "address to listen on (port 0 picks a free one)")
 	f.StringVar(&o.Directory, "directory", "", "YAML file of users, groups, accounts, permission sets and assignments (default: the built-in demo directory)")
 	f.StringVar(&o.AutoApprove, "auto-approve", "", "approve every login as this user, without a browser (for CI and demos)")
+	f.DurationVar(&o.AutoApproveDelay, "auto-approve-delay", time.Second, "with --auto-approve, how long after a device login starts it is approved (0: at once, so no code is shown)")
 	f.StringVar(&o.DataDir, "data-dir", "", "directory for the CA and the server's state, which then survives a restart (default: CA in ~/.local/share/ssocli/serve, state in memory)")
 	f.StringVar(&o.PublicURL, "public-url", "", "base URL browsers use to reach the server (default: the listen address)")
 	f.DurationVar(&o.TokenTTL, "token-ttl", time.Hour, "life of access tokens that come with a refresh token")
@@ -114,17 +116,19 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 		log = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv, err := idc.New(idc.Config{
-		Directory:     dir,
-		PublicURL:     o.PublicURL,
-		AutoApprove:   o.AutoApprove,
-		TokenTTL:      o.TokenTTL,
-		SessionTTL:    o.SessionTTL,
-		DeviceCodeTTL: o.DeviceCodeTTL,
-		DataDir:       o.DataDir,
-		PersistState:  persist,
-		RateLimit:     o.RateLimit,
-		Now:           a.env.Now,
-		Logger:        log,
+		Directory:   dir,
+		PublicURL:   o.PublicURL,
+		AutoApprove: o.AutoApprove,
+		// idc.Config reads 0 as its default (1 s) and a negative value as "at once".
+		AutoApproveDelay: approveDelay(o.AutoApproveDelay),
+		TokenTTL:         o.TokenTTL,
+		SessionTTL:       o.SessionTTL,
+		DeviceCodeTTL:    o.DeviceCodeTTL,
+		DataDir:          o.DataDir,
+		PersistState:     persist,
+		RateLimit:        o.RateLimit,
+		Now:              a.env.Now,
+		Logger:           log,
 	})
 	if err != nil {
 		return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
@@ -177,4 +181,12 @@ func sampleConfig(dir *directory.Directory, session, profile string) string {
 	}
 	return fmt.Sprintf("[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\noutput = json\n",
 		session, in.StartURL, in.Region, profile, session, account, role, in.Region)
+}
+
+// approveDelay maps the flag (0 = at once) to idc.Config.AutoApproveDelay.
+func approveDelay(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
