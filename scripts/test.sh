@@ -27,3 +27,6 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -count=1 -timeout 30m ./...
+
+# Every fuzz target searches for new inputs for a short, bounded time (issue 6).
+FUZZTIME=${FUZZTIME:-5s} sh scripts/fuzz.sh
