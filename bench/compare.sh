@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare.sh: ssocli and the real AWS CLI (/usr/bin/aws) side by side,
-# in one command. It builds ssocli as released (go build -trimpath -ldflags
+# in one command. It builds ssocli as released (CGO_ENABLED=0 go build -trimpath -ldflags
 # "-s -w"), the floor (bench/floor: a static Go binary that reads one small
 # file) and the tools of bench/cmd, then re-runs itself inside a private
 # network namespace (unshare -n) where it starts the local IAM Identity Center
@@ -39,7 +39,7 @@ if [ "${SSOCLI_BENCH_INSIDE:-}" != 1 ]; then
 	[ -x /usr/bin/aws ] || { echo "compare.sh: installing awscli" >&2; apt-get install -y awscli >/dev/null; }
 	W=$(mktemp -d /tmp/ssocli-compare.XXXXXX)
 	echo "compare.sh: building into $W" >&2
-	go build -trimpath -ldflags "-s -w" -o "$W/ssocli" ./cmd/ssocli
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$W/ssocli" ./cmd/ssocli
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$W/floor" ./bench/floor
 	# Two experiments next to the released build: the same ssocli linked
 	# statically (no cgo, no dynamic loader), and bench/cmd/leanexport, the
