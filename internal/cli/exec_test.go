@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -30,16 +31,7 @@ var (
 func ssocliBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ssocli-exec-test")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ssocli")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ssocli/ssocli/cmd/ssocli").CombinedOutput()
-		if err != nil {
-			binErr = errors.New(string(out))
-		}
+		binPath, _, binErr = ssoclibin.Build()
 	})
 	if binErr != nil {
 		t.Fatalf("build ssocli: %v", binErr)

@@ -17,10 +17,9 @@ package interop
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
 
 	"github.com/ssocli/ssocli/internal/testutil/netns"
 )
@@ -39,34 +38,18 @@ func testMain(m *testing.M) int {
 		ssocliBin = bin
 		return netns.RunInNamespace(m)
 	}
-	dir, err := os.MkdirTemp("", "ssocli-interop-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "interop: make a directory for the ssocli binary: %v\n", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "ssocli")
 	// Build before entering the namespace: the build may need the module
 	// cache or the proxy, the namespace has no network.
-	cmd := exec.Command(goTool(), "build", "-o", bin, "github.com/ssocli/ssocli/cmd/ssocli")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "interop: go build ./cmd/ssocli: %v\n%s", err, out)
+	bin, cleanup, err := ssoclibin.Build()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "interop: %v\n", err)
 		return 1
 	}
+	defer cleanup()
 	if err := os.Setenv(envBin, bin); err != nil {
 		fmt.Fprintf(os.Stderr, "interop: set %s: %v\n", envBin, err)
 		return 1
 	}
 	ssocliBin = bin
 	return netns.RunInNamespace(m)
-}
-
-// goTool returns the go command that runs these tests, else the one on PATH.
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return "go"
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
+
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 	"github.com/ssocli/ssocli/internal/ssocache"
@@ -24,20 +26,14 @@ import (
 var ssocliBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ssocli-procs-")
+	bin, cleanup, err := ssoclibin.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	ssocliBin = filepath.Join(dir, "ssocli")
-	build := exec.Command("go", "build", "-o", ssocliBin, "github.com/ssocli/ssocli/cmd/ssocli")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build ssocli:", err)
-		os.Exit(1)
-	}
+	ssocliBin = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

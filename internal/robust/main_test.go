@@ -19,9 +19,9 @@ package robust
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
 )
 
 // ssocliBin is the ssocli binary built for the process tests, in a directory
@@ -29,20 +29,13 @@ import (
 var ssocliBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ssocli-robust-")
+	bin, cleanup, err := ssoclibin.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Chmod(dir, 0o755)
-	ssocliBin = filepath.Join(dir, "ssocli")
-	build := exec.Command("go", "build", "-o", ssocliBin, "github.com/ssocli/ssocli/cmd/ssocli")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build ssocli:", err)
-		os.Exit(1)
-	}
+	ssocliBin = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }

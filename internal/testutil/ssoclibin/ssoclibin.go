@@ -1,0 +1,44 @@
+// Package ssoclibin builds the ssocli binary once for tests that run it as a
+// separate process (storms, crashes, other users, namespaces).
+package ssoclibin
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// Build compiles ./cmd/ssocli into a new temporary directory that every user
+// may read and enter (some tests run the binary as another user), and returns
+// the binary's path and a function that removes the directory.
+func Build() (path string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "ssocli-bin-")
+	if err != nil {
+		return "", nil, fmt.Errorf("make a directory for the ssocli binary: %w", err)
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if err := os.Chmod(dir, 0o755); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	path = filepath.Join(dir, "ssocli")
+	out, err := exec.Command(goTool(), "build", "-o", path, "github.com/ssocli/ssocli/cmd/ssocli").CombinedOutput()
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("go build ./cmd/ssocli: %w\n%s", err, out)
+	}
+	return path, cleanup, nil
+}
+
+// goTool returns the go command that runs these tests, else the one on PATH.
+func goTool() string {
+	if root := runtime.GOROOT(); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return "go"
+}
