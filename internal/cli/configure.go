@@ -125,9 +125,13 @@ func formatCredentials(c *creds.Credentials, format string) []byte {
 	return []byte(b.String())
 }
 
+// jsonString quotes s as Python's json.dumps does: no HTML escaping of <, > and &.
 func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // parseExpiration reads AWS_CREDENTIAL_EXPIRATION; zero when absent or unreadable.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -144,5 +143,3 @@ and, for any AWS SDK or tool, in ~/.aws/config:
 
     credential_process = ssocli configure export-credentials --profile my-dev-profile
 `
-
-var _ io.Writer

@@ -74,8 +74,12 @@ func (a *app) runLogin(ctx context.Context, o loginOptions) error {
 		return err
 	}
 	pkce := a.usePKCE(t, p.Values["sso_login_flow"], o.UseDeviceCode, o.NoBrowser)
-	if _, err := a.login(ctx, t, pkce, o.NoBrowser, a.env.Stdout); err != nil {
+	res, err := a.login(ctx, t, pkce, o.NoBrowser, a.env.Stdout)
+	if err != nil {
 		return err
+	}
+	if res.Shared {
+		fmt.Fprintln(a.env.Stderr, "The other login finished; using its token.")
 	}
 	fmt.Fprintf(a.env.Stdout, "Successfully logged into Start URL: %s\n", t.StartURL)
 	return nil

@@ -150,10 +150,9 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 		ClientID:     *out.ClientId,
 		ClientSecret: *out.ClientSecret,
 		ExpiresAt:    time.Unix(out.ClientSecretExpiresAt, 0).UTC(),
-		Scopes:       t.Scopes,
+		Scopes:       t.Scopes, // the configured scopes, only when configured (spec §3.3)
 	}
 	if pkce {
-		reg.Scopes = t.Scopes
 		if len(reg.Scopes) == 0 {
 			reg.Scopes = []string{authflow.DefaultScope}
 		}
