@@ -49,6 +49,9 @@ Credentials come from ~/.aws/cli/cache while at least 15 minutes remain, with no
 network call; otherwise they are fetched with the cached session token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runExportCredentials(cmd.Context(), o)
 		},
 	}

@@ -36,6 +36,10 @@ type app struct {
 	cfg    *awsconfig.Config
 	cfgErr error
 
+	// parsed, when set (by tests), receives a command's options instead of
+	// running it: the flags-to-options layer is tested on its own.
+	parsed func(opts any) error
+
 	httpOnce sync.Once
 	http     *http.Client
 	httpErr  error

@@ -59,6 +59,9 @@ The built-in directory has users alice (password "wonderland") and bob
 ("builder"); --directory loads your own (see internal/idc/directory/testdata/example.yaml).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runServe(cmd.Context(), o)
 		},
 	}

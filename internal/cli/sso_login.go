@@ -49,6 +49,9 @@ If several terminals log in to the same session at once, one of them runs the
 login and the others wait for it and use its token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runLogin(cmd.Context(), o)
 		},
 	}

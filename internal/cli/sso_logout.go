@@ -34,6 +34,9 @@ then names the sessions it could not revoke and exits non-zero.`,
 			if cmd.Flags().Changed("profile") {
 				o.Profile = a.g.profile
 			}
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runLogout(cmd.Context(), o)
 		},
 	}

@@ -46,6 +46,9 @@ and shell prompts can test it:
 			if o.Output == "" {
 				o.Output = "table"
 			}
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runStatus(cmd.Context(), o)
 		},
 	}

@@ -40,6 +40,9 @@ cached session token (refreshed when it is about to expire).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Output = a.outputFormat()
+			if a.parsed != nil {
+				return a.parsed(o)
+			}
 			return a.runCallerIdentity(cmd.Context(), o)
 		},
 	}
