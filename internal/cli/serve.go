@@ -141,17 +141,22 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 			fmt.Fprintf(a.env.Stdout, "http://%s\n", addr)
 			return
 		}
-		printServeBanner(a.env.Stdout, addr, srv.CAFile(), dir, o.AutoApprove)
+		printServeBanner(a.env.Stdout, addr, srv.CAFile(), dir, o.AutoApprove, persist, o.DataDir)
 	})
 }
 
 // printServeBanner tells how to point each kind of client at the server.
-func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory, autoApprove string) {
+func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory, autoApprove string, persist bool, dataDir string) {
 	url := "http://" + addr
 	in := dir.Instance
 	fmt.Fprintf(w, "Local IAM Identity Center listening on %s\n", url)
 	fmt.Fprintf(w, "  start URL  %s (region %s)\n", in.StartURL, in.Region)
 	fmt.Fprintf(w, "  CA file    %s\n", caFile)
+	if persist {
+		fmt.Fprintf(w, "  state      kept in %s (survives a restart)\n", filepath.Join(dataDir, idc.StateFile))
+	} else {
+		fmt.Fprintf(w, "  state      in memory (use --data-dir to keep it across restarts)\n")
+	}
 	if autoApprove != "" {
 		fmt.Fprintf(w, "  logins     approved automatically as %s\n", autoApprove)
 	} else {
