@@ -163,6 +163,11 @@ func (f *PKCEFlow) Run(ctx context.Context) (*Token, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		Handler:           callbackHandler(state, got),
 	}
+	// One request per connection: the server then half-closes and lingers
+	// after the result page, so that closing the listener right after it
+	// cannot reset a connection with a pipelined request (a favicon) unread,
+	// which would make the browser drop the page it had not read yet.
+	srv.SetKeepAlivesEnabled(false)
 	go srv.Serve(ln)
 	// Shut down gracefully, so the browser gets the whole result page.
 	defer func() {
