@@ -128,43 +128,44 @@ func (m *Manager) httpClient() (*http.Client, error) {
 	return m.HTTPClient()
 }
 
-// OIDCClient returns an SSO OIDC client for the target's region and endpoint.
-// The calls are unsigned (spec §2.2), so it has no credentials.
-func (m *Manager) OIDCClient(t *Target) (*ssooidc.Client, error) {
+// clientConfig is what the OIDC and portal clients share: the sso_region,
+// the HTTP client, the AWS CLI's retry settings (standard mode, 3 attempts),
+// no credentials (every SSO call is unsigned, spec §2.2 and §9.2), and the
+// endpoint override when there is one.
+func (m *Manager) clientConfig(region, endpoint string) (aws.Config, error) {
 	hc, err := m.httpClient()
 	if err != nil {
-		return nil, err
+		return aws.Config{}, err
 	}
-	o := ssooidc.Options{
-		Region:           t.Region,
+	cfg := aws.Config{
+		Region:           region,
 		HTTPClient:       hc,
 		RetryMaxAttempts: 3,
 		RetryMode:        aws.RetryModeStandard,
 		Credentials:      aws.AnonymousCredentials{},
 	}
-	if t.OIDCEndpoint != "" {
-		o.BaseEndpoint = aws.String(t.OIDCEndpoint)
+	if endpoint != "" {
+		cfg.BaseEndpoint = aws.String(endpoint)
 	}
-	return ssooidc.New(o), nil
+	return cfg, nil
+}
+
+// OIDCClient returns an SSO OIDC client for the target's region and endpoint.
+func (m *Manager) OIDCClient(t *Target) (*ssooidc.Client, error) {
+	cfg, err := m.clientConfig(t.Region, t.OIDCEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	return ssooidc.NewFromConfig(cfg), nil
 }
 
 // PortalClient returns an SSO portal client for the target's region and endpoint.
 func (m *Manager) PortalClient(t *Target) (*sso.Client, error) {
-	hc, err := m.httpClient()
+	cfg, err := m.clientConfig(t.Region, t.PortalEndpoint)
 	if err != nil {
 		return nil, err
 	}
-	o := sso.Options{
-		Region:           t.Region,
-		HTTPClient:       hc,
-		RetryMaxAttempts: 3,
-		RetryMode:        aws.RetryModeStandard,
-		Credentials:      aws.AnonymousCredentials{},
-	}
-	if t.PortalEndpoint != "" {
-		o.BaseEndpoint = aws.String(t.PortalEndpoint)
-	}
-	return sso.New(o), nil
+	return sso.NewFromConfig(cfg), nil
 }
 
 // AuthorizeEndpoint is the /authorize URL of the target's OIDC endpoint (spec §2.3).
