@@ -6,60 +6,20 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/testutil/benchhome"
+
 	"github.com/ssocli/ssocli/internal/cli"
-	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
 // Benchmarks of `ssocli configure export-credentials` in-process: everything a
 // credential_process call does after the Go runtime and package
 // initialisation, down to writing the JSON (to io.Discard). BENCHMARKS.md
 // has the results and the command that reproduces them.
-
-const (
-	benchStartURL = "https://d-0000000000.awsapps.com/start"
-	benchSession  = "corp"
-)
-
-// benchHome writes a config of n SSO profiles on one sso-session and caches
-// role credentials, valid for an hour, for the last one.
-func benchHome(b *testing.B, n int) (home, profile string) {
-	b.Helper()
-	home = b.TempDir()
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "[default]\nregion = us-east-1\n\n[sso-session %s]\nsso_start_url = %s\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n", benchSession, benchStartURL)
-	for i := range n {
-		fmt.Fprintf(&cfg, "# team %d\n[profile team%04d]\nsso_session = %s\nsso_account_id = %012d\nsso_role_name = ReadOnly\nregion = us-west-2\noutput = json\n", i, i, benchSession, 100000000000+i)
-		if i%10 == 0 {
-			cfg.WriteString("s3 =\n  max_concurrent_requests = 20\n")
-		}
-		cfg.WriteString("\n")
-	}
-	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(cfg.String()), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	account := fmt.Sprintf("%012d", 100000000000+n-1)
-	rc := &ssocache.RoleCredentials{
-		AccessKeyID:     "ASIABENCHMARKEXAMPLE",
-		SecretAccessKey: strings.Repeat("s", 40),
-		SessionToken:    strings.Repeat("t", 700),
-		Expiration:      time.Now().Add(time.Hour).UTC().Truncate(time.Second),
-		AccountID:       account,
-	}
-	if err := ssocache.WriteRoleCredentials(ssocache.RoleCredsPath(home, account, "ReadOnly", benchSession, benchStartURL), rc); err != nil {
-		b.Fatal(err)
-	}
-	return home, fmt.Sprintf("team%04d", n-1)
-}
 
 func benchEnv(home string, stderr io.Writer) *cli.Env {
 	return &cli.Env{
@@ -79,7 +39,7 @@ func BenchmarkRunExportCredentials(b *testing.B) {
 	for _, n := range []int{1, 1000} {
 		for _, format := range []string{"process", "env"} {
 			b.Run(fmt.Sprintf("profiles=%d/format=%s", n, format), func(b *testing.B) {
-				home, profile := benchHome(b, n)
+				home, profile := benchhome.Write(b, n)
 				var stderr strings.Builder
 				env := benchEnv(home, &stderr)
 				args := []string{"configure", "export-credentials", "--profile", profile, "--format", format}

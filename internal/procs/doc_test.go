@@ -25,17 +25,7 @@ import (
 
 var ssocliBin string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := ssoclibin.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ssocliBin = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { ssoclibin.TestMain(m, &ssocliBin) }
 
 // world is a home with a config of n profiles on one session, logged in,
 // against a local Identity Center with one account and n roles.

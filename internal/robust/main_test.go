@@ -17,8 +17,6 @@
 package robust
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
@@ -28,14 +26,4 @@ import (
 // every user may read (the permission tests run it as another user).
 var ssocliBin string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := ssoclibin.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ssocliBin = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { ssoclibin.TestMain(m, &ssocliBin) }

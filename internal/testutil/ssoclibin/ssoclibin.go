@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"testing"
 )
 
 // Build compiles ./cmd/ssocli into a new temporary directory that every user
@@ -30,6 +31,20 @@ func Build() (path string, cleanup func(), err error) {
 		return "", nil, fmt.Errorf("go build ./cmd/ssocli: %w\n%s", err, out)
 	}
 	return path, cleanup, nil
+}
+
+// TestMain builds the binary into *bin, runs the package's tests, removes
+// the binary and exits: the whole TestMain of a package of process tests.
+func TestMain(m *testing.M, bin *string) {
+	path, cleanup, err := Build()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*bin = path
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 // goTool returns the go command that runs these tests, else the one on PATH.
