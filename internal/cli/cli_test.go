@@ -148,7 +148,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "Unable to locate credentials."},
 		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nrun: ssocli sso login --profile p"},
 		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 253, "Token for START does not exist\nrun: ssocli sso login --profile legacy"},
-		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "unknown flag: --bogus"},
+		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "Unknown options: --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

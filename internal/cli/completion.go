@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,8 +24,16 @@ func (a *app) completionCmd(root *cobra.Command) *cobra.Command {
   zsh:         ssocli completion zsh > "${fpath[1]}/_ssocli"
   fish:        ssocli completion fish > ~/.config/fish/completions/ssocli.fish
   PowerShell:  ssocli completion powershell | Out-String | Invoke-Expression`,
-		ValidArgs:             []string{"bash", "zsh", "fish", "powershell"},
-		Args:                  cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return &parseError{msg: "the following arguments are required: shell"}
+			case !slices.Contains(cmd.ValidArgs, args[0]):
+				return invalidChoice("shell", cmd.ValidArgs, args[0], nil)
+			}
+			return noArgs(cmd, args[1:])
+		},
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := a.env.Stdout

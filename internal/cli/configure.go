@@ -14,10 +14,10 @@ import (
 )
 
 func (a *app) configureCmd() *cobra.Command {
-	c := &cobra.Command{
+	c := makeGroup(&cobra.Command{
 		Use:   "configure",
 		Short: "Profiles and credentials: list profiles, export credentials",
-	}
+	}, "subcommand")
 	c.AddCommand(a.exportCredentialsCmd(), a.listProfilesCmd())
 	c.AddCommand(a.configureSSOCmd(), a.configureSSOSessionCmd(), a.populateCmd())
 	return c
@@ -47,7 +47,7 @@ func (a *app) exportCredentialsCmd() *cobra.Command {
 
 Credentials come from ~/.aws/cli/cache while at least 15 minutes remain, with no
 network call; otherwise they are fetched with the cached session token.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.parsed != nil {
 				return a.parsed(o)
@@ -65,7 +65,7 @@ func (a *app) runExportCredentials(ctx context.Context, o exportOptions) error {
 		valid = valid || f == o.Format
 	}
 	if !valid {
-		return usageError("argument --format: Invalid choice, valid choices are:\n\n%s", strings.Join(exportFormats, " | "))
+		return invalidChoice("--format", exportFormats, o.Format, nil)
 	}
 	c, err := a.credentials(ctx)
 	if err != nil {

@@ -53,8 +53,11 @@ the change as a unified diff and writes nothing.
 Accounts and roles are listed concurrently under --rate requests a second (the
 portal throttles at about 20), and throttled calls are retried with backoff.
 Log in first: ssocli sso login --sso-session SESSION.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.SSOSession == "" {
+				return &parseError{msg: "the following arguments are required: --sso-session"}
+			}
 			return a.runPopulate(cmd.Context(), o)
 		},
 	}
@@ -66,7 +69,6 @@ Log in first: ssocli sso login --sso-session SESSION.`,
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
 	f.Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "accounts listed at once")
-	_ = c.MarkFlagRequired("sso-session")
 	return c
 }
 

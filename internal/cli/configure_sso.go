@@ -64,7 +64,7 @@ accounts and roles. Long lists can be narrowed by typing.
 
 ~/.aws/config is edited in place: comments, blank lines, key order and sections
 ssocli does not know are kept, and the file is replaced atomically.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Given = changedFlags(cmd)
 			return a.runConfigureSSO(cmd.Context(), o)
@@ -89,7 +89,7 @@ func (a *app) configureSSOSessionCmd() *cobra.Command {
 questions and defaults as "aws configure sso-session". It does not log in: run
 ssocli sso login --sso-session NAME afterwards. Every question can be answered
 with a flag (--sso-session, --start-url, --region, --scopes).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Given = changedFlags(cmd)
 			return a.runConfigureSSOSession(cmd.Context(), o)

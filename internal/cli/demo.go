@@ -27,7 +27,7 @@ home (your own ~/.aws is never touched) run what a day with IAM Identity Center
 looks like: sso login (device code flow, approved as the demo user alice),
 sts get-caller-identity, configure export-credentials, sso status and sso logout,
 printing each command and its output as you would see them.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runDemo(cmd.Context(), keep)
 		},

@@ -42,7 +42,7 @@ rather than the profile, and SSOCLI_EXEC is set to the profile's name.
 SIGINT and SIGTERM are passed to the command, and ssocli exits with its exit
 code. Running ssocli exec inside another is refused (the inner one would hide
 the outer one's credentials) unless --allow-nested is given.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs, // none is refused by runExec, naming the fix
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Command = args
 			return a.runExec(cmd.Context(), o)

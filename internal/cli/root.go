@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -77,6 +79,12 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	makeGroup(root, "command")
+	root.SetFlagErrorFunc(flagError)
+	// The usage line of a command that only holds subcommands ("ssocli sso
+	// [flags]") would suggest it does something by itself: cobra's default
+	// template, without that line for such commands.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.g.profile, "profile", "", "use this profile from ~/.aws/config (else AWS_PROFILE, AWS_DEFAULT_PROFILE, default)")
@@ -95,6 +103,37 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 	)
 	root.AddCommand(a.completionCmd(root))
 	return root
+}
+
+// makeGroup makes c, a command that only holds subcommands, fail as the AWS
+// CLI does when no subcommand or an unknown one is given (exit 252 with its
+// usage lines and "argument <arg>: Invalid choice"), rather than print its
+// help and exit 0: a mistyped subcommand in a credential_process line must
+// not hand the SDK a help page. "help" prints the help, as in the AWS CLI.
+func makeGroup(c *cobra.Command, arg string) *cobra.Command {
+	c.SuggestionsMinimumDistance = 2
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 || len(args) == 1 && args[0] == "help" {
+			return nil
+		}
+		var names []string
+		for _, sub := range cmd.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		if !slices.Contains(names, "help") {
+			names = append(names, "help")
+		}
+		return invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			return cmd.Help()
+		}
+		return &parseError{msg: "the following arguments are required: " + arg}
+	}
+	return c
 }
 
 func (a *app) manager() *creds.Manager {

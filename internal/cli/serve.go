@@ -57,7 +57,7 @@ in ~/.local/share/ssocli/serve.
 
 The built-in directory has users alice (password "wonderland") and bob
 ("builder"); --directory loads your own (see internal/idc/directory/testdata/example.yaml).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.parsed != nil {
 				return a.parsed(o)

@@ -31,7 +31,7 @@ func (a *app) listAccountsCmd() *cobra.Command {
 (--sso-session), with the cached token (refreshed when it is about to expire),
 printed like "aws sso list-accounts": {"accountList": [...]} (--output json),
 ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Output = a.outputFormat()
 			return a.runListAccounts(cmd.Context(), o)
@@ -50,8 +50,11 @@ func (a *app) listAccountRolesCmd() *cobra.Command {
 		Long: `List the roles you have in an account (--account-id), with the cached token of the
 profile or --sso-session, printed like "aws sso list-account-roles":
 {"roleList": [...]} (--output json), ROLELIST lines (text) or a table.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.AccountID == "" {
+				return &parseError{msg: "the following arguments are required: --account-id"}
+			}
 			o.Output = a.outputFormat()
 			return a.runListAccountRoles(cmd.Context(), o)
 		},
@@ -59,7 +62,6 @@ profile or --sso-session, printed like "aws sso list-account-roles":
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
 	c.Flags().StringVar(&o.AccountID, "account-id", "", "the account whose roles to list (required)")
 	c.Flags().Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
-	_ = c.MarkFlagRequired("account-id")
 	return c
 }
 

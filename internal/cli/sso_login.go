@@ -13,10 +13,10 @@ import (
 )
 
 func (a *app) ssoCmd() *cobra.Command {
-	c := &cobra.Command{
+	c := makeGroup(&cobra.Command{
 		Use:   "sso",
 		Short: "Log in to and out of IAM Identity Center, and see your sessions",
-	}
+	}, "operation")
 	c.AddCommand(a.loginCmd(), a.logoutCmd(), a.statusCmd())
 	c.AddCommand(a.listAccountsCmd(), a.listAccountRolesCmd())
 	return c
@@ -47,7 +47,7 @@ section, or set SSOCLI_LOGIN_FLOW=device_code.
 
 If several terminals log in to the same session at once, one of them runs the
 login and the others wait for it and use its token.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.parsed != nil {
 				return a.parsed(o)

@@ -29,7 +29,7 @@ With --sso-session S or --profile P only that session is.
 
 If the server cannot be reached, the local files are still deleted; the command
 then names the sessions it could not revoke and exits non-zero.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("profile") {
 				o.Profile = a.g.profile

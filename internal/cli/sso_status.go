@@ -36,7 +36,7 @@ every cached session) is valid, 1 when it is missing or expired, so that scripts
 and shell prompts can test it:
 
   ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("profile") {
 				o.Profile = a.g.profile

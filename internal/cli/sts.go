@@ -15,10 +15,10 @@ import (
 )
 
 func (a *app) stsCmd() *cobra.Command {
-	c := &cobra.Command{
+	c := makeGroup(&cobra.Command{
 		Use:   "sts",
 		Short: "AWS Security Token Service calls made with a profile's credentials",
-	}
+	}, "operation")
 	c.AddCommand(a.callerIdentityCmd())
 	return c
 }
@@ -37,7 +37,7 @@ func (a *app) callerIdentityCmd() *cobra.Command {
 as the AWS CLI does (--output json, the default, or text). For an IAM Identity
 Center profile the credentials come from ~/.aws/cli/cache, or are fetched with the
 cached session token (refreshed when it is about to expire).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Output = a.outputFormat()
 			if a.parsed != nil {
