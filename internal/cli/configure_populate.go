@@ -21,8 +21,9 @@ import (
 // defaultProfileTemplate names populated profiles.
 const defaultProfileTemplate = "{{.AccountName}}-{{.RoleName}}"
 
-// populateOptions are the flags of `configure populate`.
+// populateOptions are what `configure populate` runs from.
 type populateOptions struct {
+	deps
 	SSOSession  string
 	Template    string
 	Region      string
@@ -32,8 +33,8 @@ type populateOptions struct {
 	Concurrency int
 }
 
-func (a *app) populateCmd() *cobra.Command {
-	var o populateOptions
+func newPopulateCmd(a *app, runF func(context.Context, *populateOptions) error) *cobra.Command {
+	o := &populateOptions{}
 	c := &cobra.Command{
 		Use:   "populate",
 		Short: "Write one profile for every account and role an sso-session can reach",
@@ -55,10 +56,17 @@ portal throttles at about 20), and throttled calls are retried with backoff.
 Log in first: ssocli sso login --sso-session SESSION.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
 			if o.SSOSession == "" {
 				return &parseError{msg: "the following arguments are required: --sso-session"}
 			}
-			return a.runPopulate(cmd.Context(), o)
+			if _, err := profileTemplate(o.Template); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPopulate(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -77,15 +85,24 @@ type profileNameData struct {
 	AccountName, AccountID, AccountEmail, RoleName, SessionName string
 }
 
-func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
-	if o.Template == "" {
-		o.Template = defaultProfileTemplate
+// profileTemplate parses --profile-template ("" is the default).
+func profileTemplate(text string) (*template.Template, error) {
+	if text == "" {
+		text = defaultProfileTemplate
 	}
-	tmpl, err := template.New("profile").Option("missingkey=error").Parse(o.Template)
+	tmpl, err := template.New("profile").Option("missingkey=error").Parse(text)
 	if err != nil {
-		return usageError("argument --profile-template: %v", err)
+		return nil, usageError("argument --profile-template: %v", err)
 	}
-	cfg, err := a.config()
+	return tmpl, nil
+}
+
+func runPopulate(ctx context.Context, o *populateOptions) error {
+	tmpl, err := profileTemplate(o.Template)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -93,11 +110,11 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	t, err := a.target(p)
+	t, err := o.target(p)
 	if err != nil {
 		return err
 	}
-	m := a.manager()
+	m := o.manager()
 	token, err := m.AccessToken(ctx, t)
 	if err != nil {
 		return err
@@ -106,7 +123,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	bar := a.progress()
+	bar := o.progress()
 	l := orgs.New(client, token, orgs.Options{Rate: o.Rate, Concurrency: o.Concurrency, Progress: func(done, total int) {
 		bar.show(progressBar("Listing roles", done, total))
 	}})
@@ -116,7 +133,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return usererr.FromAPI(err)
 	}
 	st := l.Stats()
-	a.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
+	o.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
 
 	var want []populatedProfile
 	byName := map[string]string{}
@@ -146,7 +163,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		}
 	}
 
-	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
+	path, _ := awsconfig.Paths(o.Env.getenv, o.Env.Home)
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read config file %s: %w", path, err)
@@ -156,10 +173,10 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return err
 	}
 	for _, s := range res.skipped {
-		fmt.Fprintf(a.env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
+		fmt.Fprintf(o.Env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
 	}
 	if o.DryRun {
-		_, err := io.WriteString(a.env.Stdout, unifiedDiff(path, path, string(old), string(res.data)))
+		_, err := io.WriteString(o.Env.Stdout, unifiedDiff(path, path, string(old), string(res.data)))
 		return err
 	}
 	if !bytes.Equal(old, res.data) {
@@ -170,16 +187,9 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 			return fmt.Errorf("write config file %s: %w", path, err)
 		}
 	}
-	fmt.Fprintf(a.env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
+	fmt.Fprintf(o.Env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
 		len(want)-len(res.skipped), len(accts), path, res.added, res.updated, res.removed, res.unchanged, res.kept)
 	return nil
-}
-
-// debugf writes a --debug line.
-func (a *app) debugf(format string, args ...any) {
-	if a.g.debug {
-		fmt.Fprintf(a.env.Stderr, "debug: "+format+"\n", args...)
-	}
 }
 
 // progressBar renders "label [#####     ] done/total accounts".

@@ -24,10 +24,11 @@ import (
 // defaultScopes is the AWS CLI's default sso_registration_scopes (spec §7.1).
 const defaultScopes = "sso:account:access"
 
-// configureSSOOptions are the flags of `configure sso` and `configure
-// sso-session`. Given holds the answers given as flags, by prompt: a flag
+// configureSSOOptions are what `configure sso` and `configure sso-session`
+// run from. Given holds the answers given as flags, by prompt: a flag
 // answers its prompt, so the prompt is not shown.
 type configureSSOOptions struct {
+	deps
 	Given          map[string]string
 	NonInteractive bool
 	NoBrowser      bool
@@ -46,8 +47,8 @@ var configureFlags = []struct{ name, usage string }{
 	{"output-format", "the profile's default output format: json, text, table, yaml or yaml-stream (output)"},
 }
 
-func (a *app) configureSSOCmd() *cobra.Command {
-	var o configureSSOOptions
+func newConfigureSSOCmd(a *app, runF func(context.Context, *configureSSOOptions) error) *cobra.Command {
+	o := &configureSSOOptions{}
 	c := &cobra.Command{
 		Use:   "sso",
 		Short: "Create or update an IAM Identity Center profile, asking as `aws configure sso` does",
@@ -66,8 +67,12 @@ accounts and roles. Long lists can be narrowed by typing.
 ssocli does not know are kept, and the file is replaced atomically.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
 			o.Given = changedFlags(cmd)
-			return a.runConfigureSSO(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runConfigureSSO(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -80,8 +85,8 @@ ssocli does not know are kept, and the file is replaced atomically.`,
 	return c
 }
 
-func (a *app) configureSSOSessionCmd() *cobra.Command {
-	var o configureSSOOptions
+func newConfigureSSOSessionCmd(a *app, runF func(context.Context, *configureSSOOptions) error) *cobra.Command {
+	o := &configureSSOOptions{}
 	c := &cobra.Command{
 		Use:   "sso-session",
 		Short: "Create or update an [sso-session] section, asking as `aws configure sso-session` does",
@@ -91,8 +96,12 @@ ssocli sso login --sso-session NAME afterwards. Every question can be answered
 with a flag (--sso-session, --start-url, --region, --scopes).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
 			o.Given = changedFlags(cmd)
-			return a.runConfigureSSOSession(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runConfigureSSOSession(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -116,7 +125,7 @@ func changedFlags(cmd *cobra.Command) map[string]string {
 
 // asker answers questions from flags, then (unless non-interactive) the user.
 type asker struct {
-	o  configureSSOOptions
+	o  *configureSSOOptions
 	pr *prompt.Prompter
 }
 
@@ -216,26 +225,26 @@ func validScopes(s string) error {
 	return nil
 }
 
-func (a *app) runConfigureSSOSession(ctx context.Context, o configureSSOOptions) error {
-	cfg, err := a.config()
+func runConfigureSSOSession(ctx context.Context, o *configureSSOOptions) error {
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
-	k := &asker{o: o, pr: prompt.New(a.env.Stdin, a.env.Stdout)}
+	k := &asker{o: o, pr: prompt.New(o.Env.Stdin, o.Env.Stdout)}
 	name, err := k.ask(ctx, "sso-session", prompt.Question{Text: "SSO session name", Format: "SSO session name: ", Validate: requiredValue}, true)
 	if err != nil {
 		return err
 	}
 	vals := sessionValues(cfg, name)
-	if err := a.askSession(ctx, k, &vals, nil); err != nil {
+	if err := askSession(ctx, k, &vals, nil); err != nil {
 		return err
 	}
-	if err := a.editConfig(func(d *awsconfig.Document) {
+	if err := o.editConfig(func(d *awsconfig.Document) {
 		d.Update(awsconfig.SSOSessionSection(name), vals)
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "\nCompleted configuring SSO session: %s\nRun the following to login and refresh access token for this session:\n\naws sso login --sso-session %s\n", name, name)
+	fmt.Fprintf(o.Env.Stdout, "\nCompleted configuring SSO session: %s\nRun the following to login and refresh access token for this session:\n\naws sso login --sso-session %s\n", name, name)
 	return nil
 }
 
@@ -255,13 +264,13 @@ func sessionValues(cfg *awsconfig.Config, name string) orderedValues {
 
 // askSession asks start URL, region and scopes into vals, with the profile's
 // sso_start_url and sso_region as defaults when vals has none.
-func (a *app) askSession(ctx context.Context, k *asker, vals *orderedValues, profile map[string]string) error {
+func askSession(ctx context.Context, k *asker, vals *orderedValues, profile map[string]string) error {
 	for _, key := range []string{"sso_start_url", "sso_region"} {
 		if vals.get(key) == "" && profile[key] != "" {
 			vals.set(key, profile[key])
 		}
 	}
-	if err := a.askStartAndRegion(ctx, k, vals); err != nil {
+	if err := askStartAndRegion(ctx, k, vals); err != nil {
 		return err
 	}
 	if vals.get("sso_registration_scopes") == "" {
@@ -276,7 +285,7 @@ func (a *app) askSession(ctx context.Context, k *asker, vals *orderedValues, pro
 	return nil
 }
 
-func (a *app) askStartAndRegion(ctx context.Context, k *asker, vals *orderedValues) error {
+func askStartAndRegion(ctx context.Context, k *asker, vals *orderedValues) error {
 	start, err := k.ask(ctx, "start-url", prompt.Question{Text: "SSO start URL", Current: vals.get("sso_start_url"), Validate: validStartURL}, true)
 	if err != nil {
 		return err
@@ -290,14 +299,14 @@ func (a *app) askStartAndRegion(ctx context.Context, k *asker, vals *orderedValu
 	return nil
 }
 
-func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error {
-	cfg, err := a.config()
+func runConfigureSSO(ctx context.Context, o *configureSSOOptions) error {
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
-	out := a.env.Stdout
-	k := &asker{o: o, pr: prompt.New(a.env.Stdin, out)}
-	profileName, explicit := a.profileName()
+	out := o.Env.Stdout
+	k := &asker{o: o, pr: prompt.New(o.Env.Stdin, out)}
+	profileName, explicit := o.profileName()
 	current := map[string]string{}
 	if s, ok := cfg.Profile(profileName); ok {
 		current = s.Values
@@ -316,20 +325,20 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	force := false
 	if session == "" {
 		warn := "WARNING: Configuring using legacy format (e.g. without an SSO session).\nConsider re-running \"configure sso\" command and providing a session name.\n"
-		if a.env.StdoutTTY {
+		if o.Env.StdoutTTY {
 			warn = "\x1b[1m" + warn + "\x1b[0m"
 		}
 		fmt.Fprint(out, warn)
 		profileVals.set("sso_start_url", current["sso_start_url"])
 		profileVals.set("sso_region", current["sso_region"])
-		if err := a.askStartAndRegion(ctx, k, &profileVals); err != nil {
+		if err := askStartAndRegion(ctx, k, &profileVals); err != nil {
 			return err
 		}
 	} else {
 		profileVals.set("sso_session", session)
 		sessVals = sessionValues(cfg, session)
 		if _, ok := cfg.SSOSession(session); !ok {
-			if err := a.askSession(ctx, k, &sessVals, current); err != nil {
+			if err := askSession(ctx, k, &sessVals, current); err != nil {
 				return err
 			}
 			// A new session always logs in afresh, so no token cached by an
@@ -351,7 +360,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	}
 
 	// 2-3. Account and role.
-	accountID, roleName, err := a.chooseAccountAndRole(ctx, k, sp, force)
+	accountID, roleName, err := chooseAccountAndRole(ctx, k, sp, force)
 	if err != nil {
 		return err
 	}
@@ -386,7 +395,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	}
 
 	// 6. Write the profile, then the session (ConfigureSSOCommand._write_new_config).
-	if err := a.editConfig(func(d *awsconfig.Document) {
+	if err := o.editConfig(func(d *awsconfig.Document) {
 		if len(profileVals) > 0 {
 			d.Update(awsconfig.ProfileSection(profileName), profileVals)
 		}
@@ -409,26 +418,26 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 // --account-id and --role-name given it neither logs in nor lists. It
 // returns empty names when the token is refused (the AWS CLI then skips the
 // credential settings).
-func (a *app) chooseAccountAndRole(ctx context.Context, k *asker, sp *awsconfig.SSOProfile, force bool) (string, string, error) {
+func chooseAccountAndRole(ctx context.Context, k *asker, sp *awsconfig.SSOProfile, force bool) (string, string, error) {
 	accountID, haveAccount := k.o.Given["account-id"]
 	roleName, haveRole := k.o.Given["role-name"]
 	if haveAccount && haveRole && accountID != "" && roleName != "" {
 		return accountID, roleName, nil
 	}
-	t, err := a.target(sp)
+	t, err := k.o.target(sp)
 	if err != nil {
 		return "", "", err
 	}
-	token, err := a.configureToken(ctx, t, force, k.o)
+	token, err := k.o.configureToken(ctx, t, force)
 	if err != nil {
 		return "", "", err
 	}
-	client, err := a.manager().PortalClient(t)
+	client, err := k.o.manager().PortalClient(t)
 	if err != nil {
 		return "", "", err
 	}
 	l := orgs.New(client, token, orgs.Options{})
-	out := a.env.Stdout
+	out := k.o.Env.Stdout
 	unauthorized := func(err error) bool {
 		var ue *ssotypes.UnauthorizedException
 		if errors.As(err, &ue) {
@@ -520,15 +529,15 @@ func displayAccount(a orgs.Account) string {
 
 // configureToken returns an access token for t: the cached one unless force
 // is set (or there is none usable), else a new login, as `configure sso` logs in.
-func (a *app) configureToken(ctx context.Context, t *creds.Target, force bool, o configureSSOOptions) (string, error) {
-	m := a.manager()
+func (o *configureSSOOptions) configureToken(ctx context.Context, t *creds.Target, force bool) (string, error) {
+	m := o.manager()
 	if !force {
 		if tok, err := m.AccessToken(ctx, t); err == nil {
 			return tok, nil
 		}
 	}
-	pkce := a.usePKCE(t, "", o.UseDeviceCode, o.NoBrowser)
-	if _, err := a.login(ctx, t, pkce, o.NoBrowser, a.env.Stdout); err != nil {
+	pkce := o.usePKCE(t, "", o.UseDeviceCode, o.NoBrowser)
+	if _, err := o.login(ctx, t, pkce, o.NoBrowser, o.Env.Stdout); err != nil {
 		return "", err
 	}
 	return m.AccessToken(ctx, t)
@@ -536,20 +545,19 @@ func (a *app) configureToken(ctx context.Context, t *creds.Target, force bool, o
 
 // editConfig reads the config file, applies edit and writes it back
 // atomically, keeping every byte edit does not change. A new file is 0600.
-func (a *app) editConfig(edit func(*awsconfig.Document)) error {
-	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
+func (d *deps) editConfig(edit func(*awsconfig.Document)) error {
+	path, _ := awsconfig.Paths(d.Env.getenv, d.Env.Home)
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read config file %s: %w", path, err)
 	}
-	d, err := awsconfig.ParseDocument(data)
+	doc, err := awsconfig.ParseDocument(data)
 	if err != nil {
 		return usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, err)
 	}
-	edit(d)
-	if err := awsconfig.WriteFileAtomic(path, d.Bytes(), 0o600); err != nil {
+	edit(doc)
+	if err := awsconfig.WriteFileAtomic(path, doc.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write config file %s: %w", path, err)
 	}
-	a.cfg, a.cfgErr = nil, nil
 	return nil
 }

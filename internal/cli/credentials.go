@@ -18,37 +18,37 @@ var errNoCredentials = usererr.New(usererr.CodeConfig, `Unable to locate credent
 // (spec §1.4) that ssocli serves: the environment (skipped when --profile is
 // given), the profile's IAM Identity Center role, then static keys in the
 // credentials or config file.
-func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
-	if a.g.profile == "" {
-		if id, secret := a.env.getenv("AWS_ACCESS_KEY_ID"), a.env.getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
-			return &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: a.env.getenv("AWS_SESSION_TOKEN"),
-				Expiration: parseExpiration(a.env.getenv("AWS_CREDENTIAL_EXPIRATION"))}, nil
+func (d *deps) credentials(ctx context.Context) (*creds.Credentials, error) {
+	if d.Globals.Profile == "" {
+		if id, secret := d.Env.getenv("AWS_ACCESS_KEY_ID"), d.Env.getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+			return &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: d.Env.getenv("AWS_SESSION_TOKEN"),
+				Expiration: parseExpiration(d.Env.getenv("AWS_CREDENTIAL_EXPIRATION"))}, nil
 		}
 	}
-	cfg, err := a.config()
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
+	name, explicit := d.profileName()
 	p, err := cfg.SSOCredentials(name, explicit)
 	switch {
 	case err == nil:
-		t, err := a.target(p)
+		t, err := d.target(p)
 		if err != nil {
 			return nil, err
 		}
-		c, err := a.manager().RoleCredentials(ctx, t)
-		if err != nil && errors.Is(err, creds.ErrLoginRequired) && a.autoLogin(p.Values["sso_auto_login"]) {
+		c, err := d.manager().RoleCredentials(ctx, t)
+		if err != nil && errors.Is(err, creds.ErrLoginRequired) && d.autoLogin(p.Values["sso_auto_login"]) {
 			// As the seed page shows for "aws s3 ls": the session has ended, so
 			// log in again and go on. Everything goes to stderr: stdout may be
 			// read by a program (credential_process).
-			fmt.Fprintf(a.env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", sessionLabel(t))
-			pkce := a.usePKCE(t, p.Values["sso_login_flow"], false, false)
-			if _, lerr := a.login(ctx, t, pkce, false, a.env.Stderr); lerr != nil {
+			fmt.Fprintf(d.Env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", sessionLabel(t))
+			pkce := d.usePKCE(t, p.Values["sso_login_flow"], false, false)
+			if _, lerr := d.login(ctx, t, pkce, false, d.Env.Stderr); lerr != nil {
 				return nil, lerr
 			}
-			fmt.Fprintf(a.env.Stderr, "Successfully logged into Start URL: %s\n", t.StartURL)
-			c, err = a.manager().RoleCredentials(ctx, t)
+			fmt.Fprintf(d.Env.Stderr, "Successfully logged into Start URL: %s\n", t.StartURL)
+			c, err = d.manager().RoleCredentials(ctx, t)
 		}
 		return c, err
 	case !errors.Is(err, awsconfig.ErrNotSSO):
@@ -69,22 +69,22 @@ func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
 
 // autoLogin says whether an ended session may be logged in again by itself:
 // --auto-login or sso_auto_login = true, and only with a person at a terminal.
-func (a *app) autoLogin(configured string) bool {
-	on := a.g.autoLogin || strings.EqualFold(strings.TrimSpace(configured), "true")
-	return on && a.env.StdinTTY && a.env.StderrTTY
+func (d *deps) autoLogin(configured string) bool {
+	on := d.Globals.AutoLogin || strings.EqualFold(strings.TrimSpace(configured), "true")
+	return on && d.Env.StdinTTY && d.Env.StderrTTY
 }
 
 // region is the region for the command's own AWS calls (spec §1.1).
-func (a *app) region() string {
-	if a.g.region != "" {
-		return a.g.region
+func (d *deps) region() string {
+	if d.Globals.Region != "" {
+		return d.Globals.Region
 	}
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
-		if v := a.env.getenv(k); v != "" {
+		if v := d.Env.getenv(k); v != "" {
 			return v
 		}
 	}
-	if p, ok := a.profileSection(); ok {
+	if p, ok := d.profileSection(); ok {
 		return strings.TrimSpace(p["region"])
 	}
 	return ""

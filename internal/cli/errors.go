@@ -117,7 +117,7 @@ func (a *app) report(ctx context.Context, err error) int {
 		if u.Hint != "" {
 			fmt.Fprintf(a.env.Stderr, "%s\n", u.Hint)
 		}
-		if a.g.debug && u.Err != nil {
+		if a.g.Debug && u.Err != nil {
 			fmt.Fprintf(a.env.Stderr, "debug: %v\n", u.Err)
 		}
 		return u.Code

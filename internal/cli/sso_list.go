@@ -9,21 +9,20 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/orgs"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// ssoListOptions are the flags of `sso list-accounts` and `sso list-account-roles`.
+// ssoListOptions are what `sso list-accounts` and `sso list-account-roles` run from.
 type ssoListOptions struct {
+	deps
 	SSOSession string
-	AccountID  string
-	Output     string
+	AccountID  string // list-account-roles only
 	Rate       float64
 }
 
-func (a *app) listAccountsCmd() *cobra.Command {
-	var o ssoListOptions
+func newListAccountsCmd(a *app, runF func(context.Context, *ssoListOptions) error) *cobra.Command {
+	o := &ssoListOptions{}
 	c := &cobra.Command{
 		Use:   "list-accounts",
 		Short: "List the AWS accounts your IAM Identity Center session can reach",
@@ -33,8 +32,14 @@ printed like "aws sso list-accounts": {"accountList": [...]} (--output json),
 ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Output = a.outputFormat()
-			return a.runListAccounts(cmd.Context(), o)
+			o.deps = a.deps()
+			if err := checkList(o); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runListAccounts(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
@@ -42,8 +47,8 @@ ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
 	return c
 }
 
-func (a *app) listAccountRolesCmd() *cobra.Command {
-	var o ssoListOptions
+func newListAccountRolesCmd(a *app, runF func(context.Context, *ssoListOptions) error) *cobra.Command {
+	o := &ssoListOptions{}
 	c := &cobra.Command{
 		Use:   "list-account-roles",
 		Short: "List your roles in one AWS account",
@@ -52,11 +57,17 @@ profile or --sso-session, printed like "aws sso list-account-roles":
 {"roleList": [...]} (--output json), ROLELIST lines (text) or a table.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
 			if o.AccountID == "" {
 				return &parseError{msg: "the following arguments are required: --account-id"}
 			}
-			o.Output = a.outputFormat()
-			return a.runListAccountRoles(cmd.Context(), o)
+			if err := checkList(o); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runListAccountRoles(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
@@ -65,14 +76,19 @@ profile or --sso-session, printed like "aws sso list-account-roles":
 	return c
 }
 
+// checkList checks the flags the list commands share.
+func checkList(o *ssoListOptions) error {
+	return checkOutputFlag(o.Globals.Output)
+}
+
 // sessionLister returns a Lister with the cached token of --sso-session or
 // of the selected profile's session.
-func (a *app) sessionLister(ctx context.Context, session string, rate float64) (*orgs.Lister, error) {
-	cfg, err := a.config()
+func (d *deps) sessionLister(ctx context.Context, session string, rate float64) (*orgs.Lister, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
+	name, explicit := d.profileName()
 	if session != "" {
 		name, explicit = "", false
 	}
@@ -80,15 +96,11 @@ func (a *app) sessionLister(ctx context.Context, session string, rate float64) (
 	if err != nil {
 		return nil, err
 	}
-	t, err := a.target(p)
+	t, err := d.target(p)
 	if err != nil {
 		return nil, err
 	}
-	return a.targetLister(ctx, t, rate)
-}
-
-func (a *app) targetLister(ctx context.Context, t *creds.Target, rate float64) (*orgs.Lister, error) {
-	m := a.manager()
+	m := d.manager()
 	token, err := m.AccessToken(ctx, t)
 	if err != nil {
 		return nil, err
@@ -98,13 +110,6 @@ func (a *app) targetLister(ctx context.Context, t *creds.Target, rate float64) (
 		return nil, err
 	}
 	return orgs.New(client, token, orgs.Options{Rate: rate}), nil
-}
-
-func checkListOutput(o string) error {
-	if o != "json" && o != "text" && o != "table" {
-		return usageError("Unsupported output format %q: use json, text or table.", o)
-	}
-	return nil
 }
 
 // accountJSON and roleJSON are the API's shapes (spec §9.2), in its key order.
@@ -119,11 +124,12 @@ type roleJSON struct {
 	AccountID string `json:"accountId"`
 }
 
-func (a *app) runListAccounts(ctx context.Context, o ssoListOptions) error {
-	if err := checkListOutput(o.Output); err != nil {
+func runListAccounts(ctx context.Context, o *ssoListOptions) error {
+	output, err := o.outputFormat()
+	if err != nil {
 		return err
 	}
-	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	l, err := o.sessionLister(ctx, o.SSOSession, o.Rate)
 	if err != nil {
 		return err
 	}
@@ -137,14 +143,15 @@ func (a *app) runListAccounts(ctx context.Context, o ssoListOptions) error {
 		list[i] = accountJSON{ac.ID, ac.Name, ac.Email}
 		rows[i] = []string{ac.ID, ac.Name, ac.Email}
 	}
-	return printList(a.env.Stdout, o.Output, "ListAccounts", "accountList", []string{"accountId", "accountName", "emailAddress"}, list, rows)
+	return printList(o.Env.Stdout, output, "ListAccounts", "accountList", []string{"accountId", "accountName", "emailAddress"}, list, rows)
 }
 
-func (a *app) runListAccountRoles(ctx context.Context, o ssoListOptions) error {
-	if err := checkListOutput(o.Output); err != nil {
+func runListAccountRoles(ctx context.Context, o *ssoListOptions) error {
+	output, err := o.outputFormat()
+	if err != nil {
 		return err
 	}
-	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	l, err := o.sessionLister(ctx, o.SSOSession, o.Rate)
 	if err != nil {
 		return err
 	}
@@ -159,7 +166,7 @@ func (a *app) runListAccountRoles(ctx context.Context, o ssoListOptions) error {
 		// Text and table columns are sorted by key, as the AWS CLI sorts them.
 		rows[i] = []string{o.AccountID, r}
 	}
-	return printList(a.env.Stdout, o.Output, "ListAccountRoles", "roleList", []string{"accountId", "roleName"}, list, rows)
+	return printList(o.Env.Stdout, output, "ListAccountRoles", "roleList", []string{"accountId", "roleName"}, list, rows)
 }
 
 // printList prints a list result the AWS CLI's way: JSON with 4-space

@@ -16,14 +16,16 @@ import (
 // about is missing or expired, apart from every error code.
 const ExitNotLoggedIn = 1
 
+// statusOptions are what `sso status` runs from. Only a --profile given on
+// the command line (Globals.Profile) narrows it, not AWS_PROFILE; --output
+// defaults to a table, whatever the profile says (a person reads this one).
 type statusOptions struct {
+	deps
 	SSOSession string
-	Profile    string
-	Output     string
 }
 
-func (a *app) statusCmd() *cobra.Command {
-	var o statusOptions
+func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	o := &statusOptions{}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show the cached IAM Identity Center sessions and role credentials (never secrets)",
@@ -38,18 +40,14 @@ and shell prompts can test it:
   ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("profile") {
-				o.Profile = a.g.profile
+			o.deps = a.deps()
+			if err := checkOutputFlag(o.Globals.Output); err != nil {
+				return err
 			}
-			// A person reads this one: a table unless --output asks otherwise.
-			o.Output = a.g.output
-			if o.Output == "" {
-				o.Output = "table"
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			if a.parsed != nil {
-				return a.parsed(o)
-			}
-			return a.runStatus(cmd.Context(), o)
+			return runStatus(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "show this [sso-session] only")
@@ -74,9 +72,13 @@ type roleStatus struct {
 	Expiration string `json:"Expiration"`
 }
 
-func (a *app) runStatus(_ context.Context, o statusOptions) error {
-	known := a.knownTargets()
-	all, err := a.manager().Status(known)
+func runStatus(_ context.Context, o *statusOptions) error {
+	output := o.Globals.Output
+	if output == "" {
+		output = "table"
+	}
+	known := o.knownTargets()
+	all, err := o.manager().Status(known)
 	if err != nil {
 		return err
 	}
@@ -84,9 +86,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 	switch {
 	case o.SSOSession != "":
 		want = o.SSOSession
-	case o.Profile != "":
+	case o.Globals.Profile != "":
 		for _, k := range known {
-			if k.Profile == o.Profile {
+			if k.Profile == o.Globals.Profile {
 				want = k.SessionName
 				if want == "" {
 					want = k.StartURL
@@ -94,7 +96,7 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			}
 		}
 		if want == "" {
-			return usageError("The profile %q is not an IAM Identity Center profile.", o.Profile)
+			return usageError("The profile %q is not an IAM Identity Center profile.", o.Globals.Profile)
 		}
 	}
 	var shown []creds.SessionStatus
@@ -103,8 +105,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			shown = append(shown, s)
 		}
 	}
-	now := a.env.now()
-	switch o.Output {
+	now := o.Env.now()
+	out := o.Env.Stdout
+	switch output {
 	case "json":
 		rows := make([]statusJSON, 0, len(shown))
 		for _, s := range shown {
@@ -119,23 +122,23 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			rows = append(rows, r)
 		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
-		fmt.Fprintf(a.env.Stdout, "%s\n", b)
+		fmt.Fprintf(out, "%s\n", b)
 	case "text":
 		for _, s := range shown {
-			fmt.Fprintf(a.env.Stdout, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", s.Name, s.StartURL, s.Region, isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
+			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", s.Name, s.StartURL, s.Region, isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
-				fmt.Fprintf(a.env.Stdout, "ROLE\t%s\t%s\t%s\t%s\n", rc.Profile, rc.AccountID, rc.RoleName, isoTime(rc.Expiration))
+				fmt.Fprintf(out, "ROLE\t%s\t%s\t%s\t%s\n", rc.Profile, rc.AccountID, rc.RoleName, isoTime(rc.Expiration))
 			}
 		}
 	default:
 		if len(shown) == 0 {
-			fmt.Fprintln(a.env.Stdout, "No IAM Identity Center session is cached.")
+			fmt.Fprintln(out, "No IAM Identity Center session is cached.")
 		}
 		for i, s := range shown {
 			if i > 0 {
-				fmt.Fprintln(a.env.Stdout)
+				fmt.Fprintln(out)
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			state := "valid"
 			switch {
 			case !s.Valid:
@@ -164,7 +167,7 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 	}
 	if !valid {
 		if want != "" && len(shown) == 0 {
-			fmt.Fprintf(a.env.Stderr, "Not logged in to %s.\n", want)
+			fmt.Fprintf(o.Env.Stderr, "Not logged in to %s.\n", want)
 		}
 		return &exitError{code: ExitNotLoggedIn}
 	}
@@ -192,15 +195,35 @@ func relTime(t, now time.Time) string {
 	return s + " ago"
 }
 
-func (a *app) outputFormat() string {
-	if a.g.output != "" {
-		return a.g.output
+// outputFormat is the output format of a command that prints an API's
+// result: --output, AWS_DEFAULT_OUTPUT, the profile's output, else json
+// (spec §1.1), checked.
+func (d *deps) outputFormat() (string, error) {
+	f := d.Globals.Output
+	if f == "" {
+		f = d.Env.getenv("AWS_DEFAULT_OUTPUT")
 	}
-	if v := a.env.getenv("AWS_DEFAULT_OUTPUT"); v != "" {
-		return v
+	if p, ok := d.profileSection(); f == "" && ok {
+		f = p["output"]
 	}
-	if p, ok := a.profileSection(); ok && p["output"] != "" {
-		return p["output"]
+	if f == "" {
+		f = "json"
 	}
-	return "json"
+	return f, checkOutput(f)
+}
+
+// checkOutput refuses an output format ssocli cannot print.
+func checkOutput(f string) error {
+	if f != "json" && f != "text" && f != "table" {
+		return usageError("Unsupported output format %q: use json, text or table.", f)
+	}
+	return nil
+}
+
+// checkOutputFlag checks --output when it is given.
+func checkOutputFlag(f string) error {
+	if f == "" {
+		return nil
+	}
+	return checkOutput(f)
 }

@@ -34,6 +34,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sso"}, "ssocli: error: the following arguments are required: operation"},
 		{[]string{}, "ssocli: error: the following arguments are required: command"},
 		{[]string{"sso", "login", "extra"}, "Unknown options: extra"},
+		{[]string{"configure", "list-profiles", "extra"}, "Unknown options: extra"},
 		{[]string{"sso", "login", "--bogus"}, "Unknown options: --bogus"},
 		{[]string{"sso", "login", "--profile"}, "ssocli: error: argument --profile: expected one argument"},
 		{[]string{"sso", "list-account-roles", "--sso-session", "corp"}, "ssocli: error: the following arguments are required: --account-id"},
