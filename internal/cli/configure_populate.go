@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -176,7 +177,7 @@ func runPopulate(ctx context.Context, o *populateOptions) error {
 		fmt.Fprintf(o.Env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
 	}
 	if o.DryRun {
-		_, err := io.WriteString(o.Env.Stdout, unifiedDiff(path, path, string(old), string(res.data)))
+		_, err := io.WriteString(o.Env.Stdout, termtext.Text(unifiedDiff(path, path, string(old), string(res.data))))
 		return err
 	}
 	if !bytes.Equal(old, res.data) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -104,7 +105,7 @@ func (a *app) report(ctx context.Context, err error) int {
 		if !pe.bare {
 			line = "ssocli: error: " + line
 		}
-		fmt.Fprintf(a.env.Stderr, "\n%s\n%s\n\n", usageLines, line)
+		fmt.Fprintf(a.env.Stderr, "\n%s\n%s\n\n", usageLines, termtext.Text(line))
 		return usererr.CodeUsage
 	}
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
@@ -113,15 +114,15 @@ func (a *app) report(ctx context.Context, err error) int {
 	}
 	err = usererr.FromAPI(err)
 	if u := usererr.As(err); u != nil {
-		fmt.Fprintf(a.env.Stderr, "\n%s\n", u.Msg)
+		fmt.Fprintf(a.env.Stderr, "\n%s\n", termtext.Text(u.Msg))
 		if u.Hint != "" {
-			fmt.Fprintf(a.env.Stderr, "%s\n", u.Hint)
+			fmt.Fprintf(a.env.Stderr, "%s\n", termtext.Text(u.Hint))
 		}
 		if a.g.Debug && u.Err != nil {
-			fmt.Fprintf(a.env.Stderr, "debug: %v\n", u.Err)
+			fmt.Fprintf(a.env.Stderr, "debug: %s\n", termtext.Text(u.Err.Error()))
 		}
 		return u.Code
 	}
-	fmt.Fprintf(a.env.Stderr, "\n%s\n", err.Error())
+	fmt.Fprintf(a.env.Stderr, "\n%s\n", termtext.Text(err.Error()))
 	return usererr.CodeOther
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/termtext"
 
 	"github.com/ssocli/ssocli/internal/creds"
 )
@@ -201,7 +202,7 @@ func (d *deps) manager() *creds.Manager {
 		Now:        d.Env.Now,
 		HTTPClient: d.HTTPClient,
 		Log:        debugLogger(d.Env, d.Globals.Debug),
-		Warn:       func(msg string) { fmt.Fprintf(d.Env.Stderr, "warning: %s\n", msg) },
+		Warn:       func(msg string) { fmt.Fprintf(d.Env.Stderr, "warning: %s\n", termtext.Text(msg)) },
 	}
 }
 

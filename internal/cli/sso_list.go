@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -172,7 +174,15 @@ func runListAccountRoles(ctx context.Context, o *ssoListOptions) error {
 // printList prints a list result the AWS CLI's way: JSON with 4-space
 // indents; text as one "<KEY>\tvalue\t..." line per item with the values in
 // key order; or a table titled by the operation with a sub-table per list.
+//
+// Text and table cells are made safe for a terminal (termtext.Line); JSON
+// keeps the exact values, with what a terminal would act on escaped.
 func printList(w io.Writer, format, op, key string, cols []string, list any, rows [][]string) error {
+	for _, r := range rows {
+		for i := range r {
+			r[i] = termtext.Line(r[i])
+		}
+	}
 	switch format {
 	case "text":
 		var b strings.Builder
@@ -193,7 +203,7 @@ func printList(w io.Writer, format, op, key string, cols []string, list any, row
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(w, "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -213,7 +223,7 @@ func listTable(op, key string, cols []string, rows [][]string) string {
 	}
 	for _, r := range rows {
 		for i, v := range r {
-			widths[i] = max(widths[i], len(v))
+			widths[i] = max(widths[i], utf8.RuneCountInString(v))
 		}
 	}
 	inner := -1 // width between the inner "||" borders
@@ -236,10 +246,10 @@ func listTable(op, key string, cols []string, rows [][]string) string {
 	line := func(vals []string) string {
 		parts := make([]string, len(vals))
 		for i, v := range vals {
-			parts[i] = "  " + v + strings.Repeat(" ", widths[i]-len(v)+2)
+			parts[i] = "  " + v + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v)+2)
 		}
 		s := strings.Join(parts, "|")
-		return "||" + s + strings.Repeat(" ", inner-len(s)) + "||\n"
+		return "||" + s + strings.Repeat(" ", inner-utf8.RuneCountInString(s)) + "||\n"
 	}
 	var b strings.Builder
 	b.WriteString(strings.Repeat("-", inner+4) + "\n")

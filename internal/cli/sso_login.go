@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/termtext"
 )
 
 func newSSOCmd(a *app) *cobra.Command {
@@ -86,7 +87,7 @@ func runLogin(ctx context.Context, o *loginOptions) error {
 	if res.Shared {
 		fmt.Fprintln(o.Env.Stderr, "The other login finished; using its token.")
 	}
-	fmt.Fprintf(o.Env.Stdout, "Successfully logged into Start URL: %s\n", t.StartURL)
+	fmt.Fprintf(o.Env.Stdout, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
 	return nil
 }
 
@@ -125,11 +126,11 @@ func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool,
 		DisplayCode: func(c authflow.DeviceCode) error {
 			if noBrowser || d.Env.OpenBrowser == nil {
 				fmt.Fprintf(out, "Browser will not be automatically opened.\nPlease visit the following URL:\n\n%s\n\nThen enter the code:\n\n%s\n\nAlternatively, you may visit the following URL which will autofill the code upon loading:\n%s\n",
-					c.VerificationURI, c.UserCode, c.VerificationURIComplete)
+					termtext.Line(c.VerificationURI), termtext.Line(c.UserCode), termtext.Line(c.VerificationURIComplete))
 				return nil
 			}
-			fmt.Fprintf(out, "Attempting to open your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", c.VerificationURI)
-			fmt.Fprintf(out, "\nThen enter the code:\n\n%s\n", c.UserCode)
+			fmt.Fprintf(out, "Attempting to open your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", termtext.Line(c.VerificationURI))
+			fmt.Fprintf(out, "\nThen enter the code:\n\n%s\n", termtext.Line(c.UserCode))
 			d.openBrowser(c.VerificationURIComplete)
 			return nil
 		},

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/termtext"
 )
 
 // ExitNotLoggedIn is the exit code of `sso status` when the session asked
@@ -122,12 +123,12 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			rows = append(rows, r)
 		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
-		fmt.Fprintf(out, "%s\n", b)
+		fmt.Fprintf(out, "%s\n", termtext.JSON(b))
 	case "text":
 		for _, s := range shown {
-			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", s.Name, s.StartURL, s.Region, isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
+			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", termtext.Line(s.Name), termtext.Line(s.StartURL), termtext.Line(s.Region), isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
-				fmt.Fprintf(out, "ROLE\t%s\t%s\t%s\t%s\n", rc.Profile, rc.AccountID, rc.RoleName, isoTime(rc.Expiration))
+				fmt.Fprintf(out, "ROLE\t%s\t%s\t%s\t%s\n", termtext.Line(rc.Profile), termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), isoTime(rc.Expiration))
 			}
 		}
 	default:
@@ -146,9 +147,9 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			case !s.ExpiresAt.After(now):
 				state = "expired, refreshable"
 			}
-			fmt.Fprintf(tw, "Session:\t%s\n", s.Name)
-			fmt.Fprintf(tw, "Start URL:\t%s\n", s.StartURL)
-			fmt.Fprintf(tw, "Region:\t%s\n", s.Region)
+			fmt.Fprintf(tw, "Session:\t%s\n", termtext.Line(s.Name))
+			fmt.Fprintf(tw, "Start URL:\t%s\n", termtext.Line(s.StartURL))
+			fmt.Fprintf(tw, "Region:\t%s\n", termtext.Line(s.Region))
 			fmt.Fprintf(tw, "Access token:\t%s, expires %s (%s)\n", state, isoTime(s.ExpiresAt), relTime(s.ExpiresAt, now))
 			if s.CanRefresh {
 				fmt.Fprintf(tw, "Refresh:\tyes, registration lasts until %s\n", isoTime(s.RegistrationExpiresAt))
@@ -156,7 +157,7 @@ func runStatus(_ context.Context, o *statusOptions) error {
 				fmt.Fprintf(tw, "Refresh:\tno\n")
 			}
 			for _, rc := range s.Roles {
-				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", rc.AccountID, rc.RoleName, rc.Profile, isoTime(rc.Expiration), relTime(rc.Expiration, now))
+				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), termtext.Line(rc.Profile), isoTime(rc.Expiration), relTime(rc.Expiration, now))
 			}
 			tw.Flush()
 		}
@@ -167,7 +168,7 @@ func runStatus(_ context.Context, o *statusOptions) error {
 	}
 	if !valid {
 		if want != "" && len(shown) == 0 {
-			fmt.Fprintf(o.Env.Stderr, "Not logged in to %s.\n", want)
+			fmt.Fprintf(o.Env.Stderr, "Not logged in to %s.\n", termtext.Line(want))
 		}
 		return &exitError{code: ExitNotLoggedIn}
 	}

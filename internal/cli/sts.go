@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -109,12 +110,12 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	switch output {
 	case "text":
 		// Text output sorts the keys: Account, Arn, UserId (spec §8).
-		fmt.Fprintf(o.Env.Stdout, "%s\t%s\t%s\n", id.Account, id.Arn, id.UserID)
+		fmt.Fprintf(o.Env.Stdout, "%s\t%s\t%s\n", termtext.Line(id.Account), termtext.Line(id.Arn), termtext.Line(id.UserID))
 	case "table":
 		printTable(o.Env.Stdout, "GetCallerIdentity", [][2]string{{"Account", id.Account}, {"Arn", id.Arn}, {"UserId", id.UserID}})
 	default:
 		b, _ := json.MarshalIndent(id, "", "    ")
-		fmt.Fprintf(o.Env.Stdout, "%s\n", b)
+		fmt.Fprintf(o.Env.Stdout, "%s\n", termtext.JSON(b))
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/orgs"
 	"github.com/ssocli/ssocli/internal/prompt"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -351,7 +352,7 @@ func (w *wizard) chooseAccountAndRole(ctx context.Context, sp *awsconfig.SSOProf
 			return "", "", err
 		}
 		accountID = ids[i]
-		fmt.Fprintf(out, "Using the account ID %s\n", accountID)
+		fmt.Fprintf(out, "Using the account ID %s\n", termtext.Line(accountID))
 	}
 	if roleName == "" {
 		roles, err := l.Roles(ctx, accountID)
@@ -389,7 +390,7 @@ type choice struct {
 func (w *wizard) chooseOne(ctx context.Context, c choice) (int, error) {
 	out := w.o.Env.Stdout
 	if len(c.values) == 1 {
-		fmt.Fprintf(out, "The only %s available to you is: %s\n", c.one, c.values[0])
+		fmt.Fprintf(out, "The only %s available to you is: %s\n", c.one, termtext.Line(c.values[0]))
 		return 0, nil
 	}
 	fmt.Fprintf(out, "There are %d %s available to you.\n", len(c.values), c.many)
