@@ -69,7 +69,9 @@ func TestServerNamesAreSafeToPrint(t *testing.T) {
 	if r := terminalSafe(out); r >= 0 {
 		t.Errorf("list-accounts printed the control character %U in JSON:\n%q", r, out)
 	}
-	var v struct{ AccountList []struct{ AccountName, EmailAddress string } }
+	var v struct {
+		AccountList []struct{ AccountName, EmailAddress string }
+	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.AccountList) != 2 {
 		t.Fatalf("list-accounts JSON: %v\n%s", err, out)
 	}
