@@ -145,15 +145,20 @@ func TestConfigurationErrors(t *testing.T) {
 		{"malformed config", "[profile x\nkey = v\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 255, "Unable to parse config file: "},
 		{"no region", "[profile x]\naws_access_key_id = a\naws_secret_access_key = b\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253,
 			`You must specify a region. You can also configure your region by running "aws configure".`},
-		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "Unable to locate credentials."},
+		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"},
 		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nrun: ssocli sso login --profile p"},
-		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 253, "Token for START does not exist\nrun: ssocli sso login --profile legacy"},
+		// export-credentials wraps resolution errors only (W1); fetching
+		// errors keep their text and code, as the AWS CLI 2.9.19's.
+		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 255, "\nError loading SSO Token: Token for START does not exist\nrun: ssocli sso login --profile legacy"},
+		{"export: malformed config", "[profile x\nkey = v\n", []string{"configure", "export-credentials", "--profile", "x"}, 255, "\nUnable to parse config file: "},
+		{"export: no credentials", "[profile x]\nregion = us-east-1\n", []string{"configure", "export-credentials", "--profile", "x"}, 253, "\nUnable to retrieve credentials: no credentials found\n"},
+		{"export: unknown profile", "", []string{"configure", "export-credentials", "--profile", "nope"}, 253, "\nUnable to retrieve credentials: The config profile (nope) could not be found"},
 		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "Unknown options: --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := h.defaultConfig() + "\n" + tt.config
-			if tt.name == "malformed config" {
+			if tt.name == "malformed config" || tt.name == "export: malformed config" {
 				cfg = tt.config
 			}
 			h.writeConfig(cfg)
@@ -228,7 +233,8 @@ func TestRefresh(t *testing.T) {
 	// Past the session's end the refresh fails and the token has expired.
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "p")
-	if code != 253 || !strings.Contains(errs, "Token has expired and refresh failed") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+	// A fetch-time error: its own message and code, as the AWS CLI (W1).
+	if code != 255 || !strings.Contains(errs, "\nError when retrieving token from sso: Token has expired and refresh failed\n") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
 		t.Errorf("expired session: exit %d, stderr %q", code, errs)
 	}
 }
@@ -245,7 +251,7 @@ func TestLegacyExpiredIsLocal(t *testing.T) {
 	calls := h.srv.Server.Counts()
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "legacy")
-	if code != 253 || !strings.Contains(errs, "The SSO session associated with this profile has expired or is otherwise invalid.") {
+	if code != 255 || !strings.Contains(errs, "\nThe SSO session associated with this profile has expired or is otherwise invalid.") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if diff := cmp.Diff(calls, h.srv.Server.Counts()); diff != "" {
@@ -410,5 +416,19 @@ func TestAutoLogin(t *testing.T) {
 	h.writeConfig(strings.Replace(h.defaultConfig(), "[profile p]\n", "[profile p]\nsso_auto_login = true\n", 1))
 	if _, errs, code := h.run("configure", "export-credentials", "--profile", "p"); code != 0 {
 		t.Errorf("sso_auto_login = true: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestExportCredentialsServiceError: a service error while fetching keeps
+// its own message and exit code (254), without the "Unable to retrieve
+// credentials" prefix, as in the AWS CLI 2.9.19 (W1).
+func TestExportCredentialsServiceError(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	h.writeConfig(strings.Replace(h.defaultConfig(), "sso_role_name = ReadOnly", "sso_role_name = NoSuchRole", 1))
+	out, errs, code := h.run("configure", "export-credentials", "--profile", "ro")
+	if code != 254 || !strings.HasPrefix(errs, "\nAn error occurred (ForbiddenException) when calling the GetRoleCredentials operation") || out != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 254 and the service's error", code, out, errs)
 	}
 }

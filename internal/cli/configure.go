@@ -67,12 +67,27 @@ network call; otherwise they are fetched with the cached session token.`,
 }
 
 func runExportCredentials(ctx context.Context, o *exportOptions) error {
-	c, err := o.credentials(ctx)
+	// A config file that cannot be read fails before the chain is walked,
+	// with its own message (255), as in the AWS CLI.
+	if _, err := o.Config(); err != nil {
+		return err
+	}
+	// Resolving failures are wrapped, as the AWS CLI's exportcreds.py wraps
+	// what get_credentials raises (spec §7.3); fetching failures (the token,
+	// a refresh, GetRoleCredentials) keep their own text and code, because
+	// the AWS CLI's SSO credentials are deferred until then.
+	src, err := o.resolveCredentials()
 	if err != nil {
 		if u := usererr.As(err); u != nil {
-			// export-credentials reports every failure as a configuration error (spec §7.3).
 			return &usererr.Error{Msg: "Unable to retrieve credentials: " + u.Msg, Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
 		}
+		return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+	}
+	if src == nil {
+		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(noCredentialsHint)
+	}
+	c, err := src(ctx)
+	if err != nil {
 		return err
 	}
 	_, err = o.Env.Stdout.Write(formatCredentials(c, o.Format))
