@@ -69,6 +69,9 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	if region == "" {
 		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)
 	}
+	if err := checkRegion(region); err != nil {
+		return err
+	}
 	c, err := o.credentials(ctx)
 	if err != nil {
 		return err
