@@ -154,6 +154,11 @@ func TestConfigurationErrors(t *testing.T) {
 		{"export: no credentials", "[profile x]\nregion = us-east-1\n", []string{"configure", "export-credentials", "--profile", "x"}, 253, "\nUnable to retrieve credentials: no credentials found\n"},
 		{"export: unknown profile", "", []string{"configure", "export-credentials", "--profile", "nope"}, 253, "\nUnable to retrieve credentials: The config profile (nope) could not be found"},
 		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "Unknown options: --bogus"},
+		// W3: the latest AWS CLI refuses a start URL that is not https before any call.
+		{"http start url", "[sso-session plain]\nsso_start_url = http://d-0000000000.awsapps.com/start\nsso_region = us-east-1\n", []string{"sso", "login", "--sso-session", "plain"}, 253,
+			"\nThe sso_start_url must use the https scheme.\n"},
+		{"start url without scheme", "[profile bare]\nsso_start_url = d-0000000000.awsapps.com/start\nsso_region = us-east-1\n", []string{"sso", "login", "--profile", "bare"}, 253,
+			"\nThe sso_start_url must use the https scheme.\n"},
 		// W2: botocore's message, not the SDK's "failed to bind endpoint params".
 		{"bad region", "", []string{"sts", "get-caller-identity", "--profile", "p", "--region", "us east-1"}, 255, "\nProvided region_name 'us east-1' doesn't match a supported format.\n"},
 		{"bad sso_region", "[sso-session bad]\nsso_start_url = START\nsso_region = us-east-1/../x\n", []string{"sso", "login", "--sso-session", "bad"}, 255,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,6 +13,7 @@ import (
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/termtext"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 func newSSOCmd(a *app) *cobra.Command {
@@ -111,6 +114,9 @@ func (d *deps) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrow
 // login runs the flow for t and prints what the user must do, as the AWS CLI
 // words it (spec §2.2, §2.3).
 func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
+	if err := checkStartURLScheme(t.StartURL); err != nil {
+		return nil, err
+	}
 	if !noBrowser && d.browserUnavailable() != "" {
 		// Nothing to open: print what --no-browser prints, which has the
 		// whole URL (usePKCE has already said why).
@@ -156,6 +162,18 @@ func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool,
 		return nil, ctx.Err()
 	}
 	return res, err
+}
+
+// checkStartURLScheme refuses a start URL that is not https, as the AWS CLI
+// does since 2.35 (spec §2.5) before it sends anything: the login would send
+// the user's browser, and the token, over plain HTTP (or, with no scheme,
+// fail at the server with an empty InvalidClientMetadataException).
+func checkStartURLScheme(start string) error {
+	if u, err := url.Parse(start); err == nil && strings.EqualFold(u.Scheme, "https") {
+		return nil
+	}
+	return usererr.New(usererr.CodeConfig, "The sso_start_url must use the https scheme.").
+		WithHint("set sso_start_url to the https:// address of your AWS access portal, e.g. https://d-1234567890.awsapps.com/start")
 }
 
 // openBrowser opens u, ignoring failures as the AWS CLI does: the URL is printed.

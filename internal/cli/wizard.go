@@ -91,7 +91,7 @@ func (v orderedValues) get(k string) string {
 var hostLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i:[a-z\d]|[a-z\d][a-z\d\-]{0,61}[a-z\d])$`) })
 
 // validStartURL is botocore's is_valid_endpoint_url: the URL must have a host
-// made of valid DNS labels (or be an IP address).
+// made of valid DNS labels (or be an IP address); and it must be https.
 func validStartURL(s string) error {
 	const msg = "Not a valid Start URL"
 	u, err := url.Parse(s)
@@ -99,6 +99,10 @@ func validStartURL(s string) error {
 		return errors.New(msg)
 	}
 	h := u.Hostname()
+	if !strings.EqualFold(u.Scheme, "https") {
+		// The latest AWS CLI's check (spec §2.5); 2.9.19 took any scheme.
+		return errors.New("The sso_start_url must use the https scheme.")
+	}
 	if net.ParseIP(h) != nil {
 		return nil
 	}
