@@ -195,6 +195,14 @@ func TestBrokenCacheFiles(t *testing.T) {
 	if code != 255 || !strings.Contains(errs, tokenPath) || !strings.Contains(errs, "run: ssocli sso login --profile p") {
 		t.Errorf("broken token: exit %d, stderr %q", code, errs)
 	}
+	// sso status says the same, not "not logged in" (W8).
+	_, statusErrs, code := h.run("sso", "status", "--sso-session", "corp")
+	if code != 255 || statusErrs != strings.Replace(errs, "--profile p", "--sso-session corp", 1) {
+		t.Errorf("sso status of the broken token: exit %d, stderr %q; want 255 and %q", code, statusErrs, errs)
+	}
+	if out, _, code := h.run("sso", "status"); code != ExitNotLoggedIn || !strings.Contains(out, "Access token:  unreadable: Error loading SSO Token: Token for "+h.srv.StartURL+" is invalid") {
+		t.Errorf("sso status of every session: exit %d, table:\n%s", code, out)
+	}
 	// A broken role cache is fetched again, not fatal.
 	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
 	rolePath := ssocache.RoleCredsPath(h.home, testAccount, testRole, "corp", "")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/termtext"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // ExitNotLoggedIn is the exit code of `sso status` when the session asked
@@ -36,7 +37,8 @@ client registration lasts, and the role credentials cached for it.
 
 Exit code: 0 when the session asked about (--sso-session, --profile, or else
 every cached session) is valid, 1 when it is missing or expired, so that scripts
-and shell prompts can test it:
+and shell prompts can test it (a token file that cannot be read is an error, as
+for every other command):
 
   ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp`,
 		Args: noArgs,
@@ -64,6 +66,7 @@ type statusJSON struct {
 	CanRefresh            bool         `json:"CanRefresh"`
 	RegistrationExpiresAt string       `json:"RegistrationExpiresAt,omitempty"`
 	RoleCredentials       []roleStatus `json:"RoleCredentials"`
+	Error                 string       `json:"Error,omitempty"`
 }
 
 type roleStatus struct {
@@ -117,6 +120,9 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			if !s.RegistrationExpiresAt.IsZero() {
 				r.RegistrationExpiresAt = isoTime(s.RegistrationExpiresAt)
 			}
+			if s.Err != nil {
+				r.ExpiresAt, r.Error = "", errorText(s.Err)
+			}
 			for _, rc := range s.Roles {
 				r.RoleCredentials = append(r.RoleCredentials, roleStatus{Profile: rc.Profile, AccountID: rc.AccountID, RoleName: rc.RoleName, Expiration: isoTime(rc.Expiration)})
 			}
@@ -150,6 +156,11 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			fmt.Fprintf(tw, "Session:\t%s\n", termtext.Line(s.Name))
 			fmt.Fprintf(tw, "Start URL:\t%s\n", termtext.Line(s.StartURL))
 			fmt.Fprintf(tw, "Region:\t%s\n", termtext.Line(s.Region))
+			if s.Err != nil {
+				fmt.Fprintf(tw, "Access token:\tunreadable: %s\n", termtext.Line(errorText(s.Err)))
+				tw.Flush()
+				continue
+			}
 			fmt.Fprintf(tw, "Access token:\t%s, expires %s (%s)\n", state, isoTime(s.ExpiresAt), relTime(s.ExpiresAt, now))
 			if s.CanRefresh {
 				fmt.Fprintf(tw, "Refresh:\tyes, registration lasts until %s\n", isoTime(s.RegistrationExpiresAt))
@@ -162,6 +173,11 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			tw.Flush()
 		}
 	}
+	// The session asked about has a token file that cannot be read: say so
+	// as every other command would, rather than "not logged in".
+	if want != "" && len(shown) == 1 && shown[0].Err != nil {
+		return shown[0].Err
+	}
 	valid := len(shown) > 0
 	for _, s := range shown {
 		valid = valid && s.Valid
@@ -173,6 +189,14 @@ func runStatus(_ context.Context, o *statusOptions) error {
 		return &exitError{code: ExitNotLoggedIn}
 	}
 	return nil
+}
+
+// errorText is the user-facing message of err.
+func errorText(err error) string {
+	if u := usererr.As(err); u != nil {
+		return u.Msg
+	}
+	return err.Error()
 }
 
 func isoTime(t time.Time) string {
