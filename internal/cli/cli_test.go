@@ -449,3 +449,20 @@ func TestExportCredentialsServiceError(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 254 and the service's error", code, out, errs)
 	}
 }
+
+// TestUnreadableConfig: a config file that cannot be read is named with the
+// cause, so the fix can be seen (W12; the cause used to show only with --debug).
+func TestUnreadableConfig(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	notDir := h.path("a-file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.vars["AWS_CONFIG_FILE"] = notDir + "/config" // reading it fails: not a directory
+	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
+	want := "\nUnable to read config file " + notDir + "/config: not a directory\nmake the file readable by you"
+	if code != 255 || !strings.HasPrefix(errs, want) {
+		t.Errorf("exit %d, stderr %q; want 255 and %q", code, errs, want)
+	}
+}
