@@ -466,3 +466,29 @@ func TestUnreadableConfig(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 255 and %q", code, errs, want)
 	}
 }
+
+// TestRelTime: how sso status says when something expires (W13: dates
+// beyond a time.Duration's 292 years, and a token that expired this minute).
+func TestRelTime(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t    time.Time
+		want string
+	}{
+		{now.Add(42 * time.Minute), "in 42m"},
+		{now.Add(-(3*time.Hour + 10*time.Minute)), "3h10m ago"},
+		{now.Add(47*time.Hour + 59*time.Minute), "in 47h59m"},
+		{now.Add(12*24*time.Hour + 3*time.Hour), "in 12d03h"},
+		{now.Add(-10 * time.Second), "less than a minute ago"},
+		{now, "less than a minute ago"},
+		{now.Add(20 * time.Second), "in less than a minute"},
+		// Python: (datetime(9999,12,31,23,59,59) - datetime(2026,12,1,12)) is 2912108 days, 11:59:59.
+		{time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), "in 2912108d12h"},
+		{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), "740316d12h ago"},
+	} {
+		if got := relTime(tc.t, now); got != tc.want {
+			t.Errorf("relTime(%v) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}

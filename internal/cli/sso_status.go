@@ -206,15 +206,31 @@ func isoTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// relTime says "in 42m" or "3h10m ago".
+// relTime says how far t is from now: "in 42m", "3h10m ago", "in 12d03h",
+// "less than a minute ago". It counts in seconds of Unix time, not in a
+// time.Duration, which stops at about 292 years (a date in year 9999 would
+// read "2562047h47m"); and the sign is t's, so a token that expired seconds
+// ago is not "in 0m".
 func relTime(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Minute)
-	h, m := int(d.Abs().Hours()), int(d.Abs().Minutes())%60
-	s := fmt.Sprintf("%dm", m)
-	if h > 0 {
-		s = fmt.Sprintf("%dh%02dm", h, m)
+	future := t.After(now)
+	secs := t.Unix() - now.Unix()
+	if secs < 0 {
+		secs = -secs
 	}
-	if d >= 0 {
+	mins := (secs + 30) / 60
+	var s string
+	switch {
+	case mins == 0:
+		s = "less than a minute"
+	case mins < 60:
+		s = fmt.Sprintf("%dm", mins)
+	case mins < 48*60:
+		s = fmt.Sprintf("%dh%02dm", mins/60, mins%60)
+	default:
+		hours := (secs + 1800) / 3600
+		s = fmt.Sprintf("%dd%02dh", hours/24, hours%24)
+	}
+	if future {
 		return "in " + s
 	}
 	return s + " ago"
