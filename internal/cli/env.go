@@ -43,6 +43,10 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// Signals, when set, relays the interrupt and terminate signals the
+	// process receives to c until the returned stop is called: exec hands
+	// them to its command. main sets it; nil means none are relayed.
+	Signals func(c chan<- os.Signal) (stop func())
 }
 
 // OSEnv builds the Env of the running process.
