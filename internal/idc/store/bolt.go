@@ -42,7 +42,7 @@ var (
 	bucketCreds     = []byte("role_credentials")
 
 	allBuckets = [][]byte{bucketMeta, bucketClients, bucketDevices, bucketUserCodes, bucketCodes,
-		bucketSessions, bucketAccess, bucketRefresh, bucketCreds}
+		bucketSessions, bucketAccess, bucketRefresh, bucketCreds, bucketAssumed, bucketOnce}
 )
 
 // Bolt is a Store kept in a bbolt file, so that a restarted server still
@@ -436,6 +436,7 @@ func (s *Bolt) GarbageCollect(now time.Time) (int, error) {
 				return sweep(tx, bucketRefresh, func(t RefreshToken) bool { return ended[t.SessionID] }, nil)
 			},
 		}
+		steps = append(steps, gcAssumedSteps(tx, now)...)
 		for _, step := range steps {
 			k, err := step()
 			if err != nil {

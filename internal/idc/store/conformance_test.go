@@ -238,6 +238,8 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("assumed roles", func(t *testing.T) { assumedConformance(t, newStore) })
+
 	t.Run("counters", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

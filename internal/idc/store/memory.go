@@ -19,6 +19,8 @@ type Memory struct {
 	access    map[string]AccessToken
 	refresh   map[string]RefreshToken
 	creds     map[string]RoleCredential
+	assumed   map[string]AssumedRoleCredential
+	once      map[string]time.Time
 	counts    map[string]int
 }
 
@@ -33,6 +35,8 @@ func NewMemory() *Memory {
 		access:    map[string]AccessToken{},
 		refresh:   map[string]RefreshToken{},
 		creds:     map[string]RoleCredential{},
+		assumed:   map[string]AssumedRoleCredential{},
+		once:      map[string]time.Time{},
 		counts:    map[string]int{},
 	}
 }
@@ -261,6 +265,7 @@ func (s *Memory) GarbageCollect(now time.Time) (int, error) {
 			n++
 		}
 	}
+	n += s.gcAssumed(now)
 	return n, nil
 }
 

@@ -1,6 +1,7 @@
 // Package store holds all mutable state of the local IAM Identity Center: client
 // registrations, device authorizations, authorization codes, sessions, access
-// and refresh tokens, issued role credentials, and per-operation call counters.
+// and refresh tokens, issued role credentials, the credentials of assumed
+// roles, used MFA codes, and per-operation call counters.
 //
 // It is storage only, in the manner of dex's storage package: records go in and
 // come out, and the few read-modify-write steps that must be atomic (marking a
@@ -153,6 +154,9 @@ type Store interface {
 
 	CreateRoleCredential(RoleCredential) error
 	GetRoleCredential(accessKeyID string) (RoleCredential, error)
+
+	// AssumedRoles keeps what STS AssumeRole issues (assumed.go).
+	AssumedRoles
 
 	// GarbageCollect removes what expired before now: device authorizations,
 	// authorization codes, access tokens, role credentials and the sessions
