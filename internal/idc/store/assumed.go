@@ -22,8 +22,6 @@ type AssumedRoleCredential struct {
 	// MFA says the credentials were issued with a valid MFA code, or from
 	// credentials that were (aws:MultiFactorAuthPresent).
 	MFA bool
-	// SourceARN is the ARN of the caller that assumed the role, for the log.
-	SourceARN string
 }
 
 // AssumedRoles is the part of Store that STS AssumeRole needs.

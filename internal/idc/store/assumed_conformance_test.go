@@ -13,8 +13,7 @@ func assumedConformance(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Parallel()
 	s := newStore(t)
 	c := AssumedRoleCredential{AccessKeyID: "ASIAA", SecretAccessKey: "s", SessionToken: "t", Expiration: t0.Add(time.Hour),
-		AccountID: "444455556666", RoleName: "Deployer", RoleID: "AROAX", SessionName: "alice", SessionID: "sess", MFA: true,
-		SourceARN: "arn:aws:iam::111122223333:user/ci"}
+		AccountID: "444455556666", RoleName: "Deployer", RoleID: "AROAX", SessionName: "alice", SessionID: "sess", MFA: true}
 	must(t, s.CreateAssumedRoleCredential(c))
 	if err := s.CreateAssumedRoleCredential(c); !errors.Is(err, ErrExists) {
 		t.Errorf("second CreateAssumedRoleCredential = %v, want ErrExists", err)

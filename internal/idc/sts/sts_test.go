@@ -225,8 +225,8 @@ func TestSignedRequestMutations(t *testing.T) {
 			want: result{http.StatusBadRequest, "IncompleteSignature"}},
 		{name: "missing X-Amz-Date", mutate: func(r *http.Request) { r.Header.Del("X-Amz-Date") },
 			want: result{http.StatusBadRequest, "IncompleteSignature"}},
-		{name: "unknown action", body: "Action=AssumeRole&Version=2011-06-15",
-			want: result{http.StatusBadRequest, "InvalidAction"}, wantMsg: "Could not find operation AssumeRole for version 2011-06-15"},
+		{name: "unknown action", body: "Action=GetSessionToken&Version=2011-06-15",
+			want: result{http.StatusBadRequest, "InvalidAction"}, wantMsg: "Could not find operation GetSessionToken for version 2011-06-15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
