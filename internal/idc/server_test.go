@@ -130,10 +130,15 @@ func TestDeviceFlowEndToEnd(t *testing.T) {
 	if aws.ToString(pending.Error_) != "authorization_pending" {
 		t.Errorf("pending error = %q, want authorization_pending", aws.ToString(pending.Error_))
 	}
+	// The AWS CLI and ssocli ask again at once after showing the code:
+	// still pending. A third poll at once is hammering.
+	if _, err = poll(); !errors.As(err, &pending) {
+		t.Fatalf("immediate second poll: got %v, want AuthorizationPendingException", err)
+	}
 	_, err = poll()
 	var slow *oidctypes.SlowDownException
 	if !errors.As(err, &slow) {
-		t.Fatalf("immediate second poll: got %v, want SlowDownException", err)
+		t.Fatalf("immediate third poll: got %v, want SlowDownException", err)
 	}
 	clk.Advance(6 * time.Second)
 	tok, err := poll()
@@ -216,7 +221,7 @@ func TestDeviceFlowEndToEnd(t *testing.T) {
 	}
 
 	counts := ts.Server.Counts()
-	wantCounts := map[string]int{"RegisterClient": 1, "StartDeviceAuthorization": 1, "CreateToken/device_code": 4,
+	wantCounts := map[string]int{"RegisterClient": 1, "StartDeviceAuthorization": 1, "CreateToken/device_code": 5,
 		"ListAccounts": 3, "ListAccountRoles": 2, "GetRoleCredentials": 1, "GetCallerIdentity": 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Errorf("Counts (-want +got):\n%s", diff)
@@ -472,5 +477,52 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	var ig *oidctypes.InvalidGrantException
 	if _, err := exchange(verifier); !errors.As(err, &ig) {
 		t.Errorf("reused code: got %v, want InvalidGrantException", err)
+	}
+}
+
+// TestDevicePolling: the polls of the AWS CLI and ssocli (one at once, one at
+// once after showing the code, then one per interval) are never told to slow
+// down; a client polling faster than the interval again and again is.
+func TestDevicePolling(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		gaps  []time.Duration // before each poll after the first
+		codes []string        // the answer to each poll
+	}{
+		{name: "the AWS CLI's pattern", gaps: []time.Duration{0, time.Second, time.Second, time.Second},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException"}},
+		{name: "hammering", gaps: []time.Duration{0, 0, 100 * time.Millisecond, 500 * time.Millisecond},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "SlowDownException", "SlowDownException", "SlowDownException"}},
+		{name: "back on the interval after slow_down", gaps: []time.Duration{0, 0, 6 * time.Second, 0},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "SlowDownException", "AuthorizationPendingException", "AuthorizationPendingException"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newClock()
+			c := newClients(idctest.NewServer(t, idctest.WithNow(clk.Now)))
+			ctx := t.Context()
+			reg, err := c.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("x"), ClientType: aws.String("public")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev, err := c.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(c.ts.StartURL)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i := range len(tt.codes) {
+				if i > 0 {
+					clk.Advance(tt.gaps[i-1])
+				}
+				_, err := c.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+					GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: dev.DeviceCode})
+				got = append(got, errCode(err))
+			}
+			if diff := cmp.Diff(tt.codes, got); diff != "" {
+				t.Errorf("answers (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

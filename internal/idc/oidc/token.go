@@ -88,6 +88,16 @@ func (h *Handler) token(req tokenRequest) (tokenResponse, error) {
 	}
 }
 
+// tolerableFastPolls is how many polls in a row may come sooner than the
+// interval after the one before and still be answered authorization_pending.
+// RFC 8628 §3.5 lets a server answer slow_down to a client that polls faster
+// than the interval, but the real service's SlowDownException means "more
+// than the service can handle": the AWS CLI and ssocli ask again at once
+// after showing the code (spec §2.2 step 3), and a slow_down there would add
+// 5 s to every device login. One early poll is tolerated; a second in a row
+// is hammering and gets slow_down.
+const tolerableFastPolls = 1
+
 // deviceGrant answers a device client's poll (RFC 8628 §3.4, §3.5).
 func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	if req.DeviceCode == "" {
@@ -109,7 +119,11 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
 			d.Status, d.User = store.DeviceApproved, h.AutoApprove
 		}
-		last := d.LastPoll
+		if !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < d.Interval {
+			d.FastPolls++
+		} else {
+			d.FastPolls = 0
+		}
 		d.LastPoll = now
 		switch d.Status {
 		case store.DeviceDenied:
@@ -117,9 +131,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		case store.DeviceApproved:
 			d.Exchanged = true
 		default:
-			// RFC 8628 §3.5: a client polling faster than the interval is
-			// told to slow down.
-			if !last.IsZero() && now.Sub(last) < d.Interval {
+			if d.FastPolls > tolerableFastPolls {
 				outcome = perr("SlowDown", "polling too fast; wait the interval between polls")
 			} else {
 				outcome = perr("AuthorizationPending", "the user has not approved the request yet")

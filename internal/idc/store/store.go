@@ -60,6 +60,7 @@ type DeviceAuth struct {
 	ExpiresAt  time.Time
 	Interval   time.Duration
 	LastPoll   time.Time // zero until the first CreateToken
+	FastPolls  int       // polls in a row that came sooner than Interval after the one before
 	Status     DeviceStatus
 	User       string // who approved or denied
 	Exchanged  bool   // the device code was redeemed for a token (single use)
