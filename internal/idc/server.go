@@ -52,6 +52,12 @@ type Config struct {
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
 	TokenTTL, SessionTTL, DeviceCodeTTL time.Duration
+	// RefreshGrace is how long after a refresh token was rotated out a
+	// client using it again gets the same new tokens instead of having its
+	// session revoked as a replay (several SDK processes sharing a cache
+	// refresh at once); zero means 30s (oidc.DefaultRefreshGrace), negative
+	// none (every reuse revokes the session).
+	RefreshGrace time.Duration
 	// DataDir keeps the proxy's CA (ca.pem, ca-key.pem), and the state when
 	// PersistState is set. Empty means no CA: the server then answers
 	// CONNECT with an error.
@@ -147,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
+		RefreshGrace:     cfg.RefreshGrace,
 	}
 	s.portal = &portal.Handler{
 		Store:     st,
