@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/idc/directory"
@@ -108,3 +111,26 @@ func (w *world) token(t *testing.T, tg *creds.Target) *ssocache.Token {
 
 // count is how many calls of op the server answered.
 func (w *world) count(op string) int { return w.ts.Server.Counts()[op] }
+
+// otherSession logs alice in with the SDK's own OIDC client, as another tool
+// would, and returns the access token; nothing is written to the home.
+func (w *world) otherSession(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	api := ssooidc.New(ssooidc.Options{Region: w.ts.Region, BaseEndpoint: aws.String(w.ts.URL), HTTPClient: w.ts.Client(), Credentials: aws.AnonymousCredentials{}})
+	reg, err := api.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("other-sdk"), ClientType: aws.String("public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := api.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(w.ts.StartURL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.approve(t, aws.ToString(dev.UserCode))
+	tok, err := api.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+		GrantType: aws.String(authflow.GrantDeviceCode), DeviceCode: dev.DeviceCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(tok.AccessToken)
+}
