@@ -11,11 +11,9 @@
 package idc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -93,6 +91,7 @@ type Server struct {
 	store     store.Store
 	closeOnce sync.Once
 	closeErr  error
+	counts    counters
 	oidc      *oidc.Handler
 	portal    *portal.Handler
 	ca        *proxy.CA
@@ -179,10 +178,10 @@ func New(cfg Config) (*Server, error) {
 	s.portal.Register(portalMux)
 	api.Handle("GET /federation/credentials", portalMux)
 	api.Handle("GET /assignment/", portalMux)
-	api.Handle("POST /{$}", s.countSTS(stsH))
+	api.Handle("POST /{$}", stsH)
 	api.Handle("/", pages)
 
-	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = count(&s.counts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// POST /logout is both the portal's Logout (bearer token header, spec
 		// §6) and the sign-out form of the pages; the header tells them apart.
 		if r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
@@ -190,7 +189,7 @@ func New(cfg Config) (*Server, error) {
 			return
 		}
 		api.ServeHTTP(w, r)
-	})
+	}))
 	if cfg.DataDir != "" {
 		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
 		if err != nil {
@@ -205,35 +204,13 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// countSTS counts STS calls by Action. It must read the body to find the
-// Action, so it hands the STS handler a fresh reader over the same bytes (the
-// signature covers them).
-func (s *Server) countSTS(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		action := "STS"
-		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
-			action = v.Get("Action")
-		} else if a := r.URL.Query().Get("Action"); a != "" {
-			action = a
-		}
-		s.store.Count(action)
-		next.ServeHTTP(w, r)
-	})
-}
-
 // Handler returns the handler for every path of the server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Counts returns how many calls of each operation the server answered, e.g.
 // "RegisterClient", "CreateToken/refresh_token", "GetRoleCredentials",
 // "GetCallerIdentity".
-func (s *Server) Counts() map[string]int { return s.store.Counts() }
+func (s *Server) Counts() map[string]int { return s.counts.snapshot() }
 
 // Store returns the server's state store (for tests and the GC loop).
 func (s *Server) Store() store.Store { return s.store }

@@ -109,12 +109,12 @@ func (p *Pages) deviceError(w http.ResponseWriter, r *http.Request, status int, 
 
 func (p *Pages) resolveDevice(w http.ResponseWriter, r *http.Request, req DeviceRequest, user string, approve bool) {
 	if err := p.Backend.ResolveDevice(req.UserCode, user, approve); err != nil {
-		p.log.Error("resolve device authorization", "client", req.ClientName, "user", user, "approve", approve, "err", err)
+		p.Logger.Error("resolve device authorization", "client", req.ClientName, "user", user, "approve", approve, "err", err)
 		p.message(w, r, http.StatusInternalServerError, messageData{Kind: "error", Heading: "Something went wrong",
 			Text: "The request could not be completed. Start the sign-in again from the application."})
 		return
 	}
-	p.log.Info("device authorization resolved", "client", req.ClientName, "user", user, "approve", approve)
+	p.Logger.Info("device authorization resolved", "client", req.ClientName, "user", user, "approve", approve)
 	if approve {
 		p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "Access granted",
 			Text: "Request approved. You can close this window."})

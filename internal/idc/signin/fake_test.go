@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -168,7 +169,7 @@ type env struct {
 func newEnv(t *testing.T, autoApprove string) *env {
 	t.Helper()
 	b := newFakeBackend()
-	p := &Pages{Backend: b, Now: func() time.Time { return t0 }, AutoApprove: autoApprove}
+	p := &Pages{Backend: b, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler), AutoApprove: autoApprove}
 	mux := http.NewServeMux()
 	p.Register(mux)
 	srv := httptest.NewServer(mux)

@@ -25,14 +25,14 @@ func (p *Pages) loginPost(w http.ResponseWriter, r *http.Request) {
 	user := strings.TrimSpace(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
 	if user == "" || password == "" || !p.Backend.CheckPassword(user, password) {
-		p.log.Info("sign-in failed", "user", user)
+		p.Logger.Info("sign-in failed", "user", user)
 		p.render(w, r, http.StatusUnauthorized, "login.html", "Sign in", loginData{
 			Next: next, Username: user, Error: "Incorrect user name or password.",
 		})
 		return
 	}
 	p.signIn(w, r, user)
-	p.log.Info("signed in", "user", user)
+	p.Logger.Info("signed in", "user", user)
 	if strings.HasPrefix(next, "/login") {
 		next = "/device"
 	}
@@ -49,7 +49,7 @@ func (p *Pages) logoutGet(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) logoutPost(w http.ResponseWriter, r *http.Request) {
 	if u := p.user(r); u != "" {
-		p.log.Info("signed out", "user", u)
+		p.Logger.Info("signed out", "user", u)
 	}
 	// The cookie stays, as an anonymous id: the next sign-in replaces it.
 	p.dropSession(r)

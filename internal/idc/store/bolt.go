@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -75,12 +73,6 @@ var (
 type Bolt struct {
 	db   *bolt.DB
 	path string
-
-	// Call counters stay in memory: they are statistics of this process
-	// (what tests and the storm checks count), not state a client relies
-	// on, and writing the file on every request would only slow it down.
-	mu     sync.Mutex
-	counts map[string]int
 }
 
 var _ Store = (*Bolt)(nil)
@@ -107,7 +99,7 @@ func OpenBolt(path string) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w", path, err)
 	}
-	s := &Bolt{db: db, path: path, counts: map[string]int{}}
+	s := &Bolt{db: db, path: path}
 	if err := s.check(); err != nil {
 		_ = db.Close()
 		return nil, damagedError(path, err)
@@ -477,20 +469,6 @@ func sweep[V any](tx *bolt.Tx, bucket []byte, dead func(V) bool, gone func(V) er
 		}
 	}
 	return len(keys), nil
-}
-
-// Count implements Store (in memory; see Bolt).
-func (s *Bolt) Count(op string) {
-	s.mu.Lock()
-	s.counts[op]++
-	s.mu.Unlock()
-}
-
-// Counts implements Store.
-func (s *Bolt) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.counts)
 }
 
 // Close implements Store: it syncs the file (written with NoSync), closes
