@@ -80,12 +80,21 @@ func (p *Pages) devicePost(w http.ResponseWriter, r *http.Request) {
 // pendingDevice looks up code, writing the error page and returning false
 // when it is unknown or expired.
 func (p *Pages) pendingDevice(w http.ResponseWriter, r *http.Request, code string) (DeviceRequest, bool) {
+	addr, now := clientAddr(r), p.Now()
+	if wait := p.codeFailures.locked(addr, now); wait > 0 {
+		p.Logger.Warn("user code refused: too many unknown codes", "remote", addr)
+		p.message(w, r, http.StatusTooManyRequests, messageData{Kind: "error", Heading: "Too many codes that were not valid",
+			Text: "Codes from this address are paused: try again in " + humanDuration(wait) + ", with the code shown by the application."})
+		return DeviceRequest{}, false
+	}
 	if code == "" || len(code) > maxUserCode {
+		p.codeFailures.fail(addr, now)
 		p.deviceError(w, r, http.StatusNotFound, "That code is not valid. Check the code shown by the application and enter it again.")
 		return DeviceRequest{}, false
 	}
 	req, ok := p.Backend.PendingDevice(code)
 	if !ok {
+		p.codeFailures.fail(addr, now)
 		p.deviceError(w, r, http.StatusNotFound, "That code is not valid or was already used. Check the code shown by the application and enter it again.")
 		return DeviceRequest{}, false
 	}

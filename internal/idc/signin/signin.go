@@ -9,6 +9,12 @@
 // store), so this package is not the place for the OIDC API (/token,
 // /device_authorization), for issuing tokens or for the user directory.
 //
+// Guessing is limited: after 5 wrong passwords in a row for a user, or 20
+// from one client address, sign-in for it is locked for a minute, doubling
+// with each further lock (the right password is refused meanwhile, with a
+// page that says so); after 10 unknown user codes from one address the
+// device page refuses codes the same way.
+//
 // Security: a random session id in an HttpOnly, SameSite=Lax cookie maps to
 // the signed-in user in memory (sessions do not survive a restart); every form
 // carries a CSRF token that is an HMAC of that id, and every POST is also
@@ -91,6 +97,10 @@ type Pages struct {
 	cop      *http.CrossOriginProtection
 	mu       sync.Mutex
 	sessions map[string]session // sha256(session id) -> signed-in user
+
+	// Guessing limits (throttle.go): wrong passwords per user and per
+	// client address, unknown user codes per address.
+	userFailures, addrFailures, codeFailures *throttle
 }
 
 //go:embed templates/*.html static/style.css
@@ -108,6 +118,9 @@ func (p *Pages) init() {
 			p.SessionTTL = 8 * time.Hour
 		}
 		p.sessions = make(map[string]session)
+		p.userFailures = newThrottle(maxUserFailures)
+		p.addrFailures = newThrottle(maxAddrFailures)
+		p.codeFailures = newThrottle(maxCodeFailures)
 		p.cop = http.NewCrossOriginProtection()
 		p.pages = make(map[string]*template.Template, len(pageNames))
 		for _, name := range pageNames {
