@@ -50,16 +50,23 @@ var operations = map[string]string{
 // handler reads the whole body itself, with its own bound.
 const peekLimit = 64 << 10
 
+// operation names the API operation r is for, or reports false for the
+// pages (and anything else that is not an API).
+func operation(r *http.Request) (string, bool) {
+	if r.Method == http.MethodPost && r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
+		return "Logout", true
+	}
+	op, ok := operations[r.Method+" "+r.URL.Path]
+	return op, ok
+}
+
 // count counts each request to an API in c, then serves it with next.
 // CreateToken is counted per grant type ("CreateToken/refresh_token") and
 // STS by its Action ("GetCallerIdentity"), which are in the body: count
 // reads the start of it and hands next the whole body unchanged.
 func count(c *counters, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op, ok := operations[r.Method+" "+r.URL.Path]
-		if r.Method == http.MethodPost && r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
-			op, ok = "Logout", true
-		}
+		op, ok := operation(r)
 		if !ok {
 			next.ServeHTTP(w, r)
 			return

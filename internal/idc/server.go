@@ -97,6 +97,11 @@ type Server struct {
 	ca        *proxy.CA
 	proxy     *proxy.Handler // nil without a DataDir
 	handler   http.Handler
+
+	// What guard accepts as the request's Host besides loopback names:
+	// set before the server serves (New, SetPublicURL, ListenAndServe).
+	publicHost string
+	listenIP   net.IP
 }
 
 // New builds a Server from cfg.
@@ -141,7 +146,7 @@ func New(cfg Config) (*Server, error) {
 	case st == nil:
 		st = store.NewMemory()
 	}
-	s := &Server{cfg: cfg, store: st}
+	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL)}
 	s.oidc = &oidc.Handler{
 		Store:            st,
 		BaseURL:          cfg.PublicURL,
@@ -200,7 +205,7 @@ func New(cfg Config) (*Server, error) {
 		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
 		h = s.proxy
 	}
-	s.handler = h
+	s.handler = s.guard(h)
 	return s, nil
 }
 
@@ -244,6 +249,7 @@ func (s *Server) Close() error {
 func (s *Server) SetPublicURL(u string) {
 	s.cfg.PublicURL = u
 	s.oidc.BaseURL = u
+	s.publicHost = hostOf(u)
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully
@@ -261,6 +267,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	bound := ln.Addr().String()
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.listenIP = a.IP
+	}
 	if s.cfg.PublicURL == "" {
 		host := bound
 		if h, p, err := net.SplitHostPort(bound); err == nil && (h == "::" || h == "0.0.0.0" || h == "") {
