@@ -36,7 +36,6 @@ type tokenResponse struct {
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decode(r, &req); err != nil {
-		h.Store.Count("CreateToken")
 		writeError(w, err)
 		return
 	}
@@ -47,19 +46,18 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	case GrantRefreshToken, GrantAuthorizationCode:
 		op += "/" + req.GrantType
 	}
-	h.Store.Count(op)
 	resp, err := h.token(req)
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) && (pe.Code == "AuthorizationPending" || pe.Code == "SlowDown") {
-			h.log().Debug(op, "client_id", req.ClientID, "result", pe.Code)
+			h.Logger.Debug(op, "client_id", req.ClientID, "result", pe.Code)
 		} else {
-			h.log().Info(op+" refused", "client_id", req.ClientID, "error", err)
+			h.Logger.Info(op+" refused", "client_id", req.ClientID, "error", err)
 		}
 		writeError(w, err)
 		return
 	}
-	h.log().Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
+	h.Logger.Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -103,7 +101,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 	if req.DeviceCode == "" {
 		return tokenResponse{}, perr("InvalidRequest", "deviceCode is required")
 	}
-	now := h.now()
+	now := h.Now()
 	// The outcome is decided inside the atomic update, and the update is
 	// stored whatever it is, so that LastPoll counts every poll.
 	var outcome error
@@ -168,7 +166,7 @@ func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, er
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	now := h.now()
+	now := h.Now()
 	switch {
 	case !now.Before(code.ExpiresAt):
 		return tokenResponse{}, perr("InvalidGrant", "the authorization code has expired")
@@ -201,7 +199,7 @@ func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse,
 	if req.RefreshToken == "" {
 		return tokenResponse{}, perr("InvalidRequest", "refreshToken is required")
 	}
-	now := h.now()
+	now := h.Now()
 	cur, err := h.Store.GetRefreshToken(req.RefreshToken)
 	if errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
@@ -256,7 +254,7 @@ func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenRespo
 		// hold): once its successor was used in turn, t is two
 		// generations old and its use is a replay.
 		if succ, err := h.Store.GetRefreshToken(t.NextRefreshToken); err == nil && !succ.Used && now.Before(t.NextExpiresAt) {
-			h.log().Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
+			h.Logger.Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
 			return tokenResponse{AccessToken: t.NextAccessToken, TokenType: "Bearer", RefreshToken: t.NextRefreshToken,
 				ExpiresIn: int(t.NextExpiresAt.Sub(now).Round(time.Second) / time.Second)}, nil
 		}
@@ -264,7 +262,7 @@ func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenRespo
 	if err := h.Store.RevokeSession(t.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, fmt.Errorf("revoke session: %w", err)
 	}
-	h.log().Warn("refresh token reused; session revoked", "client_id", t.ClientID)
+	h.Logger.Warn("refresh token reused; session revoked", "client_id", t.ClientID)
 	return tokenResponse{}, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
 }
 
@@ -326,7 +324,7 @@ func (h *Handler) CheckAuthorize(req AuthorizeRequest) (string, error) {
 	switch {
 	case err != nil:
 		return "", errors.New("unknown client_id: register the client again")
-	case !h.now().Before(c.ExpiresAt):
+	case !h.Now().Before(c.ExpiresAt):
 		return "", errors.New("the client registration has expired: register the client again")
 	case !hasGrant(c, GrantAuthorizationCode):
 		return "", errors.New("the client was not registered for the authorization_code grant")
@@ -358,11 +356,11 @@ func (h *Handler) IssueCode(req AuthorizeRequest, user string) (string, error) {
 	code := store.AuthCode{
 		Code: newID(32), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
-		Scopes: scopes, User: user, ExpiresAt: h.now().Add(or(h.CodeTTL, DefaultCodeTTL)),
+		Scopes: scopes, User: user, ExpiresAt: h.Now().Add(DefaultCodeTTL),
 	}
 	if err := h.Store.CreateAuthCode(code); err != nil {
 		return "", fmt.Errorf("create authorization code: %w", err)
 	}
-	h.log().Info("authorization code issued", "client_id", req.ClientID, "user", user)
+	h.Logger.Info("authorization code issued", "client_id", req.ClientID, "user", user)
 	return code.Code, nil
 }

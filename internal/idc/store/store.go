@@ -1,6 +1,6 @@
 // Package store holds all mutable state of the local IAM Identity Center: client
 // registrations, device authorizations, authorization codes, sessions, access
-// and refresh tokens, issued role credentials, and per-operation call counters.
+// and refresh tokens, and issued role credentials.
 //
 // It is storage only, in the manner of dex's storage package: records go in and
 // come out, and the few read-modify-write steps that must be atomic (marking a
@@ -167,11 +167,6 @@ type Store interface {
 	// authorization codes, access tokens, role credentials and the sessions
 	// (with their refresh tokens) that ended. It returns how many records went.
 	GarbageCollect(now time.Time) (int, error)
-
-	// Count adds one to the counter of an operation (e.g. "GetRoleCredentials").
-	Count(op string)
-	// Counts returns a copy of all counters.
-	Counts() map[string]int
 
 	Close() error
 }
