@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
 )
 
 // Env is everything a command may take from the outside world. Only main builds
@@ -47,10 +49,6 @@ type Env struct {
 
 // OSEnv builds the Env of the running process.
 func OSEnv() *Env {
-	home, _ := os.UserHomeDir()
-	if h := os.Getenv("HOME"); h != "" {
-		home = h
-	}
 	exe, _ := os.Executable()
 	return &Env{
 		Stdin:        os.Stdin,
@@ -61,7 +59,7 @@ func OSEnv() *Env {
 		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
 		Getenv:       os.Getenv,
 		Environ:      os.Environ,
-		Home:         home,
+		Home:         awsconfig.HomeDir(os.Getenv), // USERPROFILE on Windows, HOME elsewhere
 		Now:          time.Now,
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
