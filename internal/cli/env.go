@@ -28,6 +28,11 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// StdinTTY, StdoutTTY and StderrTTY say whether the streams are terminals.
 	StdinTTY, StdoutTTY, StderrTTY bool
+	// NoANSI says that the terminals do not interpret ANSI escape sequences
+	// (the old Windows console, TERM=dumb): status lines are then redrawn
+	// with a carriage return and spaces, the chooser on one line, and
+	// nothing is bold.
+	NoANSI bool
 
 	Getenv  func(string) string
 	Environ func() []string
@@ -55,6 +60,7 @@ func OSEnv() *Env {
 		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		NoANSI:       !consoleANSI(os.Stdout, os.Stderr),
 		Getenv:       os.Getenv,
 		Environ:      os.Environ,
 		Home:         awsconfig.HomeDir(os.Getenv), // USERPROFILE on Windows, HOME elsewhere
