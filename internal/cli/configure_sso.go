@@ -222,6 +222,7 @@ func (a *app) runConfigureSSOSession(ctx context.Context, o configureSSOOptions)
 		return err
 	}
 	k := &asker{o: o, pr: prompt.New(a.env.Stdin, a.env.Stdout)}
+	k.pr.SetANSI(!a.env.NoANSI)
 	name, err := k.ask(ctx, "sso-session", prompt.Question{Text: "SSO session name", Format: "SSO session name: ", Validate: requiredValue}, true)
 	if err != nil {
 		return err
@@ -297,6 +298,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	}
 	out := a.env.Stdout
 	k := &asker{o: o, pr: prompt.New(a.env.Stdin, out)}
+	k.pr.SetANSI(!a.env.NoANSI)
 	profileName, explicit := a.profileName()
 	current := map[string]string{}
 	if s, ok := cfg.Profile(profileName); ok {
@@ -316,7 +318,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	force := false
 	if session == "" {
 		warn := "WARNING: Configuring using legacy format (e.g. without an SSO session).\nConsider re-running \"configure sso\" command and providing a session name.\n"
-		if a.env.StdoutTTY {
+		if a.env.StdoutTTY && !a.env.NoANSI {
 			warn = "\x1b[1m" + warn + "\x1b[0m"
 		}
 		fmt.Fprint(out, warn)
