@@ -16,6 +16,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 const testStartURL = "https://d-0000000000.awsapps.com/start"
@@ -143,7 +144,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			h := newConfigureHome(t, tc.name)
 			ptmx, tty, err := pty.Open()
 			if err != nil {
-				t.Skipf("no pseudo-terminal here: %v", err)
+				require.Missingf(t, "no pseudo-terminal here: %v", err)
 			}
 			defer ptmx.Close()
 			defer tty.Close()

@@ -52,6 +52,12 @@ type Config struct {
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
 	TokenTTL, SessionTTL, DeviceCodeTTL time.Duration
+	// RefreshGrace is how long after a refresh token was rotated out a
+	// client using it again gets the same new tokens instead of having its
+	// session revoked as a replay (several SDK processes sharing a cache
+	// refresh at once); zero means 30s (oidc.DefaultRefreshGrace), negative
+	// none (every reuse revokes the session).
+	RefreshGrace time.Duration
 	// DataDir keeps the proxy's CA (ca.pem, ca-key.pem), and the state when
 	// PersistState is set. Empty means no CA: the server then answers
 	// CONNECT with an error.
@@ -90,6 +96,7 @@ type Server struct {
 	oidc      *oidc.Handler
 	portal    *portal.Handler
 	ca        *proxy.CA
+	proxy     *proxy.Handler // nil without a DataDir
 	handler   http.Handler
 }
 
@@ -146,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
+		RefreshGrace:     cfg.RefreshGrace,
 	}
 	s.portal = &portal.Handler{
 		Store:     st,
@@ -190,7 +198,8 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("load proxy CA: %w", err)
 		}
 		s.ca = ca
-		h = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+		h = s.proxy
 	}
 	s.handler = h
 	return s, nil
@@ -238,11 +247,18 @@ func (s *Server) CAFile() string {
 	return s.ca.CertFile()
 }
 
-// Close releases the state store (for a persistent store: closes the file
-// and its lock, so another server may open it). It is safe to call more
-// than once; the server must not serve after it.
+// Close ends the CONNECT tunnels (which http.Server.Shutdown does not know:
+// their connections are hijacked), waiting for the requests in them, then
+// releases the state store (for a persistent store: closes the file and its
+// lock, so another server may open it). It is safe to call more than once;
+// the server must not serve after it.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.store.Close() })
+	s.closeOnce.Do(func() {
+		if s.proxy != nil {
+			s.proxy.CloseTunnels()
+		}
+		s.closeErr = s.store.Close()
+	})
 	return s.closeErr
 }
 
@@ -279,6 +295,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 		Handler:           s.handler,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if s.proxy != nil {
+		// Shutdown forgets hijacked connections: end the tunnels as the
+		// shutdown starts (Close does it again, and waits, before the store
+		// closes).
+		srv.RegisterOnShutdown(s.proxy.CloseTunnels)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -37,6 +37,12 @@ const (
 	DefaultInterval        = time.Second
 	DefaultClientSecretTTL = 90 * 24 * time.Hour
 	DefaultCodeTTL         = 5 * time.Minute
+	// DefaultRefreshGrace is how long a rotated-out refresh token is
+	// answered with the tokens it was rotated into. Amazon Cognito lets
+	// this be 0 to 60 s (RefreshTokenRotationType.RetryGracePeriodSeconds);
+	// SDK processes sharing a cache refresh within a second or two of each
+	// other, even on a loaded machine.
+	DefaultRefreshGrace = 30 * time.Second
 )
 
 // Grant types (RFC 6749 §4.1, RFC 8628 §3.4, RFC 6749 §6).
@@ -69,6 +75,11 @@ type Handler struct {
 	Interval        time.Duration // the polling interval told to device clients
 	ClientSecretTTL time.Duration
 	CodeTTL         time.Duration // authorization codes
+	// RefreshGrace is how long after a refresh token was rotated out a use
+	// of it is answered with the tokens it was rotated into (refreshGrant);
+	// zero means DefaultRefreshGrace and a negative value none, so that
+	// every reuse revokes the session.
+	RefreshGrace time.Duration
 }
 
 // Register adds the three API routes to mux.

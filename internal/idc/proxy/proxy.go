@@ -48,15 +48,19 @@ type Handler struct {
 	Allow  func(host string) bool
 	Logger *slog.Logger // defaults to discarding
 
-	mu      sync.Mutex
-	tunnels map[*http.Server]struct{} // live tunnels, for CloseTunnels
-	closed  bool
+	mu       sync.Mutex
+	tunnels  map[*http.Server]struct{} // live tunnels, for CloseTunnels
+	closed   bool
+	inflight sync.WaitGroup // requests being served inside tunnels
 }
 
-// CloseTunnels closes every open tunnel and refuses new ones; requests in
-// flight are cut. http.Server.Shutdown does not know hijacked connections,
-// so a server shutting down calls this (for example through
-// http.Server.RegisterOnShutdown).
+// CloseTunnels closes every open tunnel and refuses new ones, then waits for
+// the requests that were being served inside them to return, so that once it
+// returns Next is no longer called (and the state behind it may be closed).
+// http.Server.Shutdown does not know hijacked connections, so a server
+// shutting down calls this (through http.Server.RegisterOnShutdown, and
+// again before it closes what Next uses). It is safe to call more than once
+// and from several goroutines.
 func (h *Handler) CloseTunnels() {
 	h.mu.Lock()
 	h.closed = true
@@ -66,6 +70,20 @@ func (h *Handler) CloseTunnels() {
 	for srv := range tunnels {
 		srv.Close()
 	}
+	h.inflight.Wait()
+}
+
+// enter counts a request served inside a tunnel, or reports false after
+// CloseTunnels. The count is taken under mu, where CloseTunnels sets closed,
+// so that no request starts once CloseTunnels waits.
+func (h *Handler) enter() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.inflight.Add(1)
+	return true
 }
 
 // track adds srv to the live tunnels, or reports false after CloseTunnels.
@@ -216,6 +234,12 @@ func (h *Handler) tunnelHandler(host string) http.Handler {
 			http.Error(w, fmt.Sprintf("proxy: request for %s inside a tunnel to %s", truncate(got, 80), host), http.StatusMisdirectedRequest)
 			return
 		}
+		if !h.enter() {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "proxy: shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		defer h.inflight.Done()
 		h.Next.ServeHTTP(w, r)
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/testutil/browser"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // newPagesServer runs the pages on a loopback httptest server.
@@ -36,7 +37,7 @@ func callbackServer(t *testing.T, host string) (*httptest.Server, <-chan url.Val
 	t.Helper()
 	ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))
 	if err != nil {
-		t.Skipf("no loopback listener on %s: %v", host, err)
+		require.Missingf(t, "no loopback listener on %s: %v", host, err)
 	}
 	got := make(chan url.Values, 1)
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

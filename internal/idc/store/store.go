@@ -60,6 +60,7 @@ type DeviceAuth struct {
 	ExpiresAt  time.Time
 	Interval   time.Duration
 	LastPoll   time.Time // zero until the first CreateToken
+	FastPolls  int       // polls in a row that came sooner than Interval after the one before
 	Status     DeviceStatus
 	User       string // who approved or denied
 	Exchanged  bool   // the device code was redeemed for a token (single use)
@@ -100,7 +101,15 @@ type RefreshToken struct {
 	Token     string
 	SessionID string
 	ClientID  string
-	Used      bool // rotated out; a second use means the token leaked
+	Used      bool // rotated out; a second use means the token leaked (or a race, see Next)
+
+	// When it was rotated out, and into which tokens: a client that uses it
+	// again shortly after (another process sharing the cache, racing the
+	// first) is answered with the same new tokens.
+	RotatedAt        time.Time
+	NextAccessToken  string
+	NextRefreshToken string
+	NextExpiresAt    time.Time // of NextAccessToken
 }
 
 // RoleCredential is a set of role credentials issued by GetRoleCredentials.

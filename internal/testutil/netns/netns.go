@@ -23,11 +23,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // EnvInside is set to "1" in the environment of a test binary re-run inside
@@ -58,7 +59,7 @@ func RunInNamespace(m *testing.M) int {
 	}
 	unshare, err := probe()
 	if err != nil {
-		if inCI() {
+		if require.InCI() {
 			fmt.Fprintf(os.Stderr, "netns: cannot make a private network namespace: %v\n"+
 				"netns: CI=true requires the AWS CLI tests to run: run the tests as root (or with CAP_SYS_ADMIN) with util-linux unshare and iproute2 ip installed\n", err)
 			return 1
@@ -204,15 +205,5 @@ func pathEnv() string {
 // missing skips t with reason, or fails it under CI=true.
 func missing(t testing.TB, reason string) {
 	t.Helper()
-	if inCI() {
-		t.Fatalf("netns: %s (CI=true: this test must run)", reason)
-		return
-	}
-	t.Skipf("netns: %s", reason)
-}
-
-// inCI reports whether CI is set to a true value, as CI services do.
-func inCI() bool {
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	return ci
+	require.Missing(t, "netns: "+reason)
 }
