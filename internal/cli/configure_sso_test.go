@@ -365,6 +365,8 @@ func TestConfigureCtrlC(t *testing.T) {
 		}
 	}
 }
+
+// requireTerminal skips the test without a pseudo-terminal (fails under CI).
 func requireTerminal(t *testing.T, err error) {
 	t.Helper()
 	require.Missingf(t, "no pseudo-terminal here: %v", err)
