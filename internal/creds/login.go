@@ -38,17 +38,19 @@ type LoginResult struct {
 }
 
 // Login runs a login for the target's session and writes the token (spec §2).
-// It holds the session's lock throughout, so parallel logins for one session
-// run one flow: the others wait and then use its token. Nothing is written
+// It holds the session's login lock throughout, so parallel logins for one
+// session run one flow: the others wait and then use its token. The session
+// lock, which refreshes take, is held only while the result is written, so a
+// login waiting for the user never makes a refresh wait. Nothing is written
 // unless the login succeeds; an interrupted or declined login leaves the cache
 // as it was.
 func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginResult, error) {
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
-	name := lockName("session", file)
+	name := lockName("login", file)
 	started := m.now()
 	unlock, ok, err := ssocache.TryLock(m.Home, name)
 	if err != nil {
-		return nil, fmt.Errorf("lock session %s: %w", t.name(), err)
+		return nil, fmt.Errorf("lock login %s: %w", t.name(), err)
 	}
 	if !ok {
 		if o.WaitingForOther != nil {
@@ -89,6 +91,13 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	if err != nil {
 		return nil, usererr.FromAPI(err)
 	}
+	// A refresh of the old token may be writing now; the new token goes in
+	// after it, never under it.
+	unlockSession, err := ssocache.Lock(ctx, m.Home, lockName("session", file))
+	if err != nil {
+		return nil, fmt.Errorf("lock session %s: %w", t.name(), err)
+	}
+	defer unlockSession()
 	if regChanged {
 		if err := ssocache.WriteRegistration(m.registrationPath(t), reg); err != nil {
 			return nil, cacheWriteError("the client registration", err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -21,7 +20,6 @@ type Memory struct {
 	creds     map[string]RoleCredential
 	assumed   map[string]AssumedRoleCredential
 	once      map[string]time.Time
-	counts    map[string]int
 }
 
 // NewMemory returns an empty in-memory store.
@@ -37,7 +35,6 @@ func NewMemory() *Memory {
 		creds:     map[string]RoleCredential{},
 		assumed:   map[string]AssumedRoleCredential{},
 		once:      map[string]time.Time{},
-		counts:    map[string]int{},
 	}
 }
 
@@ -267,20 +264,6 @@ func (s *Memory) GarbageCollect(now time.Time) (int, error) {
 	}
 	n += s.gcAssumed(now)
 	return n, nil
-}
-
-// Count implements Store.
-func (s *Memory) Count(op string) {
-	s.mu.Lock()
-	s.counts[op]++
-	s.mu.Unlock()
-}
-
-// Counts implements Store.
-func (s *Memory) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.counts)
 }
 
 // Close implements Store; a memory store holds nothing to release.

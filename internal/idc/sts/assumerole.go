@@ -156,7 +156,7 @@ func (h *Handler) checkMFA(caller Credential, serial, code string) *apiError {
 	if !ok {
 		return withDetail(errAccessDenied(msgMFAUnknown), "unknown MFA device, or not the caller's")
 	}
-	step, ok := dev.Match(code, h.now())
+	step, ok := dev.Match(code, h.Now())
 	if !ok {
 		return withDetail(errAccessDenied(msgMFAInvalid), "wrong MFA code")
 	}
@@ -183,7 +183,7 @@ func (h *Handler) issue(role directory.Role, session string, d time.Duration, se
 		SecretAccessKey: keys.SecretAccessKey,
 		SessionToken:    keys.SessionToken,
 		// Whole seconds: STS's Expiration has none.
-		Expiration: h.now().Add(d).Truncate(time.Second),
+		Expiration: h.Now().Add(d).Truncate(time.Second),
 		AccountID:  role.Account,
 		RoleName:   role.Name,
 		RoleID:     h.Directory.IAMRoleID(role.Account, role.Name),

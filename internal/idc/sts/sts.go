@@ -133,17 +133,19 @@ type Issuer interface {
 	UseOnce(key string, expires time.Time) (bool, error)
 }
 
-// Handler serves STS. Its fields are read-only once it serves; it is safe
-// for concurrent use if Lookup and Issuer are.
+// Handler serves STS. Lookup, Now and Logger are required; every field is
+// read-only once it serves; it is safe for concurrent use if Lookup and
+// Issuer are.
 type Handler struct {
 	Lookup Lookup
 	// Directory holds the roles and their trust, the MFA devices and the
 	// OIDC providers; nil means none, so every AssumeRole is AccessDenied.
 	Directory *directory.Directory
-	// Issuer records issued credentials; nil refuses AssumeRole.
+	// Issuer records issued credentials; nil refuses AssumeRole with an
+	// InternalFailure.
 	Issuer Issuer
-	Now    func() time.Time // defaults to time.Now
-	Logger *slog.Logger     // defaults to discarding
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // apiError is an STS error response.
@@ -192,7 +194,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	// Set without canonicalising, to send the header as STS spells it.
 	w.Header()["x-amzn-RequestId"] = []string{reqID}
-	log := h.logger().With("request_id", reqID, "method", r.Method, "host", r.Host)
+	log := h.Logger.With("request_id", reqID, "method", r.Method, "host", r.Host)
 
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET, POST")
@@ -264,7 +266,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (Credential, *apiEr
 	if err != nil {
 		return Credential{}, errIncompleteSignature(fmt.Errorf("%w: X-Amz-Date must have the form yyyymmddThhmmssZ", errIncomplete))
 	}
-	now := h.now().UTC()
+	now := h.Now().UTC()
 	switch {
 	case signingTime.Before(now.Add(-maxSkew)):
 		return Credential{}, errSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
@@ -324,20 +326,6 @@ func queryParams(r *http.Request, body []byte) (url.Values, *apiError) {
 func isAction(params url.Values, action string) bool {
 	version := params.Get("Version")
 	return params.Get("Action") == action && (version == "" || version == apiVersion)
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 type getCallerIdentityResponse struct {

@@ -125,7 +125,7 @@ func (h *Handler) verifyWebIdentity(token, account string) (webClaims, directory
 		return webClaims{}, directory.OIDCProvider{}, errInvalidIdentityToken(fmt.Sprintf(msgNoProvider, truncate(iss, 256)), nil)
 	}
 
-	now := h.now()
+	now := h.Now()
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{provider.Algorithm()}),
 		jwt.WithIssuer(provider.URL),
