@@ -263,3 +263,29 @@ func TestAssumeRoleSurvivesRestart(t *testing.T) {
 		t.Errorf("after the restart: %+v, %v", id, err)
 	}
 }
+
+// TestDemoCrossAccountRole walks the demo directory's chains as `ssocli
+// demo` and the docs do: alice's Development/AdministratorAccess credentials
+// assume Production's Deployer; ci's static keys assume Auditor with an MFA
+// code.
+func TestDemoCrossAccountRole(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	ts := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1), idctest.WithNow(clk.Now))
+	ctx := t.Context()
+	src := ts.SSORoleCredentials(t, directory.DemoDevAccount, "AdministratorAccess")
+	out, err := newClients(ts).sts(src).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(roleARN(directory.DemoProdAccount, directory.DemoCrossAccountRole)), RoleSessionName: aws.String("botocore-session-1796172956")})
+	if err != nil {
+		t.Fatalf("AssumeRole of the demo's cross-account role: %v", err)
+	}
+	if id, err := callerIdentity(t, ts, fromSTS(out.Credentials)); err != nil || id.Arn != "arn:aws:sts::444455556666:assumed-role/Deployer/botocore-session-1796172956" {
+		t.Errorf("identity = %+v, %v", id, err)
+	}
+	keys := aws.Credentials{AccessKeyID: directory.DemoAccessKeyID, SecretAccessKey: directory.DemoSecretAccessKey}
+	code := idctest.MFACode(t, ts.Directory, directory.DemoMFASerial, clk.Now())
+	if _, err := newClients(ts).sts(keys).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(directory.DemoProdAccount, directory.DemoMFARole)),
+		RoleSessionName: aws.String("audit"), SerialNumber: aws.String(directory.DemoMFASerial), TokenCode: aws.String(code)}); err != nil {
+		t.Errorf("AssumeRole of the demo's MFA role: %v", err)
+	}
+}

@@ -272,3 +272,35 @@ func TestValidateIAM(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoIAM checks the IAM side of the demo directory that `ssocli demo`
+// and the docs rely on.
+func TestDemoIAM(t *testing.T) {
+	t.Parallel()
+	d := Demo()
+	r, ok := d.Role(DemoProdAccount, DemoCrossAccountRole)
+	if !ok {
+		t.Fatal("the demo has no cross-account role")
+	}
+	for _, c := range []struct {
+		caller Caller
+		want   bool
+	}{
+		{Caller{Kind: TrustPermissionSet, Account: DemoDevAccount, Name: "AdministratorAccess", User: "alice"}, true},
+		{Caller{Kind: TrustPermissionSet, Account: DemoDevAccount, Name: "ReadOnly", User: "bob"}, false},
+		{Caller{Kind: TrustIAMUser, Account: DemoDevAccount, Name: DemoIAMUser}, true},
+	} {
+		if got := r.Trusts(c.caller); got != c.want {
+			t.Errorf("Deployer trusts %+v = %v, want %v", c.caller, got, c.want)
+		}
+	}
+	if u, secret, ok := d.AccessKey(DemoAccessKeyID); !ok || u.Name != DemoIAMUser || secret != DemoSecretAccessKey {
+		t.Errorf("AccessKey(%s) = %+v, %v", DemoAccessKeyID, u, ok)
+	}
+	if m, ok := d.MFADevice(DemoMFASerial); !ok || m.User != DemoIAMUser || m.Secret != DemoMFASecret {
+		t.Errorf("MFADevice(%s) = %+v, %v", DemoMFASerial, m, ok)
+	}
+	if a, ok := d.Role(DemoProdAccount, DemoMFARole); !ok || !a.RequireMFA {
+		t.Errorf("Auditor = %+v, %v; want a role that requires MFA", a, ok)
+	}
+}
