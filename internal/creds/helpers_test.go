@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type world struct {
 	clock *idctest.Clock
 	home  string
 	m     *creds.Manager
+
+	mu    sync.Mutex
 	warns []string
 }
 
@@ -43,7 +46,11 @@ func (w *world) manager() *creds.Manager {
 		Home:       w.home,
 		Now:        w.clock.Now,
 		HTTPClient: func() (*http.Client, error) { return w.ts.Client(), nil },
-		Warn:       func(msg string) { w.warns = append(w.warns, msg) },
+		Warn: func(msg string) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.warns = append(w.warns, msg)
+		},
 	}
 }
 

@@ -47,12 +47,18 @@ type LoginResult struct {
 func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginResult, error) {
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
 	name := lockName("login", file)
-	started := m.now()
 	unlock, ok, err := ssocache.TryLock(m.Home, name)
 	if err != nil {
 		return nil, fmt.Errorf("lock login %s: %w", t.name(), err)
 	}
 	if !ok {
+		// What the cache holds now: a fresh token other than this one, found
+		// after the wait, was written by the login waited for (or by a
+		// refresh meanwhile: a fresh token of this session either way).
+		var before string
+		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil {
+			before = tok.AccessToken
+		}
 		if o.WaitingForOther != nil {
 			o.WaitingForOther()
 		}
@@ -60,11 +66,9 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 			return nil, err
 		}
 		// The other process's login is ours too if it wrote a token while we waited.
-		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil && tok.ExpiresAt.Sub(m.now()) >= RefreshWindow {
-			if fi, err := fileTime(t.tokenPath(m.Home)); err == nil && !fi.Before(started.Add(-time.Second)) {
-				unlock()
-				return &LoginResult{Shared: true}, nil
-			}
+		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil && tok.AccessToken != before && tok.ExpiresAt.Sub(m.now()) >= RefreshWindow {
+			unlock()
+			return &LoginResult{Shared: true}, nil
 		}
 	}
 	defer unlock()

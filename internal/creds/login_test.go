@@ -3,11 +3,14 @@ package creds_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
 // TestPendingLoginDoesNotBlockRefresh: a login that waits for the user (up to
@@ -59,5 +62,209 @@ func TestPendingLoginDoesNotBlockRefresh(t *testing.T) {
 	}
 	if after := w.token(t, tg); after.AccessToken != refreshed.AccessToken {
 		t.Errorf("the interrupted login changed the token file")
+	}
+}
+
+// TestParallelLoginsShareOneFlow: a login that finds another one of the same
+// session running waits for it and takes its token: one device flow, and the
+// waiter says it waited (spec §2, issue "one login for N terminals").
+// Deterministic: the first login is approved only once the second waits.
+func TestParallelLoginsShareOneFlow(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tg := w.target()
+	shown, waiting := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := w.manager().Login(context.Background(), tg, creds.LoginOptions{DisplayCode: func(c authflow.DeviceCode) error {
+			close(shown)
+			go func() {
+				<-waiting
+				w.approve(t, c.UserCode)
+			}()
+			return nil
+		}})
+		first <- err
+	}()
+	<-shown // the second login starts once the first holds its lock and shows its code
+	res, err := w.manager().Login(context.Background(), tg, creds.LoginOptions{
+		DisplayCode:     func(authflow.DeviceCode) error { return errors.New("the second login ran a flow of its own") },
+		WaitingForOther: func() { close(waiting) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if !res.Shared {
+		t.Errorf("the second login did not take the first one's token")
+	}
+	if n := w.count("StartDeviceAuthorization"); n != 1 {
+		t.Errorf("device flows = %d, want 1", n)
+	}
+}
+
+// TestWaitedLoginWithoutNewToken: a login that waited for another which
+// wrote nothing (declined, interrupted) runs its own flow, even if an older
+// token is cached and still valid: the user asked for a new login.
+func TestWaitedLoginWithoutNewToken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tg := w.target()
+	w.login(t, w.m, tg) // an older, valid token
+	old := w.token(t, tg)
+	w.clock.Advance(time.Minute)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	shown, waiting := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := w.manager().Login(ctx, tg, creds.LoginOptions{DisplayCode: func(authflow.DeviceCode) error {
+			close(shown)
+			go func() {
+				<-waiting
+				cancel() // the first login is interrupted and writes nothing
+			}()
+			return nil
+		}})
+		first <- err
+	}()
+	<-shown
+	res, err := w.manager().Login(context.Background(), tg, creds.LoginOptions{
+		DisplayCode: func(c authflow.DeviceCode) error {
+			w.approve(t, c.UserCode)
+			return nil
+		},
+		WaitingForOther: func() { close(waiting) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first login: %v, want context.Canceled", err)
+	}
+	if res.Shared {
+		t.Errorf("the login took the older token as if another login had written it")
+	}
+	if w.token(t, tg).AccessToken == old.AccessToken {
+		t.Errorf("no new token was written")
+	}
+}
+
+// TestLoginReusesRegistration: a second login of the session reuses the
+// client registration while it has RegistrationWindow left, and a login
+// writes the registration and the token together (spec §2.4, §3.3).
+func TestLoginReusesRegistration(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tg := w.target()
+	w.login(t, w.m, tg)
+	w.login(t, w.m, tg)
+	if n := w.count("RegisterClient"); n != 1 {
+		t.Errorf("RegisterClient calls = %d, want 1", n)
+	}
+	reg, err := ssocache.ReadRegistration(ssocache.RegistrationPath(w.home, tg.StartURL, tg.Region, tg.Scopes, tg.SessionName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok := w.token(t, tg); tok.ClientID != reg.ClientID || !tok.RegistrationExpiresAt.Equal(reg.ExpiresAt) {
+		t.Errorf("the token does not carry the registration")
+	}
+	w.clock.Advance(reg.ExpiresAt.Sub(w.clock.Now()) - creds.RegistrationWindow + time.Second)
+	w.login(t, w.m, tg)
+	if n := w.count("RegisterClient"); n != 2 {
+		t.Errorf("RegisterClient calls = %d after the registration's last 15 minutes began, want 2", n)
+	}
+}
+
+// lockName is the name creds gives the lock of a cache file in
+// ~/.aws/sso/locks ("session-<sha1>", "login-<sha1>", "role-<sha1>").
+func lockName(kind, file string) string { return kind + "-" + strings.TrimSuffix(file, ".json") }
+
+// TestLockOrder: a role lock or a login lock may be held while the session
+// lock is taken, never the other way round, and readers take no lock. Held
+// by another process (here: this test), the role lock does not stop a
+// refresh or a login; the session lock does not stop a cache read, and a
+// role fetch that needs a refresh waits for it holding only its role lock.
+func TestLockOrder(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tg := w.target()
+	w.login(t, w.m, tg)
+	ctx := context.Background()
+	session := lockName("session", ssocache.TokenFileName(tg.SessionName, tg.StartURL))
+	role := lockName("role", ssocache.RoleCredsFileName(tg.AccountID, tg.RoleName, tg.SessionName, tg.StartURL))
+
+	unlockRole, err := ssocache.Lock(ctx, w.home, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(50 * time.Minute)
+	// Bounded, so that a lock taken in the wrong order fails the test
+	// instead of hanging it.
+	bctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := w.manager().AccessToken(bctx, tg); err != nil {
+		t.Fatalf("refresh with the role lock held elsewhere: %v", err)
+	}
+	if _, err := w.manager().Login(bctx, tg, creds.LoginOptions{DisplayCode: func(c authflow.DeviceCode) error {
+		w.approve(t, c.UserCode)
+		return nil
+	}}); err != nil {
+		t.Fatalf("login with the role lock held elsewhere: %v", err)
+	}
+	unlockRole()
+	if _, err := w.manager().RoleCredentials(ctx, tg); err != nil {
+		t.Fatal(err)
+	}
+
+	unlockSession, err := ssocache.Lock(ctx, w.home, session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlockSession()
+	if w.manager().CachedRoleCredentials(tg) == nil {
+		t.Errorf("the cached role credentials cannot be read while a refresh runs")
+	}
+	if _, err := w.manager().RoleCredentials(ctx, tg); err != nil {
+		t.Errorf("cached role credentials while a refresh runs: %v", err)
+	}
+
+	// Another role, not cached, with a token that needs a refresh: it takes
+	// its role lock, then waits for the session lock.
+	other := w.target()
+	other.RoleName = "AdministratorAccess"
+	otherRole := lockName("role", ssocache.RoleCredsFileName(other.AccountID, other.RoleName, other.SessionName, other.StartURL))
+	w.clock.Advance(50 * time.Minute)
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.manager().RoleCredentials(wctx, other)
+		done <- err
+	}()
+	for {
+		unlock, ok, err := ssocache.TryLock(w.home, otherRole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break // the fetch holds its role lock and waits for the session lock
+		}
+		unlock()
+		runtime.Gosched()
+	}
+	if _, ok, _ := ssocache.TryLock(w.home, lockName("login", ssocache.TokenFileName(tg.SessionName, tg.StartURL))); !ok {
+		t.Errorf("a role fetch holds the login lock")
+	}
+	stop()
+	if err := <-done; !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "lock session") {
+		t.Errorf("fetch waiting for the session lock: %v", err)
+	}
+	unlock, ok, err := ssocache.TryLock(w.home, otherRole)
+	if err != nil || !ok {
+		t.Errorf("the role lock was not released: %v", err)
+	} else {
+		unlock()
 	}
 }
