@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ssocli/ssocli/internal/authflow"
@@ -103,8 +105,13 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	}
 	defer unlockSession()
 	if regChanged {
-		if err := ssocache.WriteRegistration(m.registrationPath(t), reg); err != nil {
-			return nil, cacheWriteError("the client registration", err)
+		// The token carries the registration (clientId, clientSecret,
+		// registrationExpiresAt), which is all a refresh needs: a
+		// registration that cannot be kept costs the next login a new
+		// RegisterClient, not this login.
+		path := m.registrationPath(t)
+		if err := ssocache.WriteRegistration(path, reg); err != nil {
+			m.warn("The client registration could not be saved: %v. The login goes on (the token carries the registration); the next login registers a new client. To fix it: %s.", err, cacheFixHint(path, err))
 		}
 	}
 	ct := &ssocache.Token{
@@ -118,7 +125,8 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		RefreshToken:          tok.RefreshToken,
 	}
 	if err := ssocache.WriteToken(t.tokenPath(m.Home), ct); err != nil {
-		return nil, cacheWriteError("the token", err)
+		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("The login succeeded, but the token could not be saved: %v", err), err).
+			WithHint(cacheFixHint(t.tokenPath(m.Home), err) + ", then log in again")
 	}
 	return &LoginResult{}, nil
 }
@@ -174,8 +182,20 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 	return reg, true, nil
 }
 
-// cacheWriteError says that the login worked but its result could not be kept.
-func cacheWriteError(what string, err error) error {
-	return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("The login succeeded, but %s could not be saved: %v", what, err), err).
-		WithHint("make ~/.aws/sso/cache writable (free space, permissions, owner), then log in again")
+// cacheFixHint names the fix for a cache file that could not be written at
+// path, from what stood in the way.
+func cacheFixHint(path string, err error) string {
+	dir := filepath.Dir(path)
+	if fi, serr := os.Lstat(path); serr == nil && fi.IsDir() {
+		return fmt.Sprintf("remove the directory %s, which stands where the cache file goes", path)
+	}
+	switch {
+	case errors.Is(err, ssocache.ErrUnsafeSymlink):
+		return fmt.Sprintf("remove the symlink %s or point it at a file inside %s (cache symlinks are followed only inside their directory)", path, dir)
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Sprintf("free space on the file system of %s", dir)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("make %s writable by you (permissions, owner, read-only mount)", dir)
+	}
+	return fmt.Sprintf("make %s writable (free space, permissions, owner)", dir)
 }

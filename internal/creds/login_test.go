@@ -3,6 +3,8 @@ package creds_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/ssocache"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // TestPendingLoginDoesNotBlockRefresh: a login that waits for the user (up to
@@ -266,5 +269,74 @@ func TestLockOrder(t *testing.T) {
 		t.Errorf("the role lock was not released: %v", err)
 	} else {
 		unlock()
+	}
+}
+
+// TestRegistrationNotSaved: a login whose client registration cannot be
+// saved (its path taken by a directory, or a symlink out of the cache) still
+// keeps its token, which carries the registration, and the warning names the
+// real obstacle; a token that cannot be saved fails the login with the fix
+// for what is in the way (adversarial W10).
+func TestRegistrationNotSaved(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		block    func(t *testing.T, path string)
+		wantHint string
+	}{
+		{"directory", func(t *testing.T, path string) {
+			if err := os.MkdirAll(path, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, "remove the directory "},
+		{"symlink out of the cache", func(t *testing.T, path string) {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			outside := filepath.Join(t.TempDir(), "elsewhere.json")
+			writeFile(t, outside, "{}")
+			if err := os.Symlink(outside, path); err != nil {
+				t.Fatal(err)
+			}
+		}, "remove the symlink "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			tg := w.target()
+			regPath := ssocache.RegistrationPath(w.home, tg.StartURL, tg.Region, tg.Scopes, tg.SessionName)
+			tt.block(t, regPath)
+			w.login(t, w.m, tg)
+			if len(w.warns) != 1 || !strings.Contains(w.warns[0], "The client registration could not be saved") || !strings.Contains(w.warns[0], tt.wantHint+regPath) {
+				t.Errorf("warnings %q, want one naming %q", w.warns, tt.wantHint+regPath)
+			}
+			tok := w.token(t, tg)
+			if tok.ClientID == "" || tok.RefreshToken == "" {
+				t.Fatalf("the token lost the registration")
+			}
+			w.clock.Advance(55 * time.Minute)
+			if _, err := w.m.AccessToken(context.Background(), tg); err != nil || w.count("CreateToken/refresh_token") != 1 {
+				t.Errorf("refresh with the token's registration: %v, %d refreshes", err, w.count("CreateToken/refresh_token"))
+			}
+
+			// The token's own path blocked: the login fails, and says why.
+			tokPath := ssocache.TokenPath(w.home, tg.SessionName, tg.StartURL)
+			if err := os.Remove(tokPath); err != nil {
+				t.Fatal(err)
+			}
+			tt.block(t, tokPath)
+			_, err := w.m.Login(context.Background(), tg, creds.LoginOptions{DisplayCode: func(c authflow.DeviceCode) error {
+				w.approve(t, c.UserCode)
+				return nil
+			}})
+			u := usererr.As(err)
+			if u == nil {
+				t.Fatalf("token not saved: %v, want a usererr", err)
+			}
+			if !strings.HasPrefix(u.Msg, "The login succeeded, but the token could not be saved: ") || !strings.HasPrefix(u.Hint, tt.wantHint+tokPath) {
+				t.Errorf("token not saved: %v (hint %q), want a hint starting %q", err, u.Hint, tt.wantHint+tokPath)
+			}
+		})
 	}
 }

@@ -213,3 +213,28 @@ func TestOneRefreshForMany(t *testing.T) {
 		t.Errorf("refreshes = %d, want 1", c)
 	}
 }
+
+// TestExpiredRefreshUnreachable: an expired token whose refresh cannot reach
+// the endpoint says which endpoint, as botocore lets that error through; a
+// login would not cure it (spec §4, adversarial W9). With time left, the old
+// token is used as for any failed refresh.
+func TestExpiredRefreshUnreachable(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	tg := w.target()
+	w.login(t, w.m, tg)
+	down := closedPort(t)
+	tg.OIDCEndpoint = down
+
+	w.clock.Advance(50 * time.Minute)
+	if _, err := w.m.AccessToken(context.Background(), tg); err != nil {
+		t.Fatalf("unreachable refresh with 10 minutes left: %v", err)
+	}
+	w.clock.Advance(15 * time.Minute)
+	_, err := w.m.AccessToken(context.Background(), tg)
+	u := usererr.As(err)
+	want := `Could not connect to the endpoint URL: "` + down + `/token"`
+	if u == nil || u.Code != 255 || u.Msg != want || errors.Is(err, creds.ErrLoginRequired) || u.Hint == "" {
+		t.Errorf("unreachable refresh of an expired token: %v; want %q, exit 255, a hint and no login asked", err, want)
+	}
+}
