@@ -132,7 +132,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 }
 
 func (m *Manager) registrationPath(t *Target) string {
-	return filepath.Join(ssocache.SSODir(m.Home), ssocache.RegistrationFileName(t.StartURL, t.Region, t.Scopes, t.SessionName))
+	return ssocache.RegistrationPath(m.Home, t.StartURL, t.Region, t.Scopes, t.SessionName)
 }
 
 // registration returns a client registration for the flow: the cached one

@@ -135,10 +135,7 @@ func TestWaitedLoginWithoutNewToken(t *testing.T) {
 	}()
 	<-shown
 	res, err := w.manager().Login(context.Background(), tg, creds.LoginOptions{
-		DisplayCode: func(c authflow.DeviceCode) error {
-			w.approve(t, c.UserCode)
-			return nil
-		},
+		DisplayCode:     w.approving(t),
 		WaitingForOther: func() { close(waiting) },
 	})
 	if err != nil {
@@ -211,10 +208,7 @@ func TestLockOrder(t *testing.T) {
 	if _, err := w.manager().AccessToken(bctx, tg); err != nil {
 		t.Fatalf("refresh with the role lock held elsewhere: %v", err)
 	}
-	if _, err := w.manager().Login(bctx, tg, creds.LoginOptions{DisplayCode: func(c authflow.DeviceCode) error {
-		w.approve(t, c.UserCode)
-		return nil
-	}}); err != nil {
+	if _, err := w.manager().Login(bctx, tg, creds.LoginOptions{DisplayCode: w.approving(t)}); err != nil {
 		t.Fatalf("login with the role lock held elsewhere: %v", err)
 	}
 	unlockRole()
@@ -326,10 +320,7 @@ func TestRegistrationNotSaved(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.block(t, tokPath)
-			_, err := w.m.Login(context.Background(), tg, creds.LoginOptions{DisplayCode: func(c authflow.DeviceCode) error {
-				w.approve(t, c.UserCode)
-				return nil
-			}})
+			_, err := w.m.Login(context.Background(), tg, creds.LoginOptions{DisplayCode: w.approving(t)})
 			u := usererr.As(err)
 			if u == nil {
 				t.Fatalf("token not saved: %v, want a usererr", err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -162,5 +161,5 @@ func (m *Manager) refresh(ctx context.Context, t *Target, tok *ssocache.Token) (
 }
 
 func rolePath(home string, t *Target) string {
-	return filepath.Join(ssocache.CLIDir(home), ssocache.RoleCredsFileName(t.AccountID, t.RoleName, t.SessionName, t.StartURL))
+	return ssocache.RoleCredsPath(home, t.AccountID, t.RoleName, t.SessionName, t.StartURL)
 }
