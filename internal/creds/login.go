@@ -95,7 +95,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		tok, err = f.Run(ctx)
 	}
 	if err != nil {
-		return nil, usererr.FromAPI(err)
+		return nil, flowError(err)
 	}
 	// A refresh of the old token may be writing now; the new token goes in
 	// after it, never under it.
@@ -180,6 +180,21 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 		reg.GrantTypes = []string{authflow.GrantAuthorizationCode, authflow.GrantRefreshToken}
 	}
 	return reg, true, nil
+}
+
+// flowError words the errors of the login flows as the AWS CLI does (spec
+// §2.2, §2.3).
+func flowError(err error) error {
+	var le *authflow.ListenError
+	switch {
+	case errors.Is(err, authflow.ErrPendingExpired):
+		return usererr.Wrap(usererr.CodeOther, "The pending authorization to retrieve an SSO token has expired. The login flow to retrieve an SSO token must be restarted.", err)
+	case errors.Is(err, authflow.ErrAuthorizationFailed):
+		return usererr.Wrap(usererr.CodeOther, "Error loading authorization code: Failed to retrieve an authorization code.", err)
+	case errors.As(err, &le):
+		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Unable to initialize the OAuth 2.0 authorization callback handler: %v \n You may use --use-device-code to fall back to the device code flow which does not require the callback handler.", le.Err), err)
+	}
+	return usererr.FromAPI(err)
 }
 
 // cacheFixHint names the fix for a cache file that could not be written at
