@@ -116,25 +116,9 @@ func checkMessage(t *testing.T, r result, want *regexp.Regexp) {
 	if t.Failed() {
 		return
 	}
-	for _, b := range knownMessageBugs {
-		if b.re.MatchString(msg) && !want.MatchString(msg) {
-			t.Skipf("bug: %s (got: %s)", b.what, msg)
-		}
-	}
 	if !want.MatchString(msg) {
 		t.Errorf("%v: the message does not say what happened (want %v):\n%s", r, want, msg)
 	}
-}
-
-// knownMessageBugs are messages that tell a person the wrong thing, reported
-// to the integrator. Each is recognised by its form.
-var knownMessageBugs = []struct {
-	re   *regexp.Regexp
-	what string
-}{
-	// Empty: the two message bugs first reported here (raw SDK errors, and
-	// every network failure worded as "Could not connect") are fixed in
-	// usererr.FromAPI. Add an entry only while a bug is open.
 }
 
 // TestServerFaults meets every server fault at each step that talks to the

@@ -22,6 +22,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // TestFileModesUnderUmask000 logs in, fetches role credentials and starts
@@ -115,7 +116,7 @@ func TestServeBindsLoopback(t *testing.T) {
 			t.Parallel()
 			if addr == "[::1]:0" {
 				if ln, err := net.Listen("tcp", addr); err != nil {
-					t.Skipf("no IPv6 loopback here: %v", err)
+					require.Missingf(t, "no IPv6 loopback here: %v", err)
 				} else {
 					ln.Close()
 				}
@@ -160,9 +161,7 @@ func TestServeBindsLoopback(t *testing.T) {
 		t.Parallel()
 		// In a network namespace of its own, so the fixed default port is
 		// free and nothing else sees it.
-		if os.Geteuid() != 0 {
-			t.Skip("needs root for unshare -n")
-		}
+		require.Root(t, "unshare -n")
 		cmd := exec.Command("unshare", "-n", "sh", "-c", `ip link set lo up 2>/dev/null || true; exec "$0" serve --quiet --data-dir "$1"`, ssocliBin, t.TempDir())
 		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 		stdout, err := cmd.StdoutPipe()
@@ -172,13 +171,13 @@ func TestServeBindsLoopback(t *testing.T) {
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
-			t.Skipf("cannot run unshare: %v", err)
+			require.Missingf(t, "cannot run unshare: %v", err)
 		}
 		line, _ := bufio.NewReader(stdout).ReadString('\n')
 		cmd.Process.Kill()
 		cmd.Wait()
 		if strings.Contains(stderr.String(), "unshare:") {
-			t.Skipf("unshare -n is not permitted here: %s", stderr.String())
+			require.Missingf(t, "unshare -n is not permitted here: %s", stderr.String())
 		}
 		if got := strings.TrimSpace(line); got != "http://127.0.0.1:8765" {
 			t.Errorf("serve with no --addr listens on %q, want http://127.0.0.1:8765\n%s", got, stderr.String())
