@@ -334,7 +334,9 @@ func (s *Bolt) UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAu
 func (s *Bolt) CreateAuthCode(c AuthCode) error { return s.create(bucketCodes, c.Code, c) }
 
 // GetAuthCode implements Store.
-func (s *Bolt) GetAuthCode(code string) (AuthCode, error) { return read[AuthCode](s, bucketCodes, code) }
+func (s *Bolt) GetAuthCode(code string) (AuthCode, error) {
+	return read[AuthCode](s, bucketCodes, code)
+}
 
 // UpdateAuthCode implements Store.
 func (s *Bolt) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
