@@ -166,7 +166,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:    cfg.Logger.With("api", "portal"),
 		RateLimit: cfg.RateLimit,
 	}
-	stsH := &sts.Handler{Lookup: lookup{st}, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts")}
+	stsH := &sts.Handler{Lookup: lookup{st}, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 
 	pages := http.NewServeMux()
 	(&signin.Pages{

@@ -68,6 +68,10 @@ type Handler struct {
 	Lookup Lookup
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Region is the server's region: requests to the server's own endpoint
+	// (not an sts.<region>.amazonaws.com name) may be signed for any region
+	// of its partition (regionAllowed).
+	Region string
 }
 
 // apiError is an STS error response.
@@ -185,6 +189,9 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (Credential, *apiEr
 	}
 	if a.Service != "sts" {
 		return Credential{}, errSignature("Credential should be scoped to correct service: 'sts'. ", nil)
+	}
+	if !regionAllowed(r.Host, a.Region, h.Region) {
+		return Credential{}, errSignature(fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. ", truncate(a.Region, 40)), nil)
 	}
 	if a.Date != signingTime.Format("20060102") {
 		return Credential{}, errSignature(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
