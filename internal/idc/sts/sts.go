@@ -126,7 +126,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, reqID, &apiError{Status: http.StatusMethodNotAllowed, Code: "InvalidAction", Message: "STS accepts only GET and POST"})
 		return
 	}
+	// The body is read once, bounded, before the signature is checked, so
+	// that a body over the bound is refused as such, not as a signature
+	// computed over part of it.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+		writeError(w, reqID, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+			Message: fmt.Sprintf("The request body is too large: STS takes at most %d bytes.", maxBody)})
+		log.Info("sts refused", "code", "RequestEntityTooLarge")
+		return
+	}
 	if err != nil {
 		writeError(w, reqID, &apiError{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The request body could not be read."})
 		log.Info("sts refused", "code", "InvalidRequest", "err", err)
