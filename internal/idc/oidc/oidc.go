@@ -71,6 +71,10 @@ type Handler struct {
 	// the client's first poll is pending, as it would be for a person.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, when not nil, must also return true before AutoApprove
+	// approves (for tests). It runs inside the store's update and must not
+	// call the store.
+	ApproveWhen func() bool
 
 	TokenTTL      time.Duration // access tokens that come with a refresh token
 	SessionTTL    time.Duration // how long refreshes may go on; also the life of a token without refresh

@@ -114,7 +114,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		case !now.Before(d.ExpiresAt):
 			return d, perr("ExpiredToken", "the device code has expired")
 		}
-		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
+		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) && (h.ApproveWhen == nil || h.ApproveWhen()) {
 			d.Status, d.User = store.DeviceApproved, h.AutoApprove
 		}
 		if !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < d.Interval {
