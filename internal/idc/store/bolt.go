@@ -149,7 +149,9 @@ func (s *Bolt) check() error {
 	var problems []string
 	err := s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
-			problems = append(problems, err.Error())
+			// A check that met a page it cannot read reports bbolt's
+			// assertion as "panic: ...": the assertion is the news.
+			problems = append(problems, strings.TrimPrefix(err.Error(), "panic: "))
 		}
 		return nil
 	})
