@@ -47,6 +47,11 @@ type Config struct {
 	// A negative AutoApproveDelay approves at once.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, with AutoApprove, holds each device authorization back
+	// until it returns true (asked at every poll once the delay has passed):
+	// a test that needs several logins waiting before the first one ends
+	// approves when they are. It must not call the server.
+	ApproveWhen func() bool
 	// TokenTTL is the life of access tokens that come with a refresh token
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
@@ -155,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:           cfg.Logger.With("api", "oidc"),
 		AutoApprove:      cfg.AutoApprove,
 		AutoApproveDelay: cfg.AutoApproveDelay,
+		ApproveWhen:      cfg.ApproveWhen,
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
@@ -168,7 +174,7 @@ func New(cfg Config) (*Server, error) {
 		RateLimit: cfg.RateLimit,
 	}
 	state := stsState{st: st, dir: cfg.Directory}
-	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts")}
+	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 
 	pages := http.NewServeMux()
 	(&signin.Pages{

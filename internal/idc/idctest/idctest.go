@@ -67,6 +67,13 @@ func WithAutoApproveDelay(d time.Duration) Option {
 	return func(o *options) { o.cfg.AutoApproveDelay = d }
 }
 
+// WithApproveWhen holds auto-approved device authorizations back until
+// ready returns true (asked at each poll): approve once the test's other
+// participants are waiting, instead of hoping they arrive within a delay.
+func WithApproveWhen(ready func() bool) Option {
+	return func(o *options) { o.cfg.ApproveWhen = ready }
+}
+
 // WithTokenTTL sets the life of refreshable access tokens (default 1h).
 func WithTokenTTL(d time.Duration) Option { return func(o *options) { o.cfg.TokenTTL = d } }
 

@@ -149,7 +149,9 @@ func (s *Bolt) check() error {
 	var problems []string
 	err := s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
-			problems = append(problems, err.Error())
+			// A check that met a page it cannot read reports bbolt's
+			// assertion as "panic: ...": the assertion is the news.
+			problems = append(problems, strings.TrimPrefix(err.Error(), "panic: "))
 		}
 		return nil
 	})
@@ -333,18 +335,14 @@ func (s *Bolt) UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAu
 // CreateAuthCode implements Store.
 func (s *Bolt) CreateAuthCode(c AuthCode) error { return s.create(bucketCodes, c.Code, c) }
 
-// TakeAuthCode implements Store.
-func (s *Bolt) TakeAuthCode(code string) (AuthCode, error) {
-	var c AuthCode
-	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCodes)
-		var err error
-		if c, err = boltGet[AuthCode](b, code); err != nil {
-			return err
-		}
-		return b.Delete([]byte(code))
-	})
-	return c, err
+// GetAuthCode implements Store.
+func (s *Bolt) GetAuthCode(code string) (AuthCode, error) {
+	return read[AuthCode](s, bucketCodes, code)
+}
+
+// UpdateAuthCode implements Store.
+func (s *Bolt) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
+	return update(s, bucketCodes, code, fn, func(old AuthCode, n *AuthCode) { n.Code = old.Code })
 }
 
 // CreateSession implements Store.

@@ -77,6 +77,11 @@ type AuthCode struct {
 	Scopes              []string
 	User                string
 	ExpiresAt           time.Time
+	// Used is set by the first redemption, whatever its outcome; SessionID
+	// is the session it started, if any, so that a second redemption can
+	// revoke what the first one was given (RFC 6749 §4.1.2).
+	Used      bool
+	SessionID string
 }
 
 // Session is one sign-in of a user through one client.
@@ -144,8 +149,9 @@ type Store interface {
 	UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAuth, error)) (DeviceAuth, error)
 
 	CreateAuthCode(AuthCode) error
-	// TakeAuthCode returns the code and deletes it, so a code is used once.
-	TakeAuthCode(code string) (AuthCode, error)
+	GetAuthCode(code string) (AuthCode, error)
+	// UpdateAuthCode is UpdateDeviceAuth for authorization codes.
+	UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error)
 
 	CreateSession(Session) error
 	GetSession(id string) (Session, error)

@@ -146,6 +146,10 @@ type Handler struct {
 	Issuer Issuer
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Region is the server's region: requests to the server's own endpoint
+	// (not an sts.<region>.amazonaws.com name) may be signed for any region
+	// of its partition (regionAllowed).
+	Region string
 }
 
 // apiError is an STS error response.
@@ -201,7 +205,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, reqID, &apiError{Status: http.StatusMethodNotAllowed, Code: "InvalidAction", Message: "STS accepts only GET and POST"})
 		return
 	}
+	// The body is read once, bounded, before the signature is checked, so
+	// that a body over the bound is refused as such, not as a signature
+	// computed over part of it.
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+		writeError(w, reqID, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+			Message: fmt.Sprintf("The request body is too large: STS takes at most %d bytes.", maxBody)})
+		log.Info("sts refused", "code", "RequestEntityTooLarge")
+		return
+	}
 	if err != nil {
 		writeError(w, reqID, &apiError{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The request body could not be read."})
 		log.Info("sts refused", "code", "InvalidRequest", "err", err)
@@ -277,6 +290,9 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (Credential, *apiEr
 	}
 	if a.Service != "sts" {
 		return Credential{}, errSignature("Credential should be scoped to correct service: 'sts'. ", nil)
+	}
+	if !regionAllowed(r.Host, a.Region, h.Region) {
+		return Credential{}, errSignature(fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. ", truncate(a.Region, 40)), nil)
 	}
 	if a.Date != signingTime.Format("20060102") {
 		return Credential{}, errSignature(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
