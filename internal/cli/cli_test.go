@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -363,20 +368,46 @@ func TestStatus(t *testing.T) {
 
 func TestParallelLoginsShareOneFlow(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, idctest.WithAutoApproveDelay(2*time.Second))
+	const n = 4
+	// The login that takes the lock is approved only once the n-1 others
+	// have said they wait for it, however slowly they start.
+	var waiting atomic.Int32
+	h := newHarness(t, idctest.WithApproveWhen(func() bool { return waiting.Load() == n-1 }))
 	type result struct {
 		out, errs string
 		code      int
 	}
-	results := make(chan result, 4)
-	for range 4 {
+	results := make(chan result, n)
+	for range n {
 		go func() {
-			o, e, c := h.run("sso", "login", "--profile", "p", "--use-device-code", "--no-browser")
-			results <- result{o, e, c}
+			// Stderr goes through a pipe read line by line, to count the
+			// "waiting" lines while the logins run.
+			pr, pw := io.Pipe()
+			var errs strings.Builder
+			read := make(chan struct{})
+			go func() {
+				defer close(read)
+				sc := bufio.NewScanner(pr)
+				for sc.Scan() {
+					errs.WriteString(sc.Text() + "\n")
+					if strings.Contains(sc.Text(), "waiting for it to finish") {
+						waiting.Add(1)
+					}
+				}
+			}()
+			var out bytes.Buffer
+			env := h.env(&out, nil)
+			env.Stderr = pw
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			code := Run(ctx, env, []string{"sso", "login", "--profile", "p", "--use-device-code", "--no-browser"})
+			pw.Close()
+			<-read
+			results <- result{out.String(), errs.String(), code}
 		}()
 	}
 	waited := 0
-	for range 4 {
+	for range n {
 		r := <-results
 		if r.code != 0 || !strings.Contains(r.out, "Successfully logged into Start URL") {
 			t.Errorf("a login failed: exit %d\n%s%s", r.code, r.out, r.errs)
@@ -388,8 +419,8 @@ func TestParallelLoginsShareOneFlow(t *testing.T) {
 	if got := h.count("StartDeviceAuthorization"); got != 1 {
 		t.Errorf("device authorizations = %d, want 1", got)
 	}
-	if waited != 3 {
-		t.Errorf("%d logins said they waited, want 3", waited)
+	if waited != n-1 {
+		t.Errorf("%d logins said they waited, want %d", waited, n-1)
 	}
 }
 

@@ -74,7 +74,7 @@ var flagCases = []flagCase{
 	{[]string{"serve"}, func(a *app, got *any) *cobra.Command { return newServeCmd(a, capture[serveOptions](got)) },
 		[]string{"--addr", "127.0.0.1:0", "--auto-approve", "alice", "--token-ttl", "16m"},
 		&serveOptions{Addr: "127.0.0.1:0", AutoApprove: "alice", AutoApproveDelay: time.Second, TokenTTL: 16 * time.Minute,
-			SessionTTL: 8 * time.Hour, DeviceCodeTTL: 10 * time.Minute, RolesPerAccount: 3}},
+			SessionTTL: 8 * time.Hour, DeviceCodeTTL: 10 * time.Minute, RefreshGrace: 30 * time.Second, RolesPerAccount: 3}},
 	{[]string{"demo"}, func(a *app, got *any) *cobra.Command { return newDemoCmd(a, capture[demoOptions](got)) },
 		[]string{"--keep"}, &demoOptions{Keep: true}},
 	{[]string{"exec"}, func(a *app, got *any) *cobra.Command { return newExecCmd(a, capture[execOptions](got)) },

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/prompt"
 	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -207,6 +209,7 @@ func sessionLabel(t *creds.Target) string {
 // terminal and silent otherwise (logs stay clean).
 type progressLine struct {
 	env   *Env
+	width int // characters of the line shown
 	shown bool
 }
 
@@ -216,12 +219,13 @@ func (p *progressLine) show(s string) {
 	if !p.env.StderrTTY {
 		return
 	}
-	fmt.Fprintf(p.env.Stderr, "\r\033[K%s", s)
+	io.WriteString(p.env.Stderr, prompt.RedrawLine(p.width, s, !p.env.NoANSI))
+	p.width = utf8.RuneCountInString(s)
 	p.shown = true
 }
 
 func (p *progressLine) done() {
 	if p.shown {
-		fmt.Fprint(p.env.Stderr, "\r\033[K")
+		io.WriteString(p.env.Stderr, prompt.RedrawLine(p.width, "", !p.env.NoANSI))
 	}
 }

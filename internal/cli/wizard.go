@@ -29,7 +29,9 @@ type wizard struct {
 }
 
 func newWizard(o *configureSSOOptions) *wizard {
-	return &wizard{o: o, pr: prompt.New(o.Env.Stdin, o.Env.Stdout)}
+	pr := prompt.New(o.Env.Stdin, o.Env.Stdout)
+	pr.SetANSI(!o.Env.NoANSI)
+	return &wizard{o: o, pr: pr}
 }
 
 // ask answers q from the flag, the current value (--non-interactive) or the user.
@@ -231,7 +233,7 @@ func (w *wizard) profile(ctx context.Context, cfg *awsconfig.Config) (*profileAn
 	force := false
 	if session == "" {
 		warn := "WARNING: Configuring using legacy format (e.g. without an SSO session).\nConsider re-running \"configure sso\" command and providing a session name.\n"
-		if o.Env.StdoutTTY {
+		if o.Env.StdoutTTY && !o.Env.NoANSI {
 			warn = "\x1b[1m" + warn + "\x1b[0m"
 		}
 		fmt.Fprint(out, warn)

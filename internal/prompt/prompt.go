@@ -36,9 +36,10 @@ var ErrInterrupted = errors.New("interrupted")
 
 // Prompter reads answers from in and writes questions to out.
 type Prompter struct {
-	in  *reader
-	out io.Writer
-	fd  int // the terminal's file descriptor, or -1
+	in     *reader
+	out    io.Writer
+	fd     int  // the terminal's file descriptor, or -1
+	noANSI bool // draw the chooser on one line, without escape sequences
 }
 
 // New returns a Prompter. If in is a terminal (an *os.File or anything with
@@ -50,6 +51,11 @@ func New(in io.Reader, out io.Writer) *Prompter {
 	}
 	return p
 }
+
+// SetANSI says whether the terminal interprets ANSI escape sequences (the
+// default). Without them (the old Windows console) the chooser is one line,
+// redrawn with carriage returns.
+func (p *Prompter) SetANSI(ok bool) { p.noANSI = !ok }
 
 // Terminal reports whether the input is a terminal.
 func (p *Prompter) Terminal() bool { return p.fd >= 0 }
@@ -385,31 +391,50 @@ func (p *Prompter) chooseRaw(ctx context.Context, title string, items []string) 
 	}
 	defer term.Restore(p.fd, old)
 	width, _, _ := term.GetSize(p.fd)
+	return p.chooseKeys(ctx, title, items, width)
+}
+
+// chooseKeys runs the chooser on the keys read from the input, drawing the
+// list with ANSI cursor movement, or, without ANSI, one line redrawn with
+// carriage returns. width is the terminal's (0: unknown).
+func (p *Prompter) chooseKeys(ctx context.Context, title string, items []string, width int) (int, error) {
 	c := &chooser{items: items}
 	c.refilter()
-	drawn := 0
-	clear := func() {
+	drawn := 0 // rows drawn (ANSI), or characters (one line)
+	redraw := func(final bool) {
+		if p.noANSI {
+			s := ""
+			if !final {
+				s = c.renderLine(title, width)
+			}
+			io.WriteString(p.out, RedrawLine(drawn, s, false))
+			drawn = utf8.RuneCountInString(s)
+			return
+		}
 		if drawn > 1 {
 			fmt.Fprintf(p.out, "\x1b[%dA", drawn-1)
 		}
 		io.WriteString(p.out, "\r\x1b[J")
+		drawn = 0
+		if !final {
+			var text string
+			text, drawn = c.render(title, width)
+			io.WriteString(p.out, text)
+		}
 	}
 	for {
-		clear()
-		text, n := c.render(title, width)
-		io.WriteString(p.out, text)
-		drawn = n
+		redraw(false)
 		k, err := p.readKey(ctx)
 		if err != nil {
-			clear()
+			redraw(true)
 			return -1, err
 		}
 		if k == "\x03" || k == "\x04" { // Ctrl-C, Ctrl-D
-			clear()
+			redraw(true)
 			return -1, ErrInterrupted
 		}
 		if i, ok := c.key(k); ok {
-			clear()
+			redraw(true)
 			return i, nil
 		}
 	}
@@ -420,6 +445,38 @@ func (p *Prompter) chooseRaw(ctx context.Context, title string, items []string) 
 // together; 25 ms is well above the gap between them and well below what a
 // person notices (ncurses waits up to ESCDELAY, vim ttimeoutlen, for the same).
 const escDelay = 25 * time.Millisecond
+
+// renderLine draws the chooser on one line, for a console without ANSI: the
+// filter, the item Enter would pick and its place among the matches.
+func (c *chooser) renderLine(title string, width int) string {
+	cur := "(no match)"
+	if len(c.matches) > 0 {
+		cur = fmt.Sprintf("%s (%d of %d)", c.items[c.matches[c.cursor]], c.cursor+1, len(c.matches))
+	}
+	s := fmt.Sprintf("%s: %s  [up/down to move, Enter to choose] Filter: %s", title, cur, c.query)
+	if width > 4 && utf8.RuneCountInString(s) > width-1 {
+		s = string([]rune(s)[:width-2]) + "~"
+	}
+	return s
+}
+
+// RedrawLine returns what replaces a one-line status of prev characters (the
+// cursor at its end) by s: with ANSI a carriage return and erase-line; on a
+// console without ANSI a carriage return, s and spaces over the rest of the
+// old line (an empty s also returns the cursor to the line's start).
+func RedrawLine(prev int, s string, ansi bool) string {
+	if ansi {
+		return "\r\x1b[K" + s
+	}
+	pad := prev - utf8.RuneCountInString(s)
+	switch {
+	case pad <= 0:
+		return "\r" + s
+	case s == "":
+		return "\r" + strings.Repeat(" ", pad) + "\r"
+	}
+	return "\r" + s + strings.Repeat(" ", pad)
+}
 
 // readKey reads one key: a byte, a UTF-8 rune, or an escape sequence
 // (ESC [ or ESC O, then parameters up to a final letter or ~). An Esc that

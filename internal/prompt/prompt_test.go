@@ -200,6 +200,75 @@ func within(t *testing.T, done <-chan error) error {
 	}
 }
 
+func TestRedrawLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		prev int
+		s    string
+		ansi bool
+		want string
+	}{
+		{0, "Waiting", true, "\r\x1b[KWaiting"},
+		{7, "", true, "\r\x1b[K"},
+		{0, "Waiting 10s", false, "\rWaiting 10s"},
+		{11, "Waiting 9s", false, "\rWaiting 9s "},
+		{11, "Waiting 10s", false, "\rWaiting 10s"},
+		{5, "", false, "\r     \r"},
+		{3, "αβ", false, "\rαβ "},
+	} {
+		if got := RedrawLine(tc.prev, tc.s, tc.ansi); got != tc.want {
+			t.Errorf("RedrawLine(%d, %q, %v) = %q, want %q", tc.prev, tc.s, tc.ansi, got, tc.want)
+		}
+	}
+}
+
+// TestChooserWithoutANSI drives the chooser's key loop as the old Windows
+// console would get it: one line, redrawn with carriage returns, and not one
+// escape sequence written.
+func TestChooserWithoutANSI(t *testing.T) {
+	t.Parallel()
+	items := []string{"Dev (111)", "Prod (222)", "Production-EU (333)"}
+	var out bytes.Buffer
+	p := New(strings.NewReader("prod\x1b[B\r"), &out)
+	p.SetANSI(false)
+	got, err := p.chooseKeys(context.Background(), "Accounts", items, 120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 2 {
+		t.Errorf("chose %d, want 2 (Production-EU)", got)
+	}
+	s := out.String()
+	if strings.Contains(s, "\x1b") || strings.Contains(s, "\n") {
+		t.Errorf("output has an escape sequence or a newline: %q", s)
+	}
+	frames := strings.Split(s, "\r")
+	if want := "Accounts: Production-EU (333) (2 of 2)  [up/down to move, Enter to choose] Filter: prod"; strings.TrimRight(frames[len(frames)-3], " ") != want {
+		t.Errorf("last frame = %q, want %q", frames[len(frames)-3], want)
+	}
+	// The last write blanks the line and leaves the cursor at its start.
+	if last := frames[len(frames)-2]; strings.TrimLeft(last, " ") != "" || len(last) < len(frames[len(frames)-3]) || frames[len(frames)-1] != "" {
+		t.Errorf("the chooser did not clear its line: %q", s[len(s)-min(len(s), 200):])
+	}
+	for i, f := range frames {
+		if len(f) > 119 {
+			t.Errorf("frame %d is wider than the terminal: %q", i, f)
+		}
+	}
+}
+
+func TestChooserWithANSI(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	got, err := New(strings.NewReader("\x1b[B\r"), &out).chooseKeys(context.Background(), "Roles", []string{"A", "B"}, 80)
+	if err != nil || got != 1 {
+		t.Fatalf("chooseKeys = %d, %v; want 1", got, err)
+	}
+	if !strings.Contains(out.String(), "\x1b[3A\r\x1b[J") {
+		t.Errorf("no ANSI redraw in %q", out.String())
+	}
+}
+
 // TestChooserShowsNoControls: items from a server are drawn with their
 // control characters replaced; only the chooser's own line breaks remain.
 func TestChooserShowsNoControls(t *testing.T) {
