@@ -2,12 +2,11 @@ package awsconfig
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
+	"context"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/ssocli/ssocli/internal/atomicfile"
 )
 
 // Document is a config file held as its lines, edited the way the AWS CLI's
@@ -259,50 +258,10 @@ func (d *Document) lineEnding(line string) string {
 }
 
 // WriteFileAtomic replaces path with data so that readers see the old file or the
-// new one, never a part: it writes a temporary file in the same directory, syncs
-// it and renames it over path. An existing file keeps its permissions; a new
-// one gets perm (use 0600, as the AWS CLI does). A missing directory is created
-// 0700. A symbolic link at path is followed, so dotfile links stay links.
+// new one, never a part (internal/atomicfile). An existing file keeps its
+// permissions; a new one gets perm (use 0600, as the AWS CLI does). A missing
+// directory is created 0700. A symbolic link at path is followed wherever it
+// leads, so dotfile links stay links.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("resolve %s: %w", path, err)
-	}
-	if st, err := os.Stat(path); err == nil {
-		perm = st.Mode().Perm()
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", tmp, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
-	}
-	ok = true
-	return nil
+	return atomicfile.WriteFile(context.Background(), path, data, atomicfile.Options{Perm: perm, KeepPerm: true, FollowSymlinks: true})
 }

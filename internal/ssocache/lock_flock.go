@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ssocli/ssocli/internal/atomicfile"
 )
 
 // Lock takes the exclusive lock called name in LockDir(home), waiting until it is
@@ -72,7 +74,7 @@ func openLockFile(home, name string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := mkdirAll(filepath.Dir(path)); err != nil {
+	if err := atomicfile.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)

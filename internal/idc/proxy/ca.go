@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -21,6 +22,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ssocli/ssocli/internal/atomicfile"
 )
 
 // File names inside the CA directory.
@@ -93,10 +96,10 @@ func loadOrCreateCA(dir string, now func() time.Time) (*CA, error) {
 		}
 		// The key first: a crash between the two writes leaves a key without
 		// a certificate, which the next start reports instead of trusting.
-		if err := writeFileAtomic(keyPath, keyPEM, 0o600); err != nil {
+		if err := writeCAFile(keyPath, keyPEM, 0o600); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(certPath, certPEM, 0o644); err != nil {
+		if err := writeCAFile(certPath, certPEM, 0o644); err != nil {
 			return nil, err
 		}
 	case certErr != nil && !errors.Is(certErr, fs.ErrNotExist):
@@ -266,32 +269,10 @@ func lockDir(dir string) (func(), error) {
 	}, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, synced and renamed, so that readers never see a partial file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	// Chmod, not the umask-filtered creation mode, sets the final mode.
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+// writeCAFile writes one of the CA's files through internal/atomicfile: whole
+// or not at all, with exactly perm, a symlink followed only inside dir (a
+// planted link cannot make us write the key elsewhere), nothing but a regular
+// file replaced.
+func writeCAFile(path string, data []byte, perm os.FileMode) error {
+	return atomicfile.WriteFile(context.Background(), path, data, atomicfile.Options{Perm: perm})
 }
