@@ -46,7 +46,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
 	name := lockName("session", file)
 	started := m.now()
-	unlock, ok, err := ssocache.TryLock(m.Home, name)
+	unlock, ok, err := ssocache.TryLock(m.Home, name, m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock session %s: %w", t.name(), err)
 	}
@@ -54,7 +54,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		if o.WaitingForOther != nil {
 			o.WaitingForOther()
 		}
-		if unlock, err = ssocache.Lock(ctx, m.Home, name); err != nil {
+		if unlock, err = ssocache.Lock(ctx, m.Home, name, m.log().Debug); err != nil {
 			return nil, err
 		}
 		// The other process's login is ours too if it wrote a token while we waited.

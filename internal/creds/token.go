@@ -81,7 +81,7 @@ func (m *Manager) AccessToken(ctx context.Context, t *Target) (string, error) {
 		return usable(t, tok, now)
 	}
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
-	unlock, err := ssocache.Lock(ctx, m.Home, lockName("session", file))
+	unlock, err := ssocache.Lock(ctx, m.Home, lockName("session", file), m.log().Debug)
 	if err != nil {
 		return "", fmt.Errorf("lock session %s: %w", t.name(), err)
 	}

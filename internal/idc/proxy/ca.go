@@ -21,9 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/ssocli/ssocli/internal/atomicfile"
+	"github.com/ssocli/ssocli/internal/filelock"
 )
 
 // File names inside the CA directory.
@@ -251,22 +250,12 @@ func randomSerial() (*big.Int, error) {
 	return n.Add(n, big.NewInt(1)), nil
 }
 
-// lockDir takes an exclusive flock on dir/ca.lock, released by the kernel if
-// the process dies, and returns the function that releases it.
+// lockDir takes the exclusive lock dir/ca.lock (internal/filelock: released
+// by the kernel if the process dies) and returns the function that releases
+// it. It waits as long as another first start holds it: that start is
+// writing two small files.
 func lockDir(dir string) (func(), error) {
-	path := filepath.Join(dir, caLockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open CA lock %s: %w", path, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return filelock.Lock(context.Background(), filepath.Join(dir, caLockName), nil)
 }
 
 // writeCAFile writes one of the CA's files through internal/atomicfile: whole
