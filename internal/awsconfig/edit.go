@@ -2,11 +2,7 @@ package awsconfig
 
 import (
 	"bytes"
-	"context"
-	"os"
 	"strings"
-
-	"github.com/ssocli/ssocli/internal/atomicfile"
 )
 
 // Document is a config file held as its lines, edited the way the AWS CLI's
@@ -41,6 +37,10 @@ func ParseDocument(data []byte) (*Document, error) {
 	if _, err := parseINI(data); err != nil {
 		return nil, err
 	}
+	return splitDocument(data), nil
+}
+
+func splitDocument(data []byte) *Document {
 	d := &Document{eol: "\n"}
 	s := string(data)
 	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
@@ -55,7 +55,14 @@ func ParseDocument(data []byte) (*Document, error) {
 		d.lines = append(d.lines, s[:i+1])
 		s = s[i+1:]
 	}
-	return d, nil
+	return d
+}
+
+// ReplaceContents makes data the document's contents, split into lines as
+// ParseDocument splits them (the line ending for new lines is kept).
+func (d *Document) ReplaceContents(data []byte) {
+	nd := splitDocument(data)
+	d.lines = nd.lines
 }
 
 // Bytes returns the document's contents.
@@ -255,13 +262,4 @@ func (d *Document) lineEnding(line string) string {
 		return "\n"
 	}
 	return d.eol
-}
-
-// WriteFileAtomic replaces path with data so that readers see the old file or the
-// new one, never a part (internal/atomicfile). An existing file keeps its
-// permissions; a new one gets perm (use 0600, as the AWS CLI does). A missing
-// directory is created 0700. A symbolic link at path is followed wherever it
-// leads, so dotfile links stay links.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return atomicfile.WriteFile(context.Background(), path, data, atomicfile.Options{Perm: perm, KeepPerm: true, FollowSymlinks: true})
 }

@@ -3,8 +3,10 @@
 package awsconfig
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -58,5 +60,26 @@ func TestLoadSpecialFiles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEditFileThroughSymlink: a config kept in a dotfiles repository stays a
+// link, and its target is edited.
+func TestEditFileThroughSymlink(t *testing.T) {
+	t.Parallel()
+	d := t.TempDir()
+	target := writeTemp(t, d, "dotfiles-config", "[default]\n")
+	link := filepath.Join(d, "config")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EditFile(context.Background(), link, addProfile("p"), EditOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link replaced by a file (err %v)", err)
+	}
+	if got, _ := os.ReadFile(target); !strings.Contains(string(got), "[profile p]") {
+		t.Errorf("target = %q, want the new profile", got)
 	}
 }

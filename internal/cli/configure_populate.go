@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/template"
@@ -145,11 +142,15 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	}
 
 	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("read config file %s: %w", path, err)
-	}
-	res, err := populateConfig(old, o.SSOSession, want, o.Prune)
+	var res *populateResult
+	change, err := awsconfig.EditFile(ctx, path, func(d *awsconfig.Document) error {
+		var err error
+		if res, err = populateConfig(d.Bytes(), o.SSOSession, want, o.Prune); err != nil {
+			return err
+		}
+		d.ReplaceContents(res.data)
+		return nil
+	}, awsconfig.EditOptions{DryRun: o.DryRun, Debug: debugLogger(a.env, a.g.debug).Debug})
 	if err != nil {
 		return err
 	}
@@ -157,16 +158,8 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		fmt.Fprintf(a.env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
 	}
 	if o.DryRun {
-		_, err := io.WriteString(a.env.Stdout, unifiedDiff(path, path, string(old), string(res.data)))
+		_, err := io.WriteString(a.env.Stdout, unifiedDiff(path, path, string(change.Before), string(change.After)))
 		return err
-	}
-	if !bytes.Equal(old, res.data) {
-		if _, err := awsconfig.ParseDocument(res.data); err != nil {
-			return fmt.Errorf("populate would write a config file botocore cannot read: %w", err)
-		}
-		if err := awsconfig.WriteFileAtomic(path, res.data, 0o600); err != nil {
-			return fmt.Errorf("write config file %s: %w", path, err)
-		}
 	}
 	fmt.Fprintf(a.env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
 		len(want)-len(res.skipped), len(accts), path, res.added, res.updated, res.removed, res.unchanged, res.kept)

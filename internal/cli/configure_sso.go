@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -230,8 +229,9 @@ func (a *app) runConfigureSSOSession(ctx context.Context, o configureSSOOptions)
 	if err := a.askSession(k, &vals, nil); err != nil {
 		return err
 	}
-	if err := a.editConfig(func(d *awsconfig.Document) {
+	if err := a.editConfig(ctx, func(d *awsconfig.Document) error {
 		d.Update(awsconfig.SSOSessionSection(name), vals)
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -386,13 +386,14 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	}
 
 	// 6. Write the profile, then the session (ConfigureSSOCommand._write_new_config).
-	if err := a.editConfig(func(d *awsconfig.Document) {
+	if err := a.editConfig(ctx, func(d *awsconfig.Document) error {
 		if len(profileVals) > 0 {
 			d.Update(awsconfig.ProfileSection(profileName), profileVals)
 		}
 		if session != "" {
 			d.Update(awsconfig.SSOSessionSection(session), sessVals)
 		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -534,21 +535,13 @@ func (a *app) configureToken(ctx context.Context, t *creds.Target, force bool, o
 	return m.AccessToken(ctx, t)
 }
 
-// editConfig reads the config file, applies edit and writes it back
-// atomically, keeping every byte edit does not change. A new file is 0600.
-func (a *app) editConfig(edit func(*awsconfig.Document)) error {
+// editConfig applies edit to the config file through awsconfig.EditFile: under
+// the cross-process lock, re-read, written atomically, keeping every byte edit
+// does not change.
+func (a *app) editConfig(ctx context.Context, edit func(*awsconfig.Document) error) error {
 	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("read config file %s: %w", path, err)
-	}
-	d, err := awsconfig.ParseDocument(data)
-	if err != nil {
-		return usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, err)
-	}
-	edit(d)
-	if err := awsconfig.WriteFileAtomic(path, d.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("write config file %s: %w", path, err)
+	if _, err := awsconfig.EditFile(ctx, path, edit, awsconfig.EditOptions{Debug: debugLogger(a.env, a.g.debug).Debug}); err != nil {
+		return err
 	}
 	a.cfg, a.cfgErr = nil, nil
 	return nil
