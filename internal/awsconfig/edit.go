@@ -58,13 +58,6 @@ func splitDocument(data []byte) *Document {
 	return d
 }
 
-// ReplaceContents makes data the document's contents, split into lines as
-// ParseDocument splits them (the line ending for new lines is kept).
-func (d *Document) ReplaceContents(data []byte) {
-	nd := splitDocument(data)
-	d.lines = nd.lines
-}
-
 // Bytes returns the document's contents.
 func (d *Document) Bytes() []byte {
 	var b bytes.Buffer
