@@ -43,7 +43,21 @@ type BlockResult struct {
 // Profiles of the old block that b.Profiles lacks stay unless b.Prune, except
 // those now defined outside the block (a profile must not be defined twice).
 // Every byte outside the block is kept. New lines use the file's line ending.
+//
+// Every profile name, key and value is checked as Update checks them (an
+// *UnsafeEntryError for a line break or another control character), as are
+// the marker and comment lines, before anything changes.
 func (d *Document) ReplaceBlock(b Block) (*BlockResult, error) {
+	for _, line := range append([]string{b.Begin, b.End}, b.Comment...) {
+		if i := hasUnsafe(line, true); i >= 0 {
+			return nil, &UnsafeEntryError{Section: b.Begin, Part: "marker or comment line", Key: "(block line)", Char: runeAt(line, i)}
+		}
+	}
+	for _, p := range b.Profiles {
+		if err := checkEntries(ProfileSection(p.Name), p.Values); err != nil {
+			return nil, err
+		}
+	}
 	data := string(d.Bytes())
 	before, block, after, found, err := splitBlock(data, b.Begin, b.End)
 	if err != nil {

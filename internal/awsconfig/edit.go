@@ -91,8 +91,8 @@ func SectionHeader(kind, name string) string {
 }
 
 // Set sets one key in a section; see Update.
-func (d *Document) Set(section, key, value string) {
-	d.Update(section, []KeyValue{{key, value}})
+func (d *Document) Set(section, key, value string) error {
+	return d.Update(section, []KeyValue{{key, value}})
 }
 
 // Update sets keys in the section whose header is section (e.g. "profile dev",
@@ -104,12 +104,20 @@ func (d *Document) Set(section, key, value string) {
 //
 // Set keys one call per section: the AWS CLI writes a command's keys in one
 // update, and where the new keys land can depend on it.
-func (d *Document) Update(section string, values []KeyValue) {
+//
+// A section name, key or value holding a line break or another control
+// character (a tab is allowed in names and values), or a key holding "=" or
+// ":", is refused with an *UnsafeEntryError and nothing changes: written raw it
+// could add lines of its own to the file.
+func (d *Document) Update(section string, values []KeyValue) error {
+	if err := checkEntries(section, values); err != nil {
+		return err
+	}
 	pending := append([]KeyValue(nil), values...)
 	start := d.findSection(section)
 	if start < 0 {
 		d.appendSection(section, pending)
-		return
+		return nil
 	}
 	last := start   // the AWS CLI's last_matching_line
 	optIndent := -1 // indent of the current option line; -1 right after the header
@@ -117,7 +125,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		line := d.lines[j]
 		if isSectionLine(line) {
 			d.insert(last+1, pending)
-			return
+			return nil
 		}
 		if !looksLikeOption(line) {
 			continue
@@ -143,7 +151,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		}
 	}
 	if len(pending) == 0 {
-		return
+		return nil
 	}
 	// End of file reached inside the section. The AWS CLI first terminates the
 	// last line, then inserts one line further down than in the in-loop case
@@ -155,6 +163,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		d.lines[n-1] += d.eol
 	}
 	d.insert(min(last+2, len(d.lines)), pending)
+	return nil
 }
 
 // DeleteSection removes a section: its header and every line up to its last

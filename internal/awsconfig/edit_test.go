@@ -145,8 +145,8 @@ func applyOps(t *testing.T, input string, ops []editOp) []byte {
 	for _, op := range ops {
 		if op.del {
 			d.DeleteSection(op.section)
-		} else {
-			d.Update(op.section, op.values)
+		} else if err := d.Update(op.section, op.values); err != nil {
+			t.Fatalf("Update(%q): %v", op.section, err)
 		}
 	}
 	return d.Bytes()

@@ -17,8 +17,7 @@ import (
 
 func addProfile(name string) func(*Document) error {
 	return func(d *Document) error {
-		d.Update(ProfileSection(name), []KeyValue{{"sso_session", "corp"}, {"sso_account_id", "111122223333"}})
-		return nil
+		return d.Update(ProfileSection(name), []KeyValue{{"sso_session", "corp"}, {"sso_account_id", "111122223333"}})
 	}
 }
 

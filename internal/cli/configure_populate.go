@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -148,6 +149,11 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		res, err = d.ReplaceBlock(populateBlock(o.SSOSession, want, o.Prune))
 		return err
 	}, awsconfig.EditOptions{DryRun: o.DryRun, Debug: debugLogger(a.env, a.g.debug).Debug})
+	var unsafe *awsconfig.UnsafeEntryError
+	if errors.As(err, &unsafe) {
+		return usererr.Wrap(usererr.CodeOther, err.Error(), err).
+			WithHint("the name came from the IAM Identity Center portal, and nothing was written; check that AWS_ENDPOINT_URL, endpoint_url and HTTPS_PROXY lead where you expect")
+	}
 	if err != nil {
 		return err
 	}

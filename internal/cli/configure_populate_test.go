@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 	"github.com/ssocli/ssocli/internal/idc/store"
+	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
 // p5 runs ssocli in-process in a temporary home against a local Identity
@@ -335,4 +338,45 @@ func TestDryRunDiff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPopulateRefusesHostileRoleName is the adversarial run's S1 through the
+// whole command: a portal (a stand-in, since our own server refuses such
+// names) whose role name holds a line break and a credential_process line
+// gets nothing written, and the payload is not echoed. Whichever layer
+// refuses it, the portal boundary or the config editor, the file must stay
+// as it was.
+func TestPopulateRefusesHostileRoleName(t *testing.T) {
+	t.Parallel()
+	const evil = "Admin\ncredential_process = /tmp/evil"
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/assignment/accounts":
+			fmt.Fprint(w, `{"accountList": [{"accountId": "111122223333", "accountName": "Dev", "emailAddress": "dev@example.com"}]}`)
+		case "/assignment/roles":
+			b, _ := json.Marshal(map[string]any{"roleList": []map[string]string{{"roleName": evil, "accountId": "111122223333"}}})
+			w.Write(b)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(portal.Close)
+	h := newP5(t, portal.URL)
+	h.writeConfig(userConfig)
+	tok := &ssocache.Token{StartURL: "https://d-0000000000.awsapps.com/start", Region: "us-east-1", AccessToken: "fake-access-token", ExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	if err := ssocache.WriteToken(ssocache.TokenPath(h.home, "corp", ""), tok); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := h.run("", "configure", "populate", "--sso-session", "corp", "--rate", "1000")
+	if code == 0 {
+		t.Errorf("populate with a hostile role name: exit 0")
+	}
+	if got := h.readConfig(); got != userConfig {
+		t.Errorf("the config changed:\n%s", got)
+	}
+	if strings.Contains(errs, "/tmp/evil") {
+		t.Errorf("the error echoes the payload:\n%s", errs)
+	}
+	t.Logf("exit %d, stderr: %s", code, errs)
 }

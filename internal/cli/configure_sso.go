@@ -230,8 +230,7 @@ func (a *app) runConfigureSSOSession(ctx context.Context, o configureSSOOptions)
 		return err
 	}
 	if err := a.editConfig(ctx, func(d *awsconfig.Document) error {
-		d.Update(awsconfig.SSOSessionSection(name), vals)
-		return nil
+		return d.Update(awsconfig.SSOSessionSection(name), vals)
 	}); err != nil {
 		return err
 	}
@@ -388,10 +387,12 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	// 6. Write the profile, then the session (ConfigureSSOCommand._write_new_config).
 	if err := a.editConfig(ctx, func(d *awsconfig.Document) error {
 		if len(profileVals) > 0 {
-			d.Update(awsconfig.ProfileSection(profileName), profileVals)
+			if err := d.Update(awsconfig.ProfileSection(profileName), profileVals); err != nil {
+				return err
+			}
 		}
 		if session != "" {
-			d.Update(awsconfig.SSOSessionSection(session), sessVals)
+			return d.Update(awsconfig.SSOSessionSection(session), sessVals)
 		}
 		return nil
 	}); err != nil {
