@@ -123,6 +123,12 @@ func usable(t *Target, tok *ssocache.Token, now time.Time) (string, error) {
 // the old refresh token when the server returns none. The caller holds the
 // session lock.
 func (m *Manager) refresh(ctx context.Context, t *Target, tok *ssocache.Token) (*ssocache.Token, error) {
+	// The server rotates the refresh token: a new token that cannot be saved
+	// would end the session, so do not spend the old one then.
+	if err := ssocache.CanWrite(t.tokenPath(m.Home)); err != nil {
+		m.warn("The IAM Identity Center token was not refreshed, because its cache file cannot be written: %v. Fix the cache directory (owner, permissions), then the next command refreshes it.", err)
+		return nil, err
+	}
 	api, err := m.OIDCClient(t)
 	if err != nil {
 		return nil, err

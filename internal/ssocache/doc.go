@@ -9,7 +9,10 @@
 // What this package promises, beyond the AWS CLI (spec §3.4, §11):
 //   - A reader never sees a partial file: every write goes to a temporary file in
 //     the same directory, is fsynced and then renamed over the old one, and the
-//     directory is fsynced.
+//     directory is fsynced. The one exception is a directory that refuses new
+//     files while the file itself is writable: the file is then rewritten in
+//     place, as the AWS CLI always does, since not writing it would lose a
+//     refreshed token (CanWrite tells beforehand whether either way works).
 //   - Files are created 0600 and directories 0700 whatever the umask.
 //   - Keys it does not know (written by a newer CLI or another tool) survive a
 //     read-modify-write: they are written after the known keys, in the order read.
