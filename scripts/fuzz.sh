@@ -1,18 +1,20 @@
 #!/bin/sh
-# fuzz.sh runs every Go fuzz target of ssocli for a short, bounded time each
-# (FUZZTIME, default 10s), for CI. Each target's seed corpus lives in its
-# package's testdata/fuzz/<Target>/ and in its f.Add calls; plain `go test`
-# already replays those, so this script is the part that searches for new
-# inputs. A failing input is written to testdata/fuzz/<Target>/ by go test:
-# commit it with the fix, so it stays a regression test.
+# fuzz.sh searches for new inputs to every Go fuzz target of ssocli (FUZZTIME
+# each, default 60s). It is exploratory and NOT part of the CI gate: plain
+# `go test` (scripts/test.sh) already replays every committed corpus in
+# testdata/fuzz/<Target>/ and every f.Add seed, which is deterministic. When
+# this script finds a failing input, go test writes it to
+# testdata/fuzz/<Target>/: fix the bug and commit the input with the fix, so it
+# becomes part of the gate.
 #
 # Usage: scripts/fuzz.sh [FuzzTarget ...]   (default: all of them)
 set -eu
 cd "$(dirname "$0")/.."
-FUZZTIME=${FUZZTIME:-10s}
+FUZZTIME=${FUZZTIME:-60s}
 
 # package target: listed explicitly, so a renamed or deleted target fails
-# loudly here instead of silently not running.
+# loudly here instead of silently not running (scripts/test.sh checks this
+# list against the code too).
 TARGETS='
 ./internal/awsconfig FuzzParse
 ./internal/ssocache FuzzScanner
@@ -22,6 +24,19 @@ TARGETS='
 ./internal/idc/proxy FuzzConnectTarget
 ./internal/idc/sts FuzzParseAuthorization
 '
+
+if [ "${1:-}" = "--check" ]; then
+	# Every listed target exists, and every target in the code is listed.
+	rc=0
+	echo "$TARGETS" | while read -r pkg target; do
+		[ -n "$pkg" ] || continue
+		grep -q "^func $target(" "$pkg"/*_test.go || { echo "fuzz.sh: $target not found in $pkg" >&2; exit 1; }
+	done || rc=1
+	for t in $(grep -rhoE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' internal | sed 's/^func //; s/($//'); do
+		echo "$TARGETS" | grep -q " $t\$" || { echo "fuzz.sh: $t is not listed in TARGETS" >&2; rc=1; }
+	done
+	exit $rc
+fi
 
 echo "$TARGETS" | while read -r pkg target; do
 	[ -n "$pkg" ] || continue
@@ -35,6 +50,6 @@ echo "$TARGETS" | while read -r pkg target; do
 		exit 1
 	fi
 	echo "== $pkg $target ($FUZZTIME)"
-	# -parallel 2: the CI machine has 2 cores; more workers only add noise.
+	# -parallel 2: the machine has 2 cores; more workers only add noise.
 	go test -run='^$' -fuzz="^$target\$" -fuzztime="$FUZZTIME" -parallel=2 "$pkg" || exit 1
 done

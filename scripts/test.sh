@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing (Debian's awscli and chromium,
+# Installs what the tests need when it is missing (Debian's awscli, chromium and
+# python3-boto3 with botocore,
 # iproute2 and util-linux for the private network namespace), then runs every
 # test. CI runs this same script (.ci/run).
 set -euo pipefail
@@ -9,6 +10,7 @@ export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+/usr/bin/python3 -c 'import botocore, boto3' 2>/dev/null || need+=(python3-boto3)
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
@@ -28,5 +30,8 @@ fi
 go vet ./...
 go test -count=1 -timeout 30m ./...
 
-# Every fuzz target searches for new inputs for a short, bounded time (issue 6).
-FUZZTIME=${FUZZTIME:-5s} sh scripts/fuzz.sh
+# The fuzz corpora (testdata/fuzz/*) and seeds were replayed by go test above;
+# exploratory fuzzing, which can find new inputs at random, is not part of this
+# gate: run scripts/fuzz.sh and commit what it finds. Here only check that its
+# target list matches the code.
+sh scripts/fuzz.sh --check

@@ -1,28 +1,16 @@
-//go:build unix
-
 package awsconfig
 
 import (
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime is the process's user+system CPU time. Benchmarks report it per
-// operation ("cpu-ns/op") because wall time on a shared machine is noise.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/ssocli/ssocli/internal/testutil/benchhome"
+)
 
 func BenchmarkParse1000Profiles(b *testing.B) {
 	data := []byte(benchConfig(1000))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	start := cpuTime(b)
+	start := benchhome.CPUTime(b)
 	for b.Loop() {
 		c, err := Parse(data, nil, "config")
 		if err != nil {
@@ -32,7 +20,7 @@ func BenchmarkParse1000Profiles(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	benchhome.ReportCPU(b, start)
 }
 
 func BenchmarkLoad1000Profiles(b *testing.B) {
@@ -42,8 +30,8 @@ func BenchmarkLoad1000Profiles(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := cpuTime(b)
-	defer func() { b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op") }()
+	start := benchhome.CPUTime(b)
+	defer func() { benchhome.ReportCPU(b, start) }()
 	for b.Loop() {
 		if _, err := Load(cfg, dir+"/credentials"); err != nil {
 			b.Fatal(err)

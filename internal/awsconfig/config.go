@@ -205,8 +205,15 @@ func readOptional(path string) ([]byte, error) {
 		return nil, usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, fmt.Errorf("read %s: %w", path, err)).
 			WithHint("the file is larger than 64 MiB; check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name your config files")
 	}
-	// botocore would fail opening it too; say which file.
-	return nil, usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, fmt.Errorf("read %s: %w", path, err))
+	// Say which file and why (permission denied, ...): without the cause
+	// the fix cannot be guessed.
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Unable to read config file %s: %v", path, cause), fmt.Errorf("read %s: %w", path, err)).
+		WithHint("make the file readable by you (check its owner and mode with: ls -l " + path + "), or point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE elsewhere")
 }
 
 // Parse parses config and credentials file contents. configPath is used in the

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/edit")
@@ -224,8 +225,8 @@ func assertOnlyKeyLinesChanged(t *testing.T, input, output string, ops []editOp)
 // 2.9.19 under /usr/bin/python3) on the same inputs and compares the bytes.
 func TestDocumentMatchesAWSCLI(t *testing.T) {
 	const python = "/usr/bin/python3"
-	if err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").Run(); err != nil {
-		t.Skip("the AWS CLI's Python package is not installed")
+	if out, err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").CombinedOutput(); err != nil {
+		require.Missingf(t, "the AWS CLI's Python package is not importable by %s (apt-get install awscli): %v %s", python, err, out)
 	}
 	type oracleCase struct {
 		Input *string  `json:"input"`

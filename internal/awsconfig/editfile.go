@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 
 	"github.com/ssocli/ssocli/internal/atomicfile"
 	"github.com/ssocli/ssocli/internal/filelock"
@@ -41,7 +40,7 @@ type Change struct {
 // (internal/atomicfile) if it changed: the file keeps its mode (a new one is
 // 0600), its line endings and every byte edit does not change, and a symlink
 // stays a symlink. So parallel edits (twenty `configure sso` runs at once) all
-// survive. A new file on Windows uses CRLF, as Python's text mode writes there.
+// survive. A new file on Windows uses CRLF (see LineEnding).
 //
 // A missing file is an empty one; a path that is not a regular file is refused.
 // An error from edit is returned as it is, and nothing is written.
@@ -63,9 +62,6 @@ func EditFile(ctx context.Context, path string, edit func(*Document) error, o Ed
 	d, err := ParseDocument(before)
 	if err != nil {
 		return nil, usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, err).WithHint(err.Error())
-	}
-	if len(before) == 0 && runtime.GOOS == "windows" {
-		d.eol = "\r\n"
 	}
 	if err := edit(d); err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 var oracleRandom = flag.Int("oracle.random", 300, "random configs to compare with botocore in TestBotocoreOracle")
@@ -43,12 +44,11 @@ var oracleExtra = []string{
 }
 
 func TestBotocoreOracle(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found")
-	}
-	if err := exec.Command(python, "-c", "import botocore.configloader").Run(); err != nil {
-		t.Skip("botocore not importable")
+	// Debian's python3 with Debian's botocore (python3-botocore, installed by
+	// scripts/test.sh): a python3 earlier in PATH (pyenv) has no botocore.
+	const python = "/usr/bin/python3"
+	if out, err := exec.Command(python, "-c", "import botocore.configloader").CombinedOutput(); err != nil {
+		require.Missingf(t, "botocore is not importable by %s (apt-get install python3-botocore): %v %s", python, err, out)
 	}
 	type input struct{ config, credentials string }
 	var inputs []input
@@ -95,11 +95,24 @@ func TestBotocoreOracle(t *testing.T) {
 	if len(want) != len(inputs) {
 		t.Fatalf("oracle answered %d cases, want %d", len(want), len(inputs))
 	}
+	withServices := 0
 	for i, in := range inputs {
 		got := oracleView(t, in.config, in.credentials)
+		// An older botocore does not read [services] (see the script):
+		// compare the rest. The services parser has its own table tests.
+		if w, ok := want[i].(map[string]any); ok && w["error"] == nil {
+			if _, ok := w["services"]; ok {
+				withServices++
+			} else if g, ok := got.(map[string]any); ok {
+				delete(g, "services")
+			}
+		}
 		if diff := cmp.Diff(want[i], got); diff != "" {
 			t.Errorf("case %d differs from botocore\nconfig:      %q\ncredentials: %q\n(-botocore +ours):\n%s", i, in.config, in.credentials, diff)
 		}
+	}
+	if withServices == 0 {
+		t.Logf("this botocore does not read [services] sections: compared %d cases without them", len(inputs))
 	}
 }
 

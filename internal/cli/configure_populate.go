@@ -13,14 +13,16 @@ import (
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // defaultProfileTemplate names populated profiles.
 const defaultProfileTemplate = "{{.AccountName}}-{{.RoleName}}"
 
-// populateOptions are the flags of `configure populate`.
+// populateOptions are what `configure populate` runs from.
 type populateOptions struct {
+	deps
 	SSOSession  string
 	Template    string
 	Region      string
@@ -30,8 +32,8 @@ type populateOptions struct {
 	Concurrency int
 }
 
-func (a *app) populateCmd() *cobra.Command {
-	var o populateOptions
+func newPopulateCmd(a *app, runF func(context.Context, *populateOptions) error) *cobra.Command {
+	o := &populateOptions{}
 	c := &cobra.Command{
 		Use:   "populate",
 		Short: "Write one profile for every account and role an sso-session can reach",
@@ -51,9 +53,19 @@ the change as a unified diff and writes nothing.
 Accounts and roles are listed concurrently under --rate requests a second (the
 portal throttles at about 20), and throttled calls are retried with backoff.
 Log in first: ssocli sso login --sso-session SESSION.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runPopulate(cmd.Context(), o)
+			o.deps = a.deps()
+			if o.SSOSession == "" {
+				return &parseError{msg: "the following arguments are required: --sso-session"}
+			}
+			if _, err := profileTemplate(o.Template); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPopulate(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -64,7 +76,6 @@ Log in first: ssocli sso login --sso-session SESSION.`,
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
 	f.Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "accounts listed at once")
-	_ = c.MarkFlagRequired("sso-session")
 	return c
 }
 
@@ -73,15 +84,24 @@ type profileNameData struct {
 	AccountName, AccountID, AccountEmail, RoleName, SessionName string
 }
 
-func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
-	if o.Template == "" {
-		o.Template = defaultProfileTemplate
+// profileTemplate parses --profile-template ("" is the default).
+func profileTemplate(text string) (*template.Template, error) {
+	if text == "" {
+		text = defaultProfileTemplate
 	}
-	tmpl, err := template.New("profile").Option("missingkey=error").Parse(o.Template)
+	tmpl, err := template.New("profile").Option("missingkey=error").Parse(text)
 	if err != nil {
-		return usageError("argument --profile-template: %v", err)
+		return nil, usageError("argument --profile-template: %v", err)
 	}
-	cfg, err := a.config()
+	return tmpl, nil
+}
+
+func runPopulate(ctx context.Context, o *populateOptions) error {
+	tmpl, err := profileTemplate(o.Template)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -89,11 +109,11 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	t, err := a.target(p)
+	t, err := o.target(p)
 	if err != nil {
 		return err
 	}
-	m := a.manager()
+	m := o.manager()
 	token, err := m.AccessToken(ctx, t)
 	if err != nil {
 		return err
@@ -102,7 +122,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	bar := a.progress()
+	bar := o.progress()
 	l := orgs.New(client, token, orgs.Options{Rate: o.Rate, Concurrency: o.Concurrency, Progress: func(done, total int) {
 		bar.show(progressBar("Listing roles", done, total))
 	}})
@@ -112,7 +132,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return usererr.FromAPI(err)
 	}
 	st := l.Stats()
-	a.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
+	o.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
 
 	var want []awsconfig.BlockProfile
 	byName := map[string]string{}
@@ -142,13 +162,13 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		}
 	}
 
-	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
+	path, _ := awsconfig.Paths(o.Env.getenv, o.Env.Home)
 	var res *awsconfig.BlockResult
 	change, err := awsconfig.EditFile(ctx, path, func(d *awsconfig.Document) error {
 		var err error
 		res, err = d.ReplaceBlock(populateBlock(o.SSOSession, want, o.Prune))
 		return err
-	}, awsconfig.EditOptions{DryRun: o.DryRun, Debug: debugLogger(a.env, a.g.debug).Debug})
+	}, awsconfig.EditOptions{DryRun: o.DryRun, Debug: debugLogger(o.Env, o.Globals.Debug).Debug})
 	var unsafe *awsconfig.UnsafeEntryError
 	if errors.As(err, &unsafe) {
 		return usererr.Wrap(usererr.CodeOther, err.Error(), err).
@@ -158,22 +178,15 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return err
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(a.env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
+		fmt.Fprintf(o.Env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
 	}
 	if o.DryRun {
-		_, err := io.WriteString(a.env.Stdout, dryRunDiff(path, change))
+		_, err := io.WriteString(o.Env.Stdout, termtext.Text(dryRunDiff(path, change)))
 		return err
 	}
-	fmt.Fprintf(a.env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
+	fmt.Fprintf(o.Env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
 		len(want)-len(res.Skipped), len(accts), path, res.Added, res.Updated, res.Removed, res.Unchanged, res.Kept)
 	return nil
-}
-
-// debugf writes a --debug line.
-func (a *app) debugf(format string, args ...any) {
-	if a.g.debug {
-		fmt.Fprintf(a.env.Stderr, "debug: "+format+"\n", args...)
-	}
 }
 
 // progressBar renders "label [#####     ] done/total accounts".

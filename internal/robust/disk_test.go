@@ -16,6 +16,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 	"github.com/ssocli/ssocli/internal/ssocache"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // procResult runs the ssocli binary for h (its HOME and endpoint), wrapped by
@@ -44,11 +45,9 @@ func (h *home) proc(wrap []string, uid int, args ...string) result {
 // namespace (root, and a kernel and container that allow it).
 func canUnshareMount(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for a mount namespace (unshare -m): as another user, chmod covers read-only")
-	}
+	require.Root(t, "a mount namespace (unshare -m) for full and read-only file systems")
 	if out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", "mount -t tmpfs tmpfs /mnt").CombinedOutput(); err != nil {
-		t.Skipf("mount namespaces are not permitted here: %v %s", err, out)
+		require.Missingf(t, "mount namespaces are not permitted here: %v %s", err, out)
 	}
 }
 
@@ -199,9 +198,7 @@ const nobody = 65534
 // (root, 0700): the command fails with a message that names the directory
 // and the cause, and the cache is left as it was.
 func TestCacheDirPermissions(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run ssocli as another user")
-	}
+	require.Root(t, "to run ssocli as another user")
 	perms := []struct {
 		name  string
 		apply func(dir string) error
@@ -272,9 +269,7 @@ func checkSameFiles(t *testing.T, dir string, before map[string]string) {
 // not spent: the command says why, and once the directory is fixed the
 // session still refreshes.
 func TestRefreshInUnwritableCacheDir(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run ssocli as another user")
-	}
+	require.Root(t, "to run ssocli as another user")
 	srv := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
 	dir, err := os.MkdirTemp("", "ssocli-robust-home-")
 	if err != nil {

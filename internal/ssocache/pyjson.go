@@ -469,7 +469,10 @@ func appendMembers(b []byte, members []member) []byte {
 }
 
 // number reads a JSON number (RFC 8259 §6). Python also reads NaN and Infinity;
-// no cache file holds them, and we treat them as invalid.
+// no cache file holds them, and we treat them as invalid. A number is kept as
+// written: Python would read 1E1000 as inf and write it back as Infinity,
+// which is not JSON; keeping the text keeps the file valid JSON that the AWS
+// CLI reads to the same value.
 func (sc *scanner) number() error {
 	s, i := sc.s, sc.pos
 	if i < len(s) && s[i] == '-' {

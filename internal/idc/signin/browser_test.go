@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,13 +16,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/testutil/browser"
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // newPagesServer runs the pages on a loopback httptest server.
 func newPagesServer(t *testing.T) (*httptest.Server, *fakeBackend) {
 	t.Helper()
 	b := newFakeBackend()
-	p := &Pages{Backend: b, Now: func() time.Time { return t0 }}
+	p := &Pages{Backend: b, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	p.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -36,7 +38,7 @@ func callbackServer(t *testing.T, host string) (*httptest.Server, <-chan url.Val
 	t.Helper()
 	ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))
 	if err != nil {
-		t.Skipf("no loopback listener on %s: %v", host, err)
+		require.Missingf(t, "no loopback listener on %s: %v", host, err)
 	}
 	got := make(chan url.Values, 1)
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -23,11 +23,11 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
+
+	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // EnvInside is set to "1" in the environment of a test binary re-run inside
@@ -58,7 +58,7 @@ func RunInNamespace(m *testing.M) int {
 	}
 	unshare, err := probe()
 	if err != nil {
-		if inCI() {
+		if require.InCI() {
 			fmt.Fprintf(os.Stderr, "netns: cannot make a private network namespace: %v\n"+
 				"netns: CI=true requires the AWS CLI tests to run: run the tests as root (or with CAP_SYS_ADMIN) with util-linux unshare and iproute2 ip installed\n", err)
 			return 1
@@ -70,13 +70,7 @@ func RunInNamespace(m *testing.M) int {
 	cmd := exec.Command(unshare, append([]string{"-n", "sh", "-c", reexecScript, os.Args[0]}, os.Args[1:]...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), EnvInside+"=1")
-	// If this process dies (go test's timeout kills it), take the re-run
-	// along. The death signal is tied to the thread that started the child,
-	// so keep this goroutine on it until the child ends.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	err = cmd.Run()
+	err = runTiedToParent(cmd)
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -92,6 +86,9 @@ func RunInNamespace(m *testing.M) int {
 // probe checks that this process can make a network namespace and bring its
 // loopback up, and returns the path of unshare.
 func probe() (string, error) {
+	if runtime.GOOS != "linux" {
+		return "", fmt.Errorf("network namespaces exist only on Linux, and this is %s: run these tests on Linux", runtime.GOOS)
+	}
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
 		return "", fmt.Errorf("find unshare: %w", err)
@@ -204,15 +201,5 @@ func pathEnv() string {
 // missing skips t with reason, or fails it under CI=true.
 func missing(t testing.TB, reason string) {
 	t.Helper()
-	if inCI() {
-		t.Fatalf("netns: %s (CI=true: this test must run)", reason)
-		return
-	}
-	t.Skipf("netns: %s", reason)
-}
-
-// inCI reports whether CI is set to a true value, as CI services do.
-func inCI() bool {
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	return ci
+	require.Missing(t, "netns: "+reason)
 }

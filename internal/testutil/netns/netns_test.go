@@ -83,30 +83,6 @@ func (r *recordTB) Helper()                           {}
 func (r *recordTB) Skipf(format string, args ...any)  { r.skipped = format }
 func (r *recordTB) Fatalf(format string, args ...any) { r.fatal = format }
 
-func TestMissingSkipsOrFailsInCI(t *testing.T) {
-	tests := []struct {
-		ci        string
-		wantSkip  bool
-		wantFatal bool
-	}{
-		{ci: "", wantSkip: true},
-		{ci: "false", wantSkip: true},
-		{ci: "true", wantFatal: true},
-		{ci: "1", wantFatal: true},
-	}
-	for _, tt := range tests {
-		t.Run("CI="+tt.ci, func(t *testing.T) {
-			t.Setenv("CI", tt.ci)
-			r := &recordTB{TB: t}
-			missing(r, "no namespace")
-			got := [2]bool{r.skipped != "", r.fatal != ""}
-			if diff := cmp.Diff([2]bool{tt.wantSkip, tt.wantFatal}, got); diff != "" {
-				t.Errorf("[skipped, failed] (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestRequiredOutsideNamespace(t *testing.T) {
 	t.Setenv(EnvInside, "")
 	t.Setenv("CI", "")
