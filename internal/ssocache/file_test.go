@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,10 @@ func TestAtomicWriteReadersSeeWholeFiles(t *testing.T) {
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	errs := make(chan error, writers)
+	// On Windows a rename over a file needs a moment when no one has it open,
+	// and a reader in a tight loop leaves almost none (the retries give up
+	// after 2 s); there the reader reads once per finished write instead.
+	wrote := make(chan struct{}, writers*writes)
 	for i := range writers {
 		wg.Go(func() {
 			for range writes {
@@ -64,6 +69,7 @@ func TestAtomicWriteReadersSeeWholeFiles(t *testing.T) {
 					errs <- err
 					return
 				}
+				wrote <- struct{}{}
 			}
 		})
 	}
@@ -75,11 +81,21 @@ func TestAtomicWriteReadersSeeWholeFiles(t *testing.T) {
 			running = false
 		default:
 		}
-		b, err := os.ReadFile(path)
+		if runtime.GOOS == "windows" {
+			select {
+			case <-wrote:
+			case <-done:
+				running = false
+			}
+		}
+		// The package's own reader: on Windows a plain os.ReadFile fails with
+		// a sharing violation while a writer renames over the file, and
+		// ssocache retries that (internal/robustio).
+		b, err := readCacheFile(path, kindRoleCreds)
 		if err != nil {
 			t.Fatalf("read %d: %v", reads, err)
 		}
-		if !valid[string(b)] {
+		if !valid[b] {
 			bad++
 		}
 		if _, err := ReadRoleCredentials(path); err != nil {
