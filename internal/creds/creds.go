@@ -62,7 +62,7 @@ func (t *Target) Legacy() bool { return t.SessionName == "" }
 
 // TokenFile is the token cache file's path.
 func (t *Target) tokenPath(home string) string {
-	return ssocache.SSODir(home) + "/" + ssocache.TokenFileName(t.SessionName, t.StartURL)
+	return ssocache.TokenPath(home, t.SessionName, t.StartURL)
 }
 
 // name is how the AWS CLI names the session in its messages.
