@@ -30,6 +30,15 @@ fi
 go vet ./...
 go test -count=1 -timeout 30m ./...
 
+# Windows and macOS (issue 10): every package and every test package vets and
+# compiles for both, on amd64 and arm64. go list -export compiles without
+# linking; the windows/amd64 test binaries are linked and run under Wine next.
+for target in windows/amd64 windows/arm64 darwin/amd64 darwin/arm64; do
+  GOOS=${target%/*} GOARCH=${target#*/} go vet ./...
+  GOOS=${target%/*} GOARCH=${target#*/} go list -test -export ./... >/dev/null
+done
+bash scripts/windows.sh
+
 # The fuzz corpora (testdata/fuzz/*) and seeds were replayed by go test above;
 # exploratory fuzzing, which can find new inputs at random, is not part of this
 # gate: run scripts/fuzz.sh and commit what it finds. Here only check that its

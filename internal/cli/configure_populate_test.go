@@ -123,7 +123,10 @@ func TestPopulate(t *testing.T) {
 
 	t.Run("dry run shows the pruning and writes nothing", func(t *testing.T) {
 		out := h.mustRun("configure", "populate", "--sso-session", "corp", "--region", "eu-west-1", "--prune", "--dry-run", "--rate", "1000")
-		for _, line := range []string{"--- " + h.configPath(), "-[profile account-0059-Role03]", "-[profile account-0000-Role03]"} {
+		// The diff names the file as the AWS CLI would (awsconfig.Paths: on
+		// Windows "~/.aws/config" keeps its "/" after the home, as ntpath does).
+		shown, _ := awsconfig.Paths(func(k string) string { return h.vars[k] }, h.home)
+		for _, line := range []string{"--- " + shown, "-[profile account-0059-Role03]", "-[profile account-0000-Role03]"} {
 			if !strings.Contains(out, line+"\n") {
 				t.Errorf("dry-run diff lacks the line %q:\n%.2000s", line, out)
 			}

@@ -1,4 +1,8 @@
+//go:build linux
+
 package robust
+
+// These tests use mount namespaces, other users' uids and chown: Linux only.
 
 import (
 	"bytes"
