@@ -92,6 +92,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 		a.serveCmd(),
 		a.demoCmd(),
 		a.execCmd(),
+		a.consoleCmd(),
 	)
 	root.AddCommand(a.completionCmd(root))
 	return root
