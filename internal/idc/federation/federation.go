@@ -258,10 +258,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	h.sessions[hash(id)] = consoleSession{cred: cred, expires: expires}
 	h.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{
-		Name:     CookieName,
-		Value:    id,
-		Path:     "/",
-		Domain:   cookieDomain(hostOnly(r.Host)),
+		Name:   CookieName,
+		Value:  id,
+		Path:   "/",
+		Domain: cookieDomain(hostOnly(r.Host)),
 		// Relative, so that a browser whose clock differs keeps it as long.
 		MaxAge:   max(1, int(expires.Sub(now)/time.Second)),
 		HttpOnly: true,
