@@ -25,11 +25,19 @@ func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
 				Expiration: parseExpiration(a.env.getenv("AWS_CREDENTIAL_EXPIRATION"))}, nil
 		}
 	}
+	name, explicit := a.profileName()
+	return a.profileCredentials(ctx, name, explicit)
+}
+
+// profileCredentials resolves the named profile's credentials: its IAM
+// Identity Center role, then static keys in the credentials or config file
+// (the environment is not looked at). The credential endpoints serve several
+// profiles with it.
+func (a *app) profileCredentials(ctx context.Context, name string, explicit bool) (*creds.Credentials, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
 	p, err := cfg.SSOCredentials(name, explicit)
 	switch {
 	case err == nil:

@@ -93,6 +93,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 		a.demoCmd(),
 		a.execCmd(),
 		a.consoleCmd(),
+		a.credentialServerCmd(),
 	)
 	root.AddCommand(a.completionCmd(root))
 	return root
