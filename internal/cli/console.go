@@ -22,14 +22,15 @@ var serviceSignin = awsconfig.Service{EnvID: "SIGNIN", ConfigKey: "signin"}
 
 // consoleOptions are the flags of `ssocli console`.
 type consoleOptions struct {
+	deps
 	Destination     string
 	Service         string
 	SessionDuration time.Duration
 	URLOnly         bool
 }
 
-func (a *app) consoleCmd() *cobra.Command {
-	var o consoleOptions
+func newConsoleCmd(a *app, runF func(context.Context, *consoleOptions) error) *cobra.Command {
+	o := &consoleOptions{}
 	c := &cobra.Command{
 		Use:   "console [--profile P] [--destination URL | --service NAME] [--region R] [--url-only]",
 		Short: "Open the AWS console as a profile's role",
@@ -58,8 +59,12 @@ The sign-in endpoint follows the endpoint overrides: AWS_ENDPOINT_URL_SIGNIN,
 AWS_ENDPOINT_URL, or "signin = endpoint_url = ..." in the profile's
 [services] section; the console page is then <endpoint>/console/..., which is
 where ssocli serve shows who is signed in.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
+			if o.Service != "" && o.Destination != "" {
+				return usageError("--destination and --service cannot be used together: give one console page")
+			}
 			if o.Service != "" && !webconsole.ValidService(o.Service) {
 				return usageError("--service %q is not a console service name: use its lower-case name as in the console's URL, e.g. ec2, s3, cloudformation", o.Service)
 			}
@@ -74,10 +79,10 @@ where ssocli serve shows who is signed in.`,
 			if o.SessionDuration%time.Second != 0 {
 				return usageError("--session-duration %s: give whole seconds, e.g. 1h or 90m", o.SessionDuration)
 			}
-			if a.parsed != nil {
-				return a.parsed(o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			return a.runConsole(cmd.Context(), o)
+			return runConsole(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -85,61 +90,60 @@ where ssocli serve shows who is signed in.`,
 	f.StringVar(&o.Service, "service", "", "open this service's console page, e.g. ec2, s3, cloudformation")
 	f.DurationVar(&o.SessionDuration, "session-duration", 0, "length of the console session, 15m to 12h (default: the service's); not for role-chained credentials")
 	f.BoolVar(&o.URLOnly, "url-only", false, "print the sign-in URL on stdout instead of opening a browser")
-	c.MarkFlagsMutuallyExclusive("destination", "service")
 	return c
 }
 
-func (a *app) runConsole(ctx context.Context, o consoleOptions) error {
-	name, _ := a.profileName()
-	chained := a.roleChained(name)
+func runConsole(ctx context.Context, o *consoleOptions) error {
+	name, _ := o.profileName()
+	chained := o.roleChained(name)
 	if err := webconsole.CheckSessionDuration(o.SessionDuration, chained); err != nil {
 		return usererr.New(usererr.CodeUsage, fmt.Sprintf("Cannot ask for a console session of %s for profile %s: %v.", o.SessionDuration, name, err)).
 			WithHint("leave out --session-duration: the console session of a role-chained profile lasts as long as its credentials (at most an hour)")
 	}
-	c, err := a.credentials(ctx)
+	c, err := o.credentials(ctx)
 	if err != nil {
 		return err
 	}
-	hint := a.consoleLoginHint()
+	hint := o.consoleLoginHint()
 	if c.SessionToken == "" {
 		return usererr.New(usererr.CodeConfig, fmt.Sprintf("The console sign-in needs temporary credentials, and profile %s has long-term access keys.", name)).
 			WithHint("use an IAM Identity Center profile (ssocli configure sso) or a role profile (role_arn) for the console")
 	}
-	if !c.Expiration.IsZero() && !a.env.now().Before(c.Expiration) {
+	if !c.Expiration.IsZero() && !o.Env.now().Before(c.Expiration) {
 		return usererr.New(usererr.CodeOther, fmt.Sprintf("The credentials of profile %s expired at %s.", name, c.Expiration.UTC().Format(time.RFC3339))).WithHint(hint)
 	}
-	endpoint, err := a.signinEndpoint(name)
+	endpoint, err := o.signinEndpoint(name)
 	if err != nil {
 		return err
 	}
-	hc, err := a.httpClient()
+	hc, err := o.HTTPClient()
 	if err != nil {
 		return err
 	}
-	wc := &webconsole.Client{HTTPClient: hc, Endpoint: endpoint, Region: a.region()}
+	wc := &webconsole.Client{HTTPClient: hc, Endpoint: endpoint, Region: o.region()}
 	dest := o.Destination
 	if dest == "" {
 		dest = wc.Destination(o.Service)
 	}
-	debugLogger(a.env, a.g.debug).Debug("console sign-in", "federation", wc.FederationURL(), "destination", dest, "access_key_id", c.AccessKeyID, "session_duration", o.SessionDuration)
+	o.debugf("console sign-in: federation endpoint %s, destination %s, access key %s, session duration %s", wc.FederationURL(), dest, c.AccessKeyID, o.SessionDuration)
 	token, err := wc.SigninToken(ctx, webconsole.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}, o.SessionDuration)
 	if err != nil {
 		return consoleError(err, name, o.SessionDuration, hint)
 	}
 	loginURL := wc.LoginURL(token, dest)
 	if o.URLOnly {
-		fmt.Fprintln(a.env.Stdout, loginURL)
+		fmt.Fprintln(o.Env.Stdout, loginURL)
 		return nil
 	}
-	if reason := a.browserUnavailable(); reason != "" {
-		fmt.Fprintf(a.env.Stderr, "No browser can be opened here (%s). Open this URL within 15 minutes to sign in (it is a secret: it signs in whoever opens it):\n", reason)
-		fmt.Fprintln(a.env.Stdout, loginURL)
+	if reason := o.browserUnavailable(); reason != "" {
+		fmt.Fprintf(o.Env.Stderr, "No browser can be opened here (%s). Open this URL within 15 minutes to sign in (it is a secret: it signs in whoever opens it):\n", reason)
+		fmt.Fprintln(o.Env.Stdout, loginURL)
 		return nil
 	}
-	fmt.Fprintf(a.env.Stderr, "Opening the AWS console for profile %s in your browser.\n", name)
-	if err := a.env.OpenBrowser(loginURL); err != nil {
-		fmt.Fprintf(a.env.Stderr, "Could not open a browser (%v). Open this URL within 15 minutes to sign in (it is a secret: it signs in whoever opens it):\n", err)
-		fmt.Fprintln(a.env.Stdout, loginURL)
+	fmt.Fprintf(o.Env.Stderr, "Opening the AWS console for profile %s in your browser.\n", name)
+	if err := o.Env.OpenBrowser(loginURL); err != nil {
+		fmt.Fprintf(o.Env.Stderr, "Could not open a browser (%v). Open this URL within 15 minutes to sign in (it is a secret: it signs in whoever opens it):\n", err)
+		fmt.Fprintln(o.Env.Stdout, loginURL)
 	}
 	return nil
 }
@@ -163,29 +167,29 @@ func consoleError(err error, profile string, duration time.Duration, hint string
 
 // consoleLoginHint names the login that gives the profile fresh
 // credentials: its IAM Identity Center session's, or a generic one.
-func (a *app) consoleLoginHint() string {
-	if t, err := a.ssoTarget(); err == nil {
+func (d *deps) consoleLoginHint() string {
+	if t, err := d.ssoTarget(); err == nil {
 		return t.LoginHint()
 	}
-	name, _ := a.profileName()
+	name, _ := d.profileName()
 	return (&creds.Target{Profile: name}).LoginHint()
 }
 
 // signinEndpoint is the sign-in endpoint override for the profile, or "".
-func (a *app) signinEndpoint(profile string) (string, error) {
-	cfg, err := a.config()
+func (d *deps) signinEndpoint(profile string) (string, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return "", err
 	}
-	return cfg.EndpointURL(profile, serviceSignin, a.env.getenv)
+	return cfg.EndpointURL(profile, serviceSignin, d.Env.getenv)
 }
 
 // roleChained reports whether the profile's credentials come from role
 // chaining: an AssumeRole (role_arn) whose source credentials are themselves
 // temporary (an IAM Identity Center profile, another role, or a container
 // or instance role), as AWS counts it.
-func (a *app) roleChained(profile string) bool {
-	cfg, err := a.config()
+func (d *deps) roleChained(profile string) bool {
+	cfg, err := d.Config()
 	if err != nil {
 		return false
 	}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
@@ -155,7 +153,7 @@ source_profile = p
 		{"session too long", []string{"--profile", "p", "--session-duration", "13h"}, 252, "from 15 minutes to 12 hours"},
 		{"session too short", []string{"--profile", "p", "--session-duration", "10m"}, 252, "from 15 minutes to 12 hours"},
 		{"duration with role chaining", []string{"--profile", "chained", "--session-duration", "1h"}, 252, "leave out --session-duration"},
-		{"both destinations", []string{"--profile", "p", "--service", "ec2", "--destination", "https://x.example/"}, 252, "destination service"},
+		{"both destinations", []string{"--profile", "p", "--service", "ec2", "--destination", "https://x.example/"}, 252, "cannot be used together"},
 		{"bad service", []string{"--profile", "p", "--service", "EC2/../x"}, 252, "not a console service name"},
 		{"relative destination", []string{"--profile", "p", "--destination", "/ec2/home"}, 252, "not an absolute URL"},
 	}
@@ -181,37 +179,5 @@ func TestConsoleExpiredCredentials(t *testing.T) {
 	_, errs, code = h.run("console", "--url-only")
 	if code != 254 || !strings.Contains(errs, "The AWS sign-in service refused the credentials of profile default (HTTP 403: the credentials are not valid") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
-	}
-}
-
-// parseOptions runs args through the flags-to-options layer only.
-func parseOptions(t *testing.T, args ...string) any {
-	t.Helper()
-	var got any
-	a := &app{env: &Env{Getenv: func(string) string { return "" }}, parsed: func(o any) error { got = o; return nil }}
-	root := a.rootCmd()
-	root.SetArgs(args)
-	root.SetOut(io.Discard)
-	root.SetErr(io.Discard)
-	if err := root.Execute(); err != nil {
-		t.Fatalf("%v: %v", args, err)
-	}
-	return got
-}
-
-func TestConsoleFlagsToOptions(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		args []string
-		want consoleOptions
-	}{
-		{[]string{"console"}, consoleOptions{}},
-		{[]string{"console", "--service", "ec2", "--session-duration", "90m", "--url-only"}, consoleOptions{Service: "ec2", SessionDuration: 90 * time.Minute, URLOnly: true}},
-		{[]string{"console", "--destination", "https://console.aws.amazon.com/s3/home"}, consoleOptions{Destination: "https://console.aws.amazon.com/s3/home"}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, parseOptions(t, tt.args...)); diff != "" {
-			t.Errorf("%v (-want +got):\n%s", tt.args, diff)
-		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/credserver"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -29,6 +30,7 @@ const (
 
 // credentialServerOptions are the flags of `ssocli credential-server`.
 type credentialServerOptions struct {
+	deps
 	Addr        string
 	Profiles    []string
 	AllowRemote bool
@@ -36,8 +38,8 @@ type credentialServerOptions struct {
 	TLSKey      string
 }
 
-func (a *app) credentialServerCmd() *cobra.Command {
-	var o credentialServerOptions
+func newCredentialServerCmd(a *app, runF func(context.Context, *credentialServerOptions) error) *cobra.Command {
+	o := &credentialServerOptions{}
 	c := &cobra.Command{
 		Use:   "credential-server [--addr 127.0.0.1:PORT] [--profile P ...]",
 		Short: "Serve fresh role credentials to containers and long-running processes",
@@ -66,8 +68,9 @@ a container needs the host's network (docker run --network host). With
 --allow-remote it may listen elsewhere, and then only over TLS (--tls-cert,
 --tls-key): the token and the credentials would otherwise cross the network
 in clear.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.deps = a.deps()
 			if o.AllowRemote && (o.TLSCert == "" || o.TLSKey == "") {
 				return usageError("--allow-remote needs --tls-cert and --tls-key: the token and the credentials must not cross the network in clear")
 			}
@@ -82,10 +85,10 @@ in clear.`,
 					return usageError("--profile %q: a profile name served by the credential server may not be empty or contain /, ?, # or %%", p)
 				}
 			}
-			if a.parsed != nil {
-				return a.parsed(o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			return a.runCredentialServer(cmd.Context(), o)
+			return runCredentialServer(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -113,28 +116,27 @@ func checkListenAddr(addr string, allowRemote bool) error {
 // profilePath is the URL path of a profile on the credential server.
 func profilePath(name string) string { return "/profile/" + url.PathEscape(name) }
 
-func (a *app) runCredentialServer(ctx context.Context, o credentialServerOptions) error {
+func runCredentialServer(ctx context.Context, o *credentialServerOptions) error {
 	names := o.Profiles
 	if len(names) == 0 {
-		n, _ := a.profileName()
+		n, _ := o.profileName()
 		names = []string{n}
 	}
-	if _, err := a.config(); err != nil {
+	if _, err := o.Config(); err != nil {
 		return err
 	}
 	token, err := credserver.NewToken()
 	if err != nil {
 		return err
 	}
-	srv := &credserver.Server{Token: token, Paths: map[string]credserver.Profile{}, AllowRemote: o.AllowRemote, Logger: debugLogger(a.env, a.g.debug), Event: a.credentialEvent}
+	srv := &credserver.Server{Token: token, Paths: map[string]credserver.Profile{}, AllowRemote: o.AllowRemote, Logger: debugLogger(o.Env, o.Globals.Debug), Event: o.credentialEvent}
 	for _, name := range names {
 		name := name
-		srv.Paths[profilePath(name)] = credserver.Profile{Name: name, Source: func(ctx context.Context) (*creds.Credentials, error) {
-			return a.profileCredentials(ctx, name, true)
-		}}
+		source := o.profileSource(name)
+		srv.Paths[profilePath(name)] = credserver.Profile{Name: name, Source: source}
 		// Resolve each once now, so that a typo is refused and a missing
 		// login said at start, not at the first request.
-		_, err := a.profileCredentials(ctx, name, true)
+		_, err := source(ctx)
 		if err != nil && !errors.Is(err, creds.ErrLoginRequired) {
 			return err
 		}
@@ -159,24 +161,32 @@ func (a *app) runCredentialServer(ctx context.Context, o credentialServerOptions
 	}
 	base := scheme + "://" + ln.Addr().String()
 	sort.Strings(names)
-	fmt.Fprintf(a.env.Stderr, "Serving the credentials of %s on %s until Ctrl-C or SIGTERM. Give a process the lines below for its profile.\n", strings.Join(names, ", "), base)
+	fmt.Fprintf(o.Env.Stderr, "Serving the credentials of %s on %s until Ctrl-C or SIGTERM. Give a process the lines below for its profile.\n", strings.Join(names, ", "), base)
 	for _, name := range names {
 		if len(names) > 1 {
-			fmt.Fprintf(a.env.Stdout, "# profile %s\n", name)
+			fmt.Fprintf(o.Env.Stdout, "# profile %s\n", name)
 		}
-		fmt.Fprintf(a.env.Stdout, "%s=%s%s\n%s=%s\n", envContainerFullURI, base, profilePath(name), envContainerToken, token)
+		fmt.Fprintf(o.Env.Stdout, "%s=%s%s\n%s=%s\n", envContainerFullURI, base, profilePath(name), envContainerToken, token)
 	}
 	return serveUntilDone(ctx, ln, srv)
 }
 
 // credentialEvent tells the person running a credential endpoint when a
 // profile stops (or starts again) getting credentials.
-func (a *app) credentialEvent(profile string, err error) {
+func (d *deps) credentialEvent(profile string, err error) {
 	if err == nil {
-		fmt.Fprintf(a.env.Stderr, "Profile %s: serving credentials again.\n", profile)
+		fmt.Fprintf(d.Env.Stderr, "Profile %s: serving credentials again.\n", termtext.Line(profile))
 		return
 	}
-	fmt.Fprintf(a.env.Stderr, "Profile %s: no credentials to serve: %s\n", profile, credserver.Describe(profile, err))
+	fmt.Fprintf(d.Env.Stderr, "Profile %s: no credentials to serve: %s\n", termtext.Line(profile), termtext.Line(credserver.Describe(profile, err)))
+}
+
+// profileSource fetches the named profile's credentials as --profile NAME
+// would: the environment's keys are not looked at.
+func (d *deps) profileSource(name string) credserver.Source {
+	pd := *d
+	pd.Globals.Profile = name
+	return pd.credentials
 }
 
 // serveUntilDone serves h on ln until ctx ends, then shuts down, letting the
@@ -202,7 +212,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 // startExecServer starts the credential endpoint of `exec --ecs-server` on a
 // random loopback port and returns the two variables for the child, and a
 // function that stops the endpoint.
-func (a *app) startExecServer(profile string) (vars []string, stop func(), err error) {
+func (d *deps) startExecServer(profile string) (vars []string, stop func(), err error) {
 	token, err := credserver.NewToken()
 	if err != nil {
 		return nil, nil, err
@@ -213,9 +223,9 @@ func (a *app) startExecServer(profile string) (vars []string, stop func(), err e
 	}
 	srv := &credserver.Server{
 		Token:  token,
-		Paths:  map[string]credserver.Profile{"/": {Name: profile, Source: a.credentials}},
-		Logger: debugLogger(a.env, a.g.debug),
-		Event:  a.credentialEvent,
+		Paths:  map[string]credserver.Profile{"/": {Name: profile, Source: d.credentials}},
+		Logger: debugLogger(d.Env, d.Globals.Debug),
+		Event:  d.credentialEvent,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -11,29 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-func TestCredentialServerFlagsToOptions(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		args []string
-		want any
-	}{
-		{[]string{"credential-server"}, credentialServerOptions{Addr: "127.0.0.1:0"}},
-		{[]string{"credential-server", "--addr", "127.0.0.1:9911", "--profile", "dev", "--profile", "prod"}, credentialServerOptions{Addr: "127.0.0.1:9911", Profiles: []string{"dev", "prod"}}},
-		{[]string{"credential-server", "--addr", "0.0.0.0:9911", "--allow-remote", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
-			credentialServerOptions{Addr: "0.0.0.0:9911", AllowRemote: true, TLSCert: "c.pem", TLSKey: "k.pem"}},
-		{[]string{"exec", "--ecs-server", "--", "aws", "s3", "ls"}, execOptions{ECSServer: true, Command: []string{"aws", "s3", "ls"}}},
-		{[]string{"exec", "--", "env"}, execOptions{Command: []string{"env"}}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, parseOptions(t, tt.args...)); diff != "" {
-			t.Errorf("%v (-want +got):\n%s", tt.args, diff)
-		}
-	}
-}
 
 func TestCredentialServerUsageErrors(t *testing.T) {
 	t.Parallel()
