@@ -204,8 +204,8 @@ type stsRecorder struct {
 func newSTSRecorder() *stsRecorder { return &stsRecorder{keys: map[string]bool{}} }
 
 func (r *stsRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *stsRecorder) WithAttrs([]slog.Attr) slog.Handler        { return r }
-func (r *stsRecorder) WithGroup(string) slog.Handler             { return r }
+func (r *stsRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *stsRecorder) WithGroup(string) slog.Handler            { return r }
 func (r *stsRecorder) Handle(_ context.Context, rec slog.Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
