@@ -117,13 +117,13 @@ var configureCases = []struct {
 
 // newConfigureHome returns a harness with the case's input config and a
 // local Identity Center of 12 accounts with 3 roles each.
-func newConfigureHome(t *testing.T, name string) *p5 {
+func newConfigureHome(t *testing.T, name string) *harness {
 	t.Helper()
-	srv := idctest.NewServer(t, idctest.WithDirectory(directory.Generate(12, 3)),
-		idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
-	h := newP5(t, srv.URL)
+	h := newHarness(t, idctest.WithDirectory(directory.Generate(12, 3)))
 	if in, err := os.ReadFile(filepath.Join("testdata", "configure", name+".input")); err == nil {
 		h.writeConfig(string(in))
+	} else if err := os.Remove(h.configPath()); err != nil {
+		t.Fatal(err)
 	}
 	return h
 }
@@ -152,7 +152,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			term := newScreen(ptmx)
 
 			var stderr bytes.Buffer
-			env := h.env("", nil, &stderr)
+			env := h.env(nil, &stderr)
 			env.Stdin, env.Stdout = tty, tty
 			env.StdinTTY, env.StdoutTTY = true, true
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -190,7 +190,7 @@ func TestConfigureFlagsOnly(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newConfigureHome(t, tc.name)
-			out, errs, code := h.run("", append(append([]string{}, tc.args...), tc.flags...)...)
+			out, errs, code := h.run(append(append([]string{}, tc.args...), tc.flags...)...)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 			}
@@ -222,7 +222,7 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newConfigureHome(t, tc.name)
-			_, errs, code := h.run("", tc.args...)
+			_, errs, code := h.run(tc.args...)
 			if code != tc.code || !strings.Contains(errs, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d with %q", code, errs, tc.code, tc.want)
 			}
@@ -357,7 +357,7 @@ func TestConfigureCtrlC(t *testing.T) {
 				if string(before) != string(after) || (beforeErr == nil) != (afterErr == nil) {
 					t.Errorf("Ctrl-C at %q changed ~/.aws/config:\n%s", s.want, after)
 				}
-				entries, _ := os.ReadDir(filepath.Dir(h.configPath()))
+				entries, _ := os.ReadDir(h.path(".aws"))
 				for _, e := range entries {
 					if strings.Contains(e.Name(), ".tmp") {
 						t.Errorf("Ctrl-C left %s in ~/.aws", e.Name())

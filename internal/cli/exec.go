@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"syscall"
 
@@ -101,8 +100,9 @@ func runExec(ctx context.Context, o *execOptions) error {
 
 	// Listen before starting, so that no signal is lost in between.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	if o.Env.Signals != nil {
+		defer o.Env.Signals(sigs)()
+	}
 	if err := cmd.Start(); err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], err), err)
 	}

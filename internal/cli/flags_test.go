@@ -105,6 +105,26 @@ var flagCases = []flagCase{
 	}, []string{"fish"}, &completionOptions{Shell: "fish"}},
 }
 
+// runLeaf runs the leaf command that cmd builds, at path under a root with
+// the global flags, with flags, and returns the options its runF got.
+func runLeaf(path []string, cmd func(a *app, got *any) *cobra.Command, flags []string) (*app, any, error) {
+	var got any
+	a := &app{env: &Env{Getenv: func(string) string { return "" }}}
+	root := a.newRoot()
+	parent := root
+	for _, name := range path[:len(path)-1] {
+		g := makeGroup(&cobra.Command{Use: name}, "operation")
+		parent.AddCommand(g)
+		parent = g
+	}
+	parent.AddCommand(cmd(a, &got))
+	root.SetArgs(append(append([]string{}, path...), flags...))
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	err := root.ExecuteContext(context.Background())
+	return a, got, err
+}
+
 // TestFlagsToOptions checks the first layer of every leaf command: flags
 // (its own and the global ones) become its options, and nothing runs.
 func TestFlagsToOptions(t *testing.T) {
@@ -112,21 +132,8 @@ func TestFlagsToOptions(t *testing.T) {
 	for _, tc := range flagCases {
 		t.Run(strings.Join(append(append([]string{}, tc.path...), tc.flags...), " "), func(t *testing.T) {
 			t.Parallel()
-			var got any
-			a := &app{env: &Env{Getenv: func(string) string { return "" }}}
-			root := a.newRoot()
-			parent := root
-			for _, name := range tc.path[:len(tc.path)-1] {
-				g := makeGroup(&cobra.Command{Use: name}, "operation")
-				parent.AddCommand(g)
-				parent = g
-			}
-			parent.AddCommand(tc.cmd(a, &got))
-			var out bytes.Buffer
-			root.SetArgs(append(append([]string{}, tc.path...), tc.flags...))
-			root.SetOut(&out)
-			root.SetErr(&out)
-			if err := root.ExecuteContext(context.Background()); err != nil {
+			a, got, err := runLeaf(tc.path, tc.cmd, tc.flags)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got == nil {
@@ -209,20 +216,7 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 	} {
 		t.Run(strings.Join(append(append([]string{}, tc.path...), tc.flags...), " "), func(t *testing.T) {
 			t.Parallel()
-			var got any
-			a := &app{env: &Env{Getenv: func(string) string { return "" }}}
-			root := a.newRoot()
-			parent := root
-			for _, name := range tc.path[:len(tc.path)-1] {
-				g := makeGroup(&cobra.Command{Use: name}, "operation")
-				parent.AddCommand(g)
-				parent = g
-			}
-			parent.AddCommand(tc.cmd(a, &got))
-			root.SetArgs(append(append([]string{}, tc.path...), tc.flags...))
-			root.SetOut(&bytes.Buffer{})
-			root.SetErr(&bytes.Buffer{})
-			err := root.ExecuteContext(context.Background())
+			_, got, err := runLeaf(tc.path, tc.cmd, tc.flags)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
