@@ -168,10 +168,14 @@ func consoleError(err error, profile string, duration time.Duration, hint string
 // consoleLoginHint names the login that gives the profile fresh
 // credentials: its IAM Identity Center session's, or a generic one.
 func (d *deps) consoleLoginHint() string {
-	if t, err := d.ssoTarget(); err == nil {
-		return t.LoginHint()
+	name, explicit := d.profileName()
+	if cfg, err := d.Config(); err == nil {
+		if p, err := cfg.SSOCredentials(name, explicit); err == nil {
+			if t, err := d.target(p); err == nil {
+				return t.LoginHint()
+			}
+		}
 	}
-	name, _ := d.profileName()
 	return (&creds.Target{Profile: name}).LoginHint()
 }
 
