@@ -172,6 +172,10 @@ func TestDocumentGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run with -update to create)", err)
 			}
+			if tt.input == "" {
+				// The goldens are LF; a new file gets the system's line endings.
+				want = bytes.ReplaceAll(want, []byte("\n"), []byte(LineEnding(nil)))
+			}
 			if diff := cmp.Diff(string(want), string(got)); diff != "" {
 				t.Errorf("edited file (-want +got):\n%s", diff)
 			}
