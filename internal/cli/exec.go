@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -39,9 +40,11 @@ that read only AWS_ACCESS_KEY_ID and friends:
 
 AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so SDKs use these variables
 rather than the profile, and SSOCLI_EXEC is set to the profile's name.
-SIGINT and SIGTERM are passed to the command, and ssocli exits with its exit
-code. Running ssocli exec inside another is refused (the inner one would hide
-the outer one's credentials) unless --allow-nested is given.`,
+Interrupts reach the command (on Unix ssocli passes on SIGINT and SIGTERM; on
+Windows the console sends Ctrl-C and Ctrl-Break to the command itself), and
+ssocli waits for it and exits with its exit code. Running ssocli exec inside
+another is refused (the inner one would hide the outer one's credentials)
+unless --allow-nested is given.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Command = args
@@ -66,7 +69,7 @@ func (a *app) runExec(ctx context.Context, o execOptions) error {
 	if err != nil {
 		return err
 	}
-	env := execEnviron(a.environ(), c, a.region(), profile)
+	env := execEnviron(a.environ(), c, a.region(), profile, runtime.GOOS == "windows")
 	path, err := exec.LookPath(o.Command[0])
 	if err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], errors.Unwrap(err)), err)
@@ -78,7 +81,7 @@ func (a *app) runExec(ctx context.Context, o execOptions) error {
 
 	// Listen before starting, so that no signal is lost in between.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, execSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], err), err)
@@ -89,7 +92,7 @@ func (a *app) runExec(ctx context.Context, o execOptions) error {
 		select {
 		case s := <-sigs:
 			// The command decides what a signal means; we keep waiting.
-			_ = cmd.Process.Signal(s)
+			forwardSignal(cmd.Process, s)
 		case err := <-waited:
 			return execExit(err)
 		}
@@ -121,8 +124,9 @@ func (a *app) environ() []string {
 }
 
 // execEnviron returns base without the variables exec sets or removes,
-// followed by the credentials, region and marker.
-func execEnviron(base []string, c *creds.Credentials, region, profile string) []string {
+// followed by the credentials, region and marker. caseless compares names
+// as Windows does, where aws_profile is AWS_PROFILE.
+func execEnviron(base []string, c *creds.Credentials, region, profile string, caseless bool) []string {
 	drop := map[string]bool{
 		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
 		"AWS_CREDENTIAL_EXPIRATION": true, "AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true, execEnvMarker: true,
@@ -133,6 +137,9 @@ func execEnviron(base []string, c *creds.Credentials, region, profile string) []
 	out := make([]string, 0, len(base)+8)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
+		if caseless {
+			k = strings.ToUpper(k)
+		}
 		if !drop[k] {
 			out = append(out, kv)
 		}

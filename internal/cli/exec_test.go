@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,7 +49,14 @@ func execHome(t *testing.T) (*p5, []string) {
 		"\n[profile dev]\nsso_session = corp\nsso_account_id = 100000000001\nsso_role_name = Role02\nregion = eu-west-3\n")
 	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
 	bin := ssocliBinary(t)
-	env := []string{"HOME=" + h.home, "AWS_ENDPOINT_URL=" + srv.URL, "PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin"}
+	env := []string{"HOME=" + h.home, "AWS_ENDPOINT_URL=" + srv.URL}
+	if runtime.GOOS == "windows" {
+		// The home is USERPROFILE there; cmd.exe and the system DLLs need SystemRoot.
+		root := os.Getenv("SystemRoot")
+		env = append(env, "USERPROFILE="+h.home, "SystemRoot="+root, "PATH="+filepath.Dir(bin)+";"+filepath.Join(root, "System32"))
+	} else {
+		env = append(env, "PATH="+filepath.Dir(bin)+":/usr/bin:/bin")
+	}
 	return h, env
 }
 
@@ -79,88 +86,6 @@ func stderrOf(err error) string {
 	return ""
 }
 
-func TestExecExitCodeAndNesting(t *testing.T) {
-	t.Parallel()
-	_, env := execHome(t)
-	for _, tc := range []struct {
-		name  string
-		extra []string
-		args  []string
-		want  int
-	}{
-		{"exit code", nil, []string{"--profile", "dev", "--", "sh", "-c", "exit 7"}, 7},
-		{"success", nil, []string{"--profile", "dev", "--", "true"}, 0},
-		{"nested refused", []string{"SSOCLI_EXEC=outer"}, []string{"--profile", "dev", "--", "true"}, 252},
-		{"nested allowed", []string{"SSOCLI_EXEC=outer"}, []string{"--allow-nested", "--profile", "dev", "--", "sh", "-c", "exit 3"}, 3},
-		{"no such command", nil, []string{"--profile", "dev", "--", "no-such-command-ssocli"}, 255},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(ssocliBinary(t), append([]string{"exec"}, tc.args...)...)
-			cmd.Env = append(append([]string{}, env...), tc.extra...)
-			err := cmd.Run()
-			got := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				got = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("exit %d, want %d", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestExecPassesSignals(t *testing.T) {
-	t.Parallel()
-	_, env := execHome(t)
-	for _, tc := range []struct {
-		name string
-		sig  syscall.Signal
-		trap string
-		want int
-	}{
-		{"SIGINT", syscall.SIGINT, "INT", 42},
-		{"SIGTERM", syscall.SIGTERM, "TERM", 43},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			script := "trap 'exit " + map[int]string{42: "42", 43: "43"}[tc.want] + "' " + tc.trap + "; echo ready; while :; do sleep 0.05; done"
-			cmd := exec.Command(ssocliBinary(t), "exec", "--profile", "dev", "--", "sh", "-c", script)
-			cmd.Env = env
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			line, err := bufio.NewReader(stdout).ReadString('\n')
-			if err != nil || line != "ready\n" {
-				_ = cmd.Process.Kill()
-				t.Fatalf("child said %q, %v", line, err)
-			}
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			waited := make(chan error, 1)
-			go func() { waited <- cmd.Wait() }()
-			select {
-			case err = <-waited:
-			case <-time.After(30 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatal("ssocli exec did not end after the signal")
-			}
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != tc.want {
-				t.Errorf("ssocli exec ended with %v, want exit %d (the child's trap)", err, tc.want)
-			}
-		})
-	}
-}
-
 func TestExecEnviron(t *testing.T) {
 	t.Parallel()
 	c := &creds.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET", SessionToken: "TOKEN", Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
@@ -177,9 +102,28 @@ func TestExecEnviron(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tc.want, execEnviron(base, c, tc.region, "dev")); diff != "" {
+			if diff := cmp.Diff(tc.want, execEnviron(base, c, tc.region, "dev", false)); diff != "" {
 				t.Errorf("execEnviron (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestExecEnvironCaseless: on Windows, environment names have no case, so
+// aws_profile is AWS_PROFILE and must go too; on Unix they are other variables.
+func TestExecEnvironCaseless(t *testing.T) {
+	t.Parallel()
+	c := &creds.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}
+	base := []string{"Path=C:\\bin", "aws_profile=dev", "Aws_Access_Key_Id=old", "ssocli_exec=outer", "aws_region=x"}
+	for _, tc := range []struct {
+		caseless bool
+		want     []string
+	}{
+		{true, []string{"Path=C:\\bin", "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_REGION=eu-west-3", "AWS_DEFAULT_REGION=eu-west-3", "SSOCLI_EXEC=dev"}},
+		{false, append(append([]string{}, base...), "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_REGION=eu-west-3", "AWS_DEFAULT_REGION=eu-west-3", "SSOCLI_EXEC=dev")},
+	} {
+		if diff := cmp.Diff(tc.want, execEnviron(base, c, "eu-west-3", "dev", tc.caseless)); diff != "" {
+			t.Errorf("execEnviron(caseless=%v) (-want +got):\n%s", tc.caseless, diff)
+		}
 	}
 }
