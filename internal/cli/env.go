@@ -48,6 +48,9 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// Version is what --version prints ("dev" when empty); main sets it
+	// from the build.
+	Version string
 }
 
 // OSEnv builds the Env of the running process.
@@ -69,6 +72,13 @@ func OSEnv() *Env {
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
 		Executable:   exe,
 	}
+}
+
+func (e *Env) version() string {
+	if e.Version == "" {
+		return "dev"
+	}
+	return e.Version
 }
 
 func (e *Env) now() time.Time {
