@@ -13,6 +13,8 @@ need=()
 /usr/bin/python3 -c 'import botocore, boto3' 2>/dev/null || need+=(python3-boto3)
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v zip >/dev/null || need+=(zip)
+command -v unzip >/dev/null || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   sudo=""
@@ -29,6 +31,10 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -count=1 -timeout 30m ./...
+
+# The release builds for all six targets, its sums, formula and manifest, and
+# `go install ...@vX` (from a local module proxy) are right (scripts/release.sh).
+bash scripts/release.sh --check
 
 # The fuzz corpora (testdata/fuzz/*) and seeds were replayed by go test above;
 # exploratory fuzzing, which can find new inputs at random, is not part of this
