@@ -36,13 +36,29 @@ DESC="Log in to AWS IAM Identity Center and share role credentials with the AWS 
 
 die() { echo "release.sh: $*" >&2; exit 1; }
 
+# Temporary directories, and the module version of the check, go at exit
+# (also when a check fails).
+tmps=()
+checked_module=
+cleanup() {
+	[ ${#tmps[@]} -eq 0 ] || rm -rf "${tmps[@]}"
+	[ -z "$checked_module" ] || clean_module "$(go env GOMODCACHE)" "$checked_module"
+}
+trap cleanup EXIT
+# tmpdir NAME: a new temporary directory in the variable NAME.
+tmpdir() {
+	local d
+	d=$(mktemp -d)
+	tmps+=("$d")
+	printf -v "$1" %s "$d"
+}
+
 # build VERSION OUT: the archives, SHA256SUMS, ssocli.rb and ssocli.json in OUT.
 build() {
 	local version=$1 out=$2 v=${1#v}
 	local epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 	local work
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' RETURN
+	tmpdir work
 	mkdir -p "$out"
 	local t os arch name exe
 	for t in $TARGETS; do
@@ -155,8 +171,7 @@ EOF
 # check_release VERSION DIR: what build made is what was asked for.
 check_release() {
 	local version=$1 dir=$2 v=${1#v} t os arch name bin info x
-	x=$(mktemp -d)
-	trap 'rm -rf "$x"' RETURN
+	tmpdir x
 	(cd "$dir" && sha256sum --quiet -c SHA256SUMS) || die "SHA256SUMS does not match the archives"
 	for t in $TARGETS; do
 		os=${t%/*} arch=${t#*/} name=ssocli_${v}_${os}_${arch}
@@ -204,11 +219,10 @@ EOF
 # will from proxy.golang.org once the tag is pushed (this also proves the
 # module can be zipped: no file names that Windows or the proxy refuse).
 check_go_install() {
-	local version=$1 p gobin modcache
-	p=$(mktemp -d)
-	modcache=$(go env GOMODCACHE)
-	trap 'rm -rf "$p"; clean_module "$modcache" "$version"' RETURN
-	clean_module "$modcache" "$version"
+	local version=$1 p
+	tmpdir p
+	checked_module=$version
+	clean_module "$(go env GOMODCACHE)" "$version"
 	local d=$p/proxy/github.com/ssocli/ssocli/@v
 	mkdir -p "$d" "$p/bin"
 	git archive --format=zip --prefix="github.com/ssocli/ssocli@$version/" HEAD >"$d/$version.zip"
@@ -235,8 +249,7 @@ clean_module() {
 case "${1:-}" in
 --check)
 	version=v0.0.0-releasecheck
-	dir=$(mktemp -d)
-	trap 'rm -rf "$dir"' EXIT
+	tmpdir dir
 	build "$version" "$dir"
 	check_release "$version" "$dir"
 	check_go_install "$version"
