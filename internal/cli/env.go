@@ -54,6 +54,9 @@ type Env struct {
 	// process receives to c until the returned stop is called: exec hands
 	// them to its command. main sets it; nil means none are relayed.
 	Signals func(c chan<- os.Signal) (stop func())
+	// Version is what --version prints ("dev" when empty); main sets it
+	// from the build.
+	Version string
 }
 
 // OSEnv builds the Env of the running process.
@@ -75,6 +78,13 @@ func OSEnv() *Env {
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
 		Executable:   exe,
 	}
+}
+
+func (e *Env) version() string {
+	if e.Version == "" {
+		return "dev"
+	}
+	return e.Version
 }
 
 func (e *Env) now() time.Time {
