@@ -248,7 +248,10 @@ clean_module() {
 
 case "${1:-}" in
 --check)
-	version=v0.0.0-releasecheck
+	# A version per committed tree: the go command indexes a module version's
+	# files once (modules are immutable), so reusing one name for another
+	# tree would build from a stale file list.
+	version=v0.0.0-releasecheck.$(git rev-parse --short=12 'HEAD^{tree}')
 	tmpdir dir
 	build "$version" "$dir"
 	check_release "$version" "$dir"
