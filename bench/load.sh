@@ -22,7 +22,9 @@ if [ "${SSOCLI_BENCH_INSIDE:-}" != 1 ]; then
 		git archive "$BASE" | tar -x -C "$W/base-src"
 		(cd "$W/base-src" && go build -trimpath -ldflags "-s -w" -o "$W/ssocli-base" ./cmd/ssocli)
 	fi
-	echo "load: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)${BASE:+, base $(git rev-parse --short "$BASE")}, state ${MEM:+in memory}${MEM:-in --data-dir}"
+	state="in --data-dir"
+	[ -z "${MEM:-}" ] || state="in memory"
+	echo "load: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)${BASE:+, base $(git rev-parse --short "$BASE")}, state $state"
 	export SSOCLI_BENCH_INSIDE=1 W
 	exec unshare -n bash "$root/bench/load.sh" "$@"
 fi
