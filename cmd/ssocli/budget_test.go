@@ -25,19 +25,25 @@ import (
 const (
 	// cli.Run of `configure export-credentials --profile P` with the
 	// role credentials cached: the cobra tree, one config read, one cache
-	// read, the JSON. Measured 821 (1 profile) and 1,122 (1,000) when the budget was set.
-	budgetExport1 = 900
+	// read, the JSON. Measured 821 (1 profile) and 1,122 (1,000) when the
+	// budget was set at 900; raised to 1,000 when main brought console,
+	// credential-server and exec --ecs-server: 912 and 1,213, the growth
+	// being in the command tree that every Run builds (`--version` alone:
+	// 717 in BENCHMARKS.md section 2, 822 after the merge).
+	budgetExport1 = 1000
 	// The same with 1,000 profiles in ~/.aws/config: the parse may grow
 	// with the file, but by no more than this per profile.
 	budgetExportPerProfile = 1.0
 	// Package initialisation of ssocli's own packages (module
 	// github.com/ssocli/ssocli), which every process pays before main:
 	// no regexps compiled, templates parsed or tables built at init.
-	// Measured 48 when the budget was set.
+	// Measured 48 when the budget was set (54 after main's merge, with
+	// internal/idc/federation's template parsed on first use).
 	budgetInitOwn = 150
 	// Package initialisation of everything linked in (the Go runtime and
 	// std, the SDK's endpoint tables and schemas, cobra, ...). Measured
-	// 4,157 (this test binary) when the budget was set; a new dependency that builds tables
+	// 4,157 (this test binary) when the budget was set, 4,161 after
+	// main's merge; a new dependency that builds tables
 	// at init shows up here.
 	budgetInitAll = 4700
 )
