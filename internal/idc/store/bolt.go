@@ -55,12 +55,10 @@ var (
 // which is the restart that matters for a test server; only a power loss or
 // a kernel crash may lose the last writes, or damage the file, which the
 // next OpenBolt then reports. Close syncs the file. Without the fsync a
-// write costs microseconds, so no timed batching is needed (bbolt's DB.Batch
+// write costs microseconds, so no batching is needed (bbolt's DB.Batch
 // would add its MaxBatchDelay to every write on an idle server, and runs
 // the commit in a goroutine of its own, where a panic from a damaged page
-// ends the process). Concurrent writes are committed together instead
-// (groupCommit): one bbolt commit, one meta and freelist write, for every
-// write that arrived while the previous commit ran, with no added delay.
+// ends the process).
 //
 // A panic inside bbolt (a damaged page met by a request) is recovered: the
 // transaction is rolled back, which releases bbolt's writer lock, and the
@@ -73,9 +71,8 @@ var (
 // The file holds secrets (tokens, secret keys) in plain text, like the rest
 // of this test server; it is created 0600 in a 0700 directory.
 type Bolt struct {
-	db      *bolt.DB
-	path    string
-	commits groupCommit
+	db   *bolt.DB
+	path string
 }
 
 var _ Store = (*Bolt)(nil)
@@ -190,15 +187,8 @@ func (s *Bolt) view(fn func(*bolt.Tx) error) (err error) {
 	return s.db.View(fn)
 }
 
-// update runs fn in a write transaction, committed (in the file, NoSync)
-// before update returns. Concurrent calls are committed together: see
-// commits.
-func (s *Bolt) update(fn func(*bolt.Tx) error) error {
-	return s.commits.do(s.tx, fn)
-}
-
-// tx runs fn in a write transaction of its own.
-func (s *Bolt) tx(fn func(*bolt.Tx) error) (err error) {
+// update runs fn in a write transaction.
+func (s *Bolt) update(fn func(*bolt.Tx) error) (err error) {
 	defer s.recoverDamage(&err)
 	return s.db.Update(fn)
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -269,14 +268,11 @@ func TestBoltDamagedFile(t *testing.T) {
 // TestBoltSurvivesKill: what a write returned is in the file even when the
 // process is killed right after (SIGKILL, no Close): the store writes with
 // NoSync, so the data sits in the kernel's page cache, which outlives the
-// process. The child writes one at a time and then from many goroutines at
-// once, whose writes are committed in groups (groupCommit): each must be in
-// the file once its call returned.
+// process.
 func TestBoltSurvivesKill(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.db")
 	const n = 50
-	const concurrent = 200
 	if os.Getenv("BOLT_KILL_CHILD") != "" {
 		t.Skip("the child's run of this test")
 	}
@@ -306,11 +302,6 @@ func TestBoltSurvivesKill(t *testing.T) {
 			t.Errorf("session %d written before the kill: %v", i, err)
 		}
 	}
-	for i := range concurrent {
-		if _, err := s.GetRoleCredential(fmt.Sprint("c", i)); err != nil {
-			t.Errorf("role credential %d written concurrently before the kill: %v", i, err)
-		}
-	}
 }
 
 // TestBoltKillChild is the process TestBoltSurvivesKill kills: it writes,
@@ -327,99 +318,6 @@ func TestBoltKillChild(t *testing.T) {
 	for i := range 50 {
 		must(t, s.CreateSession(Session{ID: fmt.Sprint("s", i)}))
 	}
-	var wg sync.WaitGroup
-	for i := range 200 {
-		wg.Go(func() {
-			if err := s.CreateRoleCredential(RoleCredential{AccessKeyID: fmt.Sprint("c", i)}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
 	fmt.Println("written")
 	select {}
-}
-
-// TestBoltGroupCommit: writes that arrive while a commit runs are committed
-// together, in one transaction, after it; a write that fails (here after it
-// wrote, so its transaction must roll back) gets its own error and takes
-// neither its writes nor the others' down with it.
-func TestBoltGroupCommit(t *testing.T) {
-	t.Parallel()
-	s := openBolt(t)
-	must(t, s.CreateSession(Session{ID: "taken"}))
-	entered, release := make(chan struct{}), make(chan struct{})
-	leader := make(chan error, 1)
-	go func() {
-		leader <- s.update(func(tx *bolt.Tx) error {
-			close(entered)
-			<-release
-			return tx.Bucket(bucketSessions).Put([]byte("leader"), []byte(`{"ID":"leader"}`))
-		})
-	}()
-	<-entered
-
-	const fresh = 20
-	errBroken := errors.New("broken after writing")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	txOf := map[int]int{} // call -> the transaction its last run was in
-	errs := make([]error, fresh+2)
-	for i := range fresh {
-		wg.Go(func() {
-			errs[i] = s.update(func(tx *bolt.Tx) error {
-				mu.Lock()
-				txOf[i] = tx.ID()
-				mu.Unlock()
-				return tx.Bucket(bucketSessions).Put(fmt.Appendf(nil, "f%d", i), fmt.Appendf(nil, `{"ID":"f%d"}`, i))
-			})
-		})
-	}
-	wg.Go(func() { errs[fresh] = s.CreateSession(Session{ID: "taken"}) })
-	wg.Go(func() {
-		errs[fresh+1] = s.update(func(tx *bolt.Tx) error {
-			if err := tx.Bucket(bucketSessions).Put([]byte("partial"), []byte(`{"ID":"partial"}`)); err != nil {
-				return err
-			}
-			return errBroken
-		})
-	})
-	// All of them queued behind the running commit (a wait for a state,
-	// not for time).
-	for {
-		s.commits.mu.Lock()
-		n := len(s.commits.queue)
-		s.commits.mu.Unlock()
-		if n == fresh+2 {
-			break
-		}
-		runtime.Gosched()
-	}
-	close(release)
-	wg.Wait()
-	must(t, <-leader)
-
-	for i := range fresh {
-		if errs[i] != nil {
-			t.Errorf("write %d: %v", i, errs[i])
-		}
-		if _, err := s.GetSession(fmt.Sprint("f", i)); err != nil {
-			t.Errorf("write %d not stored: %v", i, err)
-		}
-		if txOf[i] != txOf[0] {
-			t.Errorf("write %d committed in transaction %d, write 0 in %d: want one transaction for the queued writes", i, txOf[i], txOf[0])
-		}
-	}
-	if !errors.Is(errs[fresh], ErrExists) {
-		t.Errorf("create of a taken id = %v, want ErrExists", errs[fresh])
-	}
-	if !errors.Is(errs[fresh+1], errBroken) {
-		t.Errorf("failing write = %v, want its own error", errs[fresh+1])
-	}
-	if _, err := s.GetSession("partial"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("the failed write's partial write = %v, want it rolled back (ErrNotFound)", err)
-	}
-	if _, err := s.GetSession("leader"); err != nil {
-		t.Errorf("the leader's write: %v", err)
-	}
 }
