@@ -147,7 +147,10 @@ func TestConfigurationErrors(t *testing.T) {
 			`You must specify a region. You can also configure your region by running "aws configure".`},
 		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "Unable to locate credentials."},
 		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nrun: ssocli sso login --profile p"},
-		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 253, "Token for START does not exist\nrun: ssocli sso login --profile legacy"},
+		// The token is read when the credentials are fetched, after the
+		// chain is loaded: the AWS CLI 2.9.19 then prints the error as it is,
+		// exit 255, not as "Unable to retrieve credentials" (docs/credential-chain.md §7).
+		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 255, "\nError loading SSO Token: Token for START does not exist\nrun: ssocli sso login --profile legacy"},
 		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "unknown flag: --bogus"},
 	}
 	for _, tt := range tests {
@@ -228,7 +231,7 @@ func TestRefresh(t *testing.T) {
 	// Past the session's end the refresh fails and the token has expired.
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "p")
-	if code != 253 || !strings.Contains(errs, "Token has expired and refresh failed") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+	if code != 255 || !strings.Contains(errs, "Token has expired and refresh failed") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
 		t.Errorf("expired session: exit %d, stderr %q", code, errs)
 	}
 }
@@ -245,7 +248,7 @@ func TestLegacyExpiredIsLocal(t *testing.T) {
 	calls := h.srv.Server.Counts()
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "legacy")
-	if code != 253 || !strings.Contains(errs, "The SSO session associated with this profile has expired or is otherwise invalid.") {
+	if code != 255 || !strings.Contains(errs, "The SSO session associated with this profile has expired or is otherwise invalid.") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if diff := cmp.Diff(calls, h.srv.Server.Counts()); diff != "" {

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,12 +69,24 @@ func (a *app) runExportCredentials(ctx context.Context, o exportOptions) error {
 	if !valid {
 		return usageError("argument --format: Invalid choice, valid choices are:\n\n%s", strings.Join(exportFormats, " | "))
 	}
-	c, err := a.credentials(ctx)
+	chain, err := a.profileChainGuard()
 	if err != nil {
+		return err
+	}
+	c, err := a.resolveCredentials(ctx, []string{profileChainVar + "=" + chain})
+	switch {
+	case errors.Is(err, errNoCredentials):
+		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(usererr.As(err).Hint)
+	case err != nil && creds.IsLoadError(err):
+		// The AWS CLI words what fails while the chain is read as a
+		// configuration error (spec §7.3); what fails fetching the
+		// credentials (an STS or SSO call, a token file) keeps its own
+		// message and code (docs/credential-chain.md §7).
 		if u := usererr.As(err); u != nil {
-			// export-credentials reports every failure as a configuration error (spec §7.3).
-			return &usererr.Error{Msg: "Unable to retrieve credentials: " + u.Msg, Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
+			return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg), Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
 		}
+		return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+	case err != nil:
 		return err
 	}
 	_, err = a.env.Stdout.Write(formatCredentials(c, o.Format))
@@ -170,3 +184,41 @@ func (a *app) listProfilesCmd() *cobra.Command {
 		},
 	}
 }
+
+// profileChainVar is the AWS CLI's guard against export-credentials running
+// itself through credential_process without end (exportcreds.py): the
+// profiles seen so far, as one CSV row.
+const profileChainVar = "_AWS_CLI_PROFILE_CHAIN"
+
+// maxProfileChain is the AWS CLI's _MAX_RECURSION.
+const maxProfileChain = 4
+
+// profileChainGuard refuses a fourth nested export-credentials and a profile
+// already in the chain, with the AWS CLI's messages (exit 253), and returns
+// the chain value for the credential_process children.
+func (a *app) profileChainGuard() (string, error) {
+	profile, _ := a.profileName()
+	var seen []string
+	if v := a.env.getenv(profileChainVar); v != "" {
+		rec, err := csv.NewReader(strings.NewReader(v)).Read()
+		if err == nil {
+			seen = rec
+		}
+	}
+	if len(seen) >= maxProfileChain {
+		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Maximum recursive credential process resolution reached (%d).\nProfiles seen: %s", maxProfileChain, strings.Join(seen, " -> "))).
+			WithHint("a credential_process runs export-credentials for a profile whose credential_process does the same: end the chain in a profile with credentials of its own")
+	}
+	for _, s := range seen {
+		if s == profile {
+			return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s", strings.Join(append(seen, profile), " -> "))).
+				WithHint("the credential_process of a profile in the cycle runs export-credentials for a profile of the cycle: point it at a profile with credentials of its own")
+		}
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(append(seen, profile))
+	w.Flush()
+	return strings.TrimRight(b.String(), "\r\n"), nil
+}
+

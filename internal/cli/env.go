@@ -43,6 +43,9 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// PromptSecret asks the person at the terminal for a secret without echo
+	// (the MFA code of an assumed role); nil when nobody can be asked.
+	PromptSecret func(prompt string) (string, error)
 }
 
 // OSEnv builds the Env of the running process.
@@ -66,6 +69,7 @@ func OSEnv() *Env {
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
 		Executable:   exe,
+		PromptSecret: promptSecretOnTTY,
 	}
 }
 

@@ -54,28 +54,19 @@ func (a *app) profileSection() (map[string]string, bool) {
 }
 
 // target turns a validated SSO configuration into what internal/creds needs,
-// with the endpoint overrides that apply to it (spec §1.1).
+// with the endpoint and FIPS/dual-stack settings that apply to it (spec §1.1):
+// those of the profile itself, or of the selected profile when it was named
+// by --sso-session alone.
 func (a *app) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
-	t := &creds.Target{
-		Profile:     p.Profile,
-		SessionName: p.SessionName,
-		StartURL:    p.StartURL,
-		Region:      p.SSORegion,
-		Scopes:      p.Scopes,
-		AccountID:   p.AccountID,
-		RoleName:    p.RoleName,
-	}
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	if t.OIDCEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSOOIDC, a.env.getenv); err != nil {
-		return nil, err
+	settings := p.Profile
+	if settings == "" {
+		settings, _ = a.profileName()
 	}
-	if t.PortalEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSO, a.env.getenv); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return creds.NewTarget(cfg, p, settings, a.env.getenv)
 }
 
 // ssoTarget resolves the selected profile's SSO credential configuration.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -67,32 +68,28 @@ func (a *app) runCallerIdentity(ctx context.Context, o callerIdentityOptions) er
 	if err != nil {
 		return err
 	}
-	hc, err := a.httpClient()
+	cfg, err := a.config()
 	if err != nil {
 		return err
 	}
-	opts := sts.Options{
-		Region:           region,
-		HTTPClient:       hc,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		RetryMaxAttempts: 3,
-		RetryMode:        aws.RetryModeStandard,
-	}
+	name, _ := a.profileName()
 	endpoint := o.EndpointURL
 	if endpoint == "" {
-		cfg, err := a.config()
-		if err != nil {
-			return err
-		}
-		name, _ := a.profileName()
 		if endpoint, err = cfg.EndpointURL(name, awsconfig.ServiceSTS, a.env.getenv); err != nil {
 			return err
 		}
 	}
-	if endpoint != "" {
-		opts.BaseEndpoint = aws.String(endpoint)
+	api, err := a.manager().STSClient(creds.STSOptions{
+		Region:       region,
+		Endpoint:     endpoint,
+		UseFIPS:      cfg.UseFIPSEndpoint(name, a.env.getenv),
+		UseDualStack: cfg.UseDualStackEndpoint(name, a.env.getenv),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
+	})
+	if err != nil {
+		return err
 	}
-	out, err := sts.New(opts).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return usererr.FromAPI(err)
 	}
