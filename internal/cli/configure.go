@@ -221,4 +221,3 @@ func (a *app) profileChainGuard() (string, error) {
 	w.Flush()
 	return strings.TrimRight(b.String(), "\r\n"), nil
 }
-

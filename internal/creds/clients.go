@@ -211,4 +211,3 @@ func (t *Target) AuthorizeEndpoint() string {
 	}
 	return base + "/authorize"
 }
-
