@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -16,8 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
-
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // PKCEFlow is the authorization code grant with PKCE (RFC 7636) and a loopback
@@ -42,11 +41,20 @@ type PKCEFlow struct {
 	Listen func(network, addr string) (net.Listener, error)
 }
 
-// Errors of the callback, in the AWS CLI's words (spec §2.3).
-var (
-	ErrAuthorizationFailed = &usererr.Error{Msg: "Error loading authorization code: Failed to retrieve an authorization code.", Code: usererr.CodeOther}
-	ErrStateMismatch       = &usererr.Error{Msg: "Error loading authorization code: State parameter does not match expected value.", Code: usererr.CodeOther}
-)
+// ErrAuthorizationFailed is returned when the redirect of this login carries an
+// error (the user declined, the server refused) or no code.
+var ErrAuthorizationFailed = errors.New("the authorization redirect carried no code")
+
+// ListenError is returned when the loopback listener for the redirect
+// cannot be started.
+type ListenError struct{ Err error }
+
+func (e *ListenError) Error() string {
+	return "listen for the authorization redirect: " + e.Err.Error()
+}
+
+// Unwrap returns the listener's error.
+func (e *ListenError) Unwrap() error { return e.Err }
 
 // verifierAlphabet is RFC 7636 §4.1's unreserved characters.
 const verifierAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -150,10 +158,7 @@ func (f *PKCEFlow) Run(ctx context.Context) (*Token, error) {
 	// and before the browser is opened, so the redirect cannot race the listener.
 	ln, err := listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, &usererr.Error{
-			Msg:  fmt.Sprintf("Unable to initialize the OAuth 2.0 authorization callback handler: %v \n You may use --use-device-code to fall back to the device code flow which does not require the callback handler.", err),
-			Code: usererr.CodeOther, Err: err,
-		}
+		return nil, &ListenError{Err: err}
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	redirectURI := "http://127.0.0.1:" + strconv.Itoa(port) + "/oauth/callback"
@@ -204,11 +209,8 @@ wait:
 			break wait
 		}
 	}
-	if cb.err != "" {
+	if cb.err != "" || cb.code == "" {
 		return nil, ErrAuthorizationFailed
-	}
-	if subtle.ConstantTimeCompare([]byte(cb.state), []byte(state)) != 1 {
-		return nil, ErrStateMismatch
 	}
 	out, err := f.API.CreateToken(ctx, &ssooidc.CreateTokenInput{
 		GrantType:    ptr(GrantAuthorizationCode),
@@ -227,8 +229,12 @@ wait:
 	return tokenFrom(out)
 }
 
-// callbackHandler answers the redirect. Only a request carrying error, or code
-// and state, ends the wait; a favicon or any other stray request does not.
+// callbackHandler answers the redirect. Only a request to /oauth/callback whose
+// state is this login's ends the wait, with its code or its error. Unlike the
+// AWS CLI, which ends the login on any ?error= and on a wrong state, every
+// other request is answered and ignored (RFC 8252 §8.9): the port is open to
+// every local process and every page in the user's browser, and none of them
+// may abort the login.
 func callbackHandler(state string, got chan<- callback) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -237,13 +243,17 @@ func callbackHandler(state string, got chan<- callback) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 		switch {
-		case r.URL.Path != "/oauth/callback" || (cb.err == "" && (cb.code == "" || cb.state == "")):
+		case r.URL.Path != "/oauth/callback":
 			http.NotFound(w, r)
+			return
+		case subtle.ConstantTimeCompare([]byte(cb.state), []byte(state)) != 1:
+			w.WriteHeader(http.StatusBadRequest)
+			writePage(w, "Sign-in failed", "The sign-in response did not match this login request, so it was ignored. If a login is waiting, finish it in the tab it opened.")
 			return
 		case cb.err != "":
 			writePage(w, "Sign-in failed", "The authentication redirect failed with the following error: "+cb.err+describe(cb.desc)+". You can close this tab and run the login command again.")
-		case subtle.ConstantTimeCompare([]byte(cb.state), []byte(state)) != 1:
-			writePage(w, "Sign-in failed", "The sign-in response did not match this login request. You can close this tab and run the login command again.")
+		case cb.code == "":
+			writePage(w, "Sign-in failed", "The authentication redirect carried no authorization code. You can close this tab and run the login command again.")
 		default:
 			writePage(w, "Signed in", "Your credentials have been shared successfully and can be used until your session expires. You can now close this tab.")
 		}

@@ -286,25 +286,27 @@ func populateConfig(old []byte, session string, want []populatedProfile, prune b
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// The block's lines end as the file's do (CRLF in a new file on Windows).
+	eol := awsconfig.LineEnding(old)
 	var b strings.Builder
-	b.WriteString(begin + "\n")
-	b.WriteString("# Written by ssocli configure populate --sso-session " + session + "; edits between these lines may be replaced.\n")
+	b.WriteString(begin + eol)
+	b.WriteString("# Written by ssocli configure populate --sso-session " + session + "; edits between these lines may be replaced." + eol)
 	for i, n := range names {
 		if i > 0 {
-			b.WriteString("\n")
+			b.WriteString(eol)
 		}
-		b.WriteString("[" + awsconfig.ProfileSection(n) + "]\n")
+		b.WriteString("[" + awsconfig.ProfileSection(n) + "]" + eol)
 		for _, kv := range profiles[n] {
-			b.WriteString(kv.Key + " = " + kv.Value + "\n")
+			b.WriteString(kv.Key + " = " + kv.Value + eol)
 		}
 	}
-	b.WriteString(end + "\n")
+	b.WriteString(end + eol)
 	if !found {
 		if before != "" && !strings.HasSuffix(before, "\n") {
-			before += "\n"
+			before += eol
 		}
-		if before != "" && !strings.HasSuffix(before, "\n\n") {
-			before += "\n"
+		if before != "" && !strings.HasSuffix(before, "\n\n") && !strings.HasSuffix(before, "\r\n\r\n") {
+			before += eol
 		}
 	}
 	res.data = []byte(before + b.String() + after)

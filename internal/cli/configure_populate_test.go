@@ -349,12 +349,18 @@ func TestPopulateConfigBlock(t *testing.T) {
 		{"prune", "[top]\n# BEGIN ssocli populate s\n[profile gone]\nsso_session = s\n# END ssocli populate s\n",
 			"[top]\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", true},
 		{"profile outside the block skipped", "[profile a]\nregion = x\n", "[profile a]\nregion = x\n\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
+		{"CRLF file: the block in CRLF", "[profile a]\r\nregion = x", "[profile a]\r\nregion = x\r\n\r\n# BEGIN ssocli populate s\r\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\r\n[profile b]\r\nsso_session = s\r\nsso_account_id = 2\r\nsso_role_name = R\r\n# END ssocli populate s\r\n", false},
+		{"CRLF block rewritten in CRLF", "[top]\r\n\r\n# BEGIN ssocli populate s\r\n[profile gone]\r\n# END ssocli populate s\r\n[tail]\r\n", "[top]\r\n\r\n# BEGIN ssocli populate s\r\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\r\n[profile a]\r\nsso_session = s\r\nsso_account_id = 1\r\nsso_role_name = R\r\n\r\n[profile b]\r\nsso_session = s\r\nsso_account_id = 2\r\nsso_role_name = R\r\n# END ssocli populate s\r\n[tail]\r\n", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res, err := populateConfig([]byte(tc.old), "s", want, tc.prune)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.old == "" {
+				// A new file has the system's line endings (CRLF on Windows).
+				tc.want = strings.ReplaceAll(tc.want, "\n", awsconfig.LineEnding(nil))
 			}
 			if diff := cmp.Diff(tc.want, string(res.data)); diff != "" {
 				t.Errorf("populateConfig (-want +got):\n%s", diff)

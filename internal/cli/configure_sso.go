@@ -120,7 +120,7 @@ type asker struct {
 	pr *prompt.Prompter
 }
 
-func (k *asker) ask(flag string, q prompt.Question, required bool) (string, error) {
+func (k *asker) ask(ctx context.Context, flag string, q prompt.Question, required bool) (string, error) {
 	v, ok := k.o.Given[flag]
 	if !ok && k.o.NonInteractive {
 		v, ok = q.Current, true
@@ -139,8 +139,8 @@ func (k *asker) ask(flag string, q prompt.Question, required bool) (string, erro
 		}
 		return v, nil
 	}
-	v, err := k.pr.Ask(q)
-	if errors.Is(err, prompt.ErrInterrupted) {
+	v, err := k.pr.Ask(ctx, q)
+	if errors.Is(err, prompt.ErrInterrupted) || ctx.Err() != nil {
 		return "", context.Canceled
 	}
 	if err != nil {
@@ -222,12 +222,13 @@ func (a *app) runConfigureSSOSession(ctx context.Context, o configureSSOOptions)
 		return err
 	}
 	k := &asker{o: o, pr: prompt.New(a.env.Stdin, a.env.Stdout)}
-	name, err := k.ask("sso-session", prompt.Question{Text: "SSO session name", Format: "SSO session name: ", Validate: requiredValue}, true)
+	k.pr.SetANSI(!a.env.NoANSI)
+	name, err := k.ask(ctx, "sso-session", prompt.Question{Text: "SSO session name", Format: "SSO session name: ", Validate: requiredValue}, true)
 	if err != nil {
 		return err
 	}
 	vals := sessionValues(cfg, name)
-	if err := a.askSession(k, &vals, nil); err != nil {
+	if err := a.askSession(ctx, k, &vals, nil); err != nil {
 		return err
 	}
 	if err := a.editConfig(func(d *awsconfig.Document) {
@@ -255,20 +256,20 @@ func sessionValues(cfg *awsconfig.Config, name string) orderedValues {
 
 // askSession asks start URL, region and scopes into vals, with the profile's
 // sso_start_url and sso_region as defaults when vals has none.
-func (a *app) askSession(k *asker, vals *orderedValues, profile map[string]string) error {
+func (a *app) askSession(ctx context.Context, k *asker, vals *orderedValues, profile map[string]string) error {
 	for _, key := range []string{"sso_start_url", "sso_region"} {
 		if vals.get(key) == "" && profile[key] != "" {
 			vals.set(key, profile[key])
 		}
 	}
-	if err := a.askStartAndRegion(k, vals); err != nil {
+	if err := a.askStartAndRegion(ctx, k, vals); err != nil {
 		return err
 	}
 	if vals.get("sso_registration_scopes") == "" {
 		vals.set("sso_registration_scopes", defaultScopes)
 	}
 	cur := vals.get("sso_registration_scopes")
-	scopes, err := k.ask("scopes", prompt.Question{Text: "SSO registration scopes", Current: cur, Validate: validScopes}, false)
+	scopes, err := k.ask(ctx, "scopes", prompt.Question{Text: "SSO registration scopes", Current: cur, Validate: validScopes}, false)
 	if err != nil {
 		return err
 	}
@@ -276,13 +277,13 @@ func (a *app) askSession(k *asker, vals *orderedValues, profile map[string]strin
 	return nil
 }
 
-func (a *app) askStartAndRegion(k *asker, vals *orderedValues) error {
-	start, err := k.ask("start-url", prompt.Question{Text: "SSO start URL", Current: vals.get("sso_start_url"), Validate: validStartURL}, true)
+func (a *app) askStartAndRegion(ctx context.Context, k *asker, vals *orderedValues) error {
+	start, err := k.ask(ctx, "start-url", prompt.Question{Text: "SSO start URL", Current: vals.get("sso_start_url"), Validate: validStartURL}, true)
 	if err != nil {
 		return err
 	}
 	vals.set("sso_start_url", start)
-	region, err := k.ask("region", prompt.Question{Text: "SSO region", Current: vals.get("sso_region"), Validate: requiredValue}, true)
+	region, err := k.ask(ctx, "region", prompt.Question{Text: "SSO region", Current: vals.get("sso_region"), Validate: requiredValue}, true)
 	if err != nil {
 		return err
 	}
@@ -297,6 +298,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	}
 	out := a.env.Stdout
 	k := &asker{o: o, pr: prompt.New(a.env.Stdin, out)}
+	k.pr.SetANSI(!a.env.NoANSI)
 	profileName, explicit := a.profileName()
 	current := map[string]string{}
 	if s, ok := cfg.Profile(profileName); ok {
@@ -309,27 +311,27 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	if q.Current == "" {
 		q.Format = "SSO session name (Recommended): "
 	}
-	session, err := k.ask("sso-session", q, false)
+	session, err := k.ask(ctx, "sso-session", q, false)
 	if err != nil {
 		return err
 	}
 	force := false
 	if session == "" {
 		warn := "WARNING: Configuring using legacy format (e.g. without an SSO session).\nConsider re-running \"configure sso\" command and providing a session name.\n"
-		if a.env.StdoutTTY {
+		if a.env.StdoutTTY && !a.env.NoANSI {
 			warn = "\x1b[1m" + warn + "\x1b[0m"
 		}
 		fmt.Fprint(out, warn)
 		profileVals.set("sso_start_url", current["sso_start_url"])
 		profileVals.set("sso_region", current["sso_region"])
-		if err := a.askStartAndRegion(k, &profileVals); err != nil {
+		if err := a.askStartAndRegion(ctx, k, &profileVals); err != nil {
 			return err
 		}
 	} else {
 		profileVals.set("sso_session", session)
 		sessVals = sessionValues(cfg, session)
 		if _, ok := cfg.SSOSession(session); !ok {
-			if err := a.askSession(k, &sessVals, current); err != nil {
+			if err := a.askSession(ctx, k, &sessVals, current); err != nil {
 				return err
 			}
 			// A new session always logs in afresh, so no token cached by an
@@ -359,12 +361,12 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 	profileVals.set("sso_role_name", roleName)
 
 	// 4. The profile's own defaults.
-	region, err := k.ask("default-region", prompt.Question{Text: "CLI default client Region", Current: current["region"]}, false)
+	region, err := k.ask(ctx, "default-region", prompt.Question{Text: "CLI default client Region", Current: current["region"]}, false)
 	if err != nil {
 		return err
 	}
 	profileVals.set("region", region)
-	output, err := k.ask("output-format", prompt.Question{Text: "CLI default output format", Current: current["output"]}, false)
+	output, err := k.ask(ctx, "output-format", prompt.Question{Text: "CLI default output format", Current: current["output"]}, false)
 	if err != nil {
 		return err
 	}
@@ -380,7 +382,7 @@ func (a *app) runConfigureSSO(ctx context.Context, o configureSSOOptions) error 
 		if _, given := o.Given["profile"]; !given && o.NonInteractive && def == "" {
 			return usageError("CLI profile name: a value is required; give it with --profile.")
 		}
-		if profileName, err = k.ask("profile", pq, true); err != nil {
+		if profileName, err = k.ask(ctx, "profile", pq, true); err != nil {
 			return err
 		}
 	}
@@ -460,9 +462,9 @@ func (a *app) chooseAccountAndRole(ctx context.Context, k *asker, sp *awsconfig.
 			for i, ac := range accts {
 				labels[i] = displayAccount(ac)
 			}
-			i, err := k.pr.Choose("AWS accounts", labels)
+			i, err := k.pr.Choose(ctx, "AWS accounts", labels)
 			if err != nil {
-				return "", "", chooserError(err, "account-id")
+				return "", "", chooserError(ctx, err, "account-id")
 			}
 			accountID = accts[i].ID
 		}
@@ -487,9 +489,9 @@ func (a *app) chooseAccountAndRole(ctx context.Context, k *asker, sp *awsconfig.
 			if k.o.NonInteractive {
 				return "", "", usageError("There are %d roles available to you: choose one with --role-name.", len(roles))
 			}
-			i, err := k.pr.Choose("Roles", roles)
+			i, err := k.pr.Choose(ctx, "Roles", roles)
 			if err != nil {
-				return "", "", chooserError(err, "role-name")
+				return "", "", chooserError(ctx, err, "role-name")
 			}
 			roleName = roles[i]
 		}
@@ -498,8 +500,8 @@ func (a *app) chooseAccountAndRole(ctx context.Context, k *asker, sp *awsconfig.
 	return accountID, roleName, nil
 }
 
-func chooserError(err error, flag string) error {
-	if errors.Is(err, prompt.ErrInterrupted) {
+func chooserError(ctx context.Context, err error, flag string) error {
+	if errors.Is(err, prompt.ErrInterrupted) || ctx.Err() != nil {
 		return context.Canceled
 	}
 	return fmt.Errorf("choose: %w (give it with --%s)", err, flag)

@@ -1,5 +1,3 @@
-//go:build unix
-
 package cli_test
 
 import (
@@ -7,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,7 +42,7 @@ func BenchmarkRunExportCredentials(b *testing.B) {
 				args := []string{"configure", "export-credentials", "--profile", profile, "--format", format}
 				ctx := context.Background()
 				b.ReportAllocs()
-				defer reportCPU(b, cpuTime(b))
+				defer benchhome.ReportCPU(b, benchhome.CPUTime(b))
 				for b.Loop() {
 					if code := cli.Run(ctx, env, args); code != 0 {
 						b.Fatalf("exit %d: %s", code, stderr.String())
@@ -63,26 +60,10 @@ func BenchmarkRunVersion(b *testing.B) {
 	env := benchEnv(b.TempDir(), io.Discard)
 	ctx := context.Background()
 	b.ReportAllocs()
-	defer reportCPU(b, cpuTime(b))
+	defer benchhome.ReportCPU(b, benchhome.CPUTime(b))
 	for b.Loop() {
 		if code := cli.Run(ctx, env, []string{"--version"}); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}
-}
-
-// cpuTime is this process's user+system CPU time. The benchmarks report it
-// per operation ("cpu-ns/op") next to wall time, which on a shared machine is
-// mostly noise from other processes.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the CPU time per operation since start.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
 }

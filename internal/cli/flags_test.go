@@ -30,7 +30,7 @@ func TestFlagsToOptions(t *testing.T) {
 		{[]string{"sts", "get-caller-identity", "--output", "text", "--endpoint-url", "http://127.0.0.1:1"}, callerIdentityOptions{Output: "text", EndpointURL: "http://127.0.0.1:1"}},
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--auto-approve", "alice", "--token-ttl", "16m"},
 			serveOptions{Addr: "127.0.0.1:0", AutoApprove: "alice", AutoApproveDelay: time.Second, TokenTTL: 16 * time.Minute,
-				SessionTTL: 8 * time.Hour, DeviceCodeTTL: 10 * time.Minute, RolesPerAccount: 3}},
+				SessionTTL: 8 * time.Hour, DeviceCodeTTL: 10 * time.Minute, RefreshGrace: 30 * time.Second, RolesPerAccount: 3}},
 	}
 	for _, tt := range tests {
 		var got any

@@ -27,6 +27,7 @@ type serveOptions struct {
 	TokenTTL         time.Duration
 	SessionTTL       time.Duration
 	DeviceCodeTTL    time.Duration
+	RefreshGrace     time.Duration
 	RateLimit        float64
 	AllowRemote      bool
 	GenerateAccounts int
@@ -75,6 +76,7 @@ The built-in directory has users alice (password "wonderland") and bob
 	f.DurationVar(&o.TokenTTL, "token-ttl", time.Hour, "life of access tokens that come with a refresh token")
 	f.DurationVar(&o.SessionTTL, "session-ttl", 8*time.Hour, "how long a session may be refreshed, and the life of tokens without refresh")
 	f.DurationVar(&o.DeviceCodeTTL, "device-code-ttl", 10*time.Minute, "life of a device code")
+	f.DurationVar(&o.RefreshGrace, "refresh-grace", 30*time.Second, "how long a rotated-out refresh token still gets the tokens it was rotated into (SDK processes sharing a cache race); a later use revokes the session (0: every reuse does)")
 	f.Float64Var(&o.RateLimit, "rate-limit", 0, "portal requests per second before TooManyRequestsException (0: no limit)")
 	f.BoolVar(&o.AllowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	f.IntVar(&o.GenerateAccounts, "generate-accounts", 0, "use a generated directory with this many accounts (for large-organisation tests)")
@@ -132,6 +134,9 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 		RateLimit:        o.RateLimit,
 		Now:              a.env.Now,
 		Logger:           log,
+		// The same mapping as the approval delay: idc.Config reads 0 as
+		// its default (30 s) and a negative value as none.
+		RefreshGrace: approveDelay(o.RefreshGrace),
 	})
 	if err != nil {
 		return usererr.Wrap(usererr.CodeConfig, err.Error(), err)

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/prompt"
 )
 
 func (a *app) ssoCmd() *cobra.Command {
@@ -186,6 +188,7 @@ func sessionLabel(t *creds.Target) string {
 // silent otherwise (logs stay clean).
 type progressLine struct {
 	a     *app
+	width int // characters of the line shown
 	shown bool
 }
 
@@ -195,12 +198,13 @@ func (p *progressLine) show(s string) {
 	if !p.a.env.StderrTTY {
 		return
 	}
-	fmt.Fprintf(p.a.env.Stderr, "\r\033[K%s", s)
+	io.WriteString(p.a.env.Stderr, prompt.RedrawLine(p.width, s, !p.a.env.NoANSI))
+	p.width = utf8.RuneCountInString(s)
 	p.shown = true
 }
 
 func (p *progressLine) done() {
 	if p.shown {
-		fmt.Fprint(p.a.env.Stderr, "\r\033[K")
+		io.WriteString(p.a.env.Stderr, prompt.RedrawLine(p.width, "", !p.a.env.NoANSI))
 	}
 }

@@ -9,7 +9,13 @@
 // cache is read again, so that a process that waited uses what the first one
 // wrote. Readers never lock.
 //
-// Lock order: a role lock may be taken before the session lock, never after.
+// Three kinds of lock, per session or role: the login lock (held for a whole
+// interactive login, which can wait minutes for the user), the session lock
+// (held for a refresh, or while a login writes its result: never across a
+// wait for the user) and the role lock (one GetRoleCredentials). Lock order:
+// a role lock or a login lock may be held while the session lock is taken,
+// never the other way round, and no one holds a role lock and a login lock
+// at once.
 //
 // The package does no terminal output: callers pass callbacks.
 package creds
@@ -58,9 +64,9 @@ type Target struct {
 // Legacy reports whether the target is a legacy (non-refreshable) profile.
 func (t *Target) Legacy() bool { return t.SessionName == "" }
 
-// TokenFile is the token cache file's path.
+// tokenPath is the path of the target's token cache file.
 func (t *Target) tokenPath(home string) string {
-	return ssocache.SSODir(home) + "/" + ssocache.TokenFileName(t.SessionName, t.StartURL)
+	return ssocache.TokenPath(home, t.SessionName, t.StartURL)
 }
 
 // name is how the AWS CLI names the session in its messages.

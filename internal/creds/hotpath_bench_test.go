@@ -1,12 +1,8 @@
-//go:build unix
-
 package creds_test
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ssocli/ssocli/internal/testutil/benchhome"
 
@@ -47,7 +43,7 @@ func BenchmarkResolveCachedProfile(b *testing.B) {
 		b.Run(fmt.Sprintf("profiles=%d", n), func(b *testing.B) {
 			home, profile := benchhome.Write(b, n)
 			b.ReportAllocs()
-			defer reportCPU(b, cpuTime(b))
+			defer benchhome.ReportCPU(b, benchhome.CPUTime(b))
 			for b.Loop() {
 				if _, err := resolve(home, profile); err != nil {
 					b.Fatal(err)
@@ -65,26 +61,10 @@ func BenchmarkCachedRoleCredentials(b *testing.B) {
 	t := &creds.Target{Profile: "team0000", SessionName: benchhome.Session, StartURL: benchhome.StartURL, Region: "us-east-1",
 		AccountID: fmt.Sprintf("%012d", 100000000000), RoleName: "ReadOnly"}
 	b.ReportAllocs()
-	defer reportCPU(b, cpuTime(b))
+	defer benchhome.ReportCPU(b, benchhome.CPUTime(b))
 	for b.Loop() {
 		if m.CachedRoleCredentials(t) == nil {
 			b.Fatal("no cached credentials")
 		}
 	}
-}
-
-// cpuTime is this process's user+system CPU time. The benchmarks report it
-// per operation ("cpu-ns/op") next to wall time, which on a shared machine is
-// mostly noise from other processes.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the CPU time per operation since start.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
+// stillExpiredMsg is botocore's message for credentials that are expired
+// when they arrive.
+const stillExpiredMsg = "Credentials were refreshed, but the refreshed credentials are still expired."
+
 // Credentials are role credentials.
 type Credentials struct {
 	AccessKeyID     string
@@ -95,6 +99,12 @@ func (m *Manager) RoleCredentials(ctx context.Context, t *Target) (*Credentials,
 	}
 	if c.SessionToken != nil {
 		rc.SessionToken = *c.SessionToken
+	}
+	if rc.Expiration.Before(m.now()) {
+		// botocore's RefreshableCredentials refuses them too (spec §5): an SDK
+		// given them would call credential_process again for every request.
+		return nil, usererr.New(usererr.CodeOther, stillExpiredMsg).
+			WithHint(fmt.Sprintf("the role credentials expired at %s, before they arrived: check this machine's clock, which may be ahead of the service's", rc.Expiration.Format(time.RFC3339)))
 	}
 	if err := ssocache.WriteRoleCredentials(path, rc); err != nil {
 		// The credentials are good even if the cache cannot keep them.

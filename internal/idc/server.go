@@ -11,11 +11,9 @@
 package idc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +50,12 @@ type Config struct {
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
 	TokenTTL, SessionTTL, DeviceCodeTTL time.Duration
+	// RefreshGrace is how long after a refresh token was rotated out a
+	// client using it again gets the same new tokens instead of having its
+	// session revoked as a replay (several SDK processes sharing a cache
+	// refresh at once); zero means 30s (oidc.DefaultRefreshGrace), negative
+	// none (every reuse revokes the session).
+	RefreshGrace time.Duration
 	// DataDir keeps the proxy's CA (ca.pem, ca-key.pem), and the state when
 	// PersistState is set. Empty means no CA: the server then answers
 	// CONNECT with an error.
@@ -87,10 +91,17 @@ type Server struct {
 	store     store.Store
 	closeOnce sync.Once
 	closeErr  error
+	counts    counters
 	oidc      *oidc.Handler
 	portal    *portal.Handler
 	ca        *proxy.CA
+	proxy     *proxy.Handler // nil without a DataDir
 	handler   http.Handler
+
+	// What guard accepts as the request's Host besides loopback names:
+	// set before the server serves (New, SetPublicURL, ListenAndServe).
+	publicHost string
+	listenIP   net.IP
 }
 
 // New builds a Server from cfg.
@@ -135,7 +146,7 @@ func New(cfg Config) (*Server, error) {
 	case st == nil:
 		st = store.NewMemory()
 	}
-	s := &Server{cfg: cfg, store: st}
+	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL)}
 	s.oidc = &oidc.Handler{
 		Store:            st,
 		BaseURL:          cfg.PublicURL,
@@ -146,6 +157,7 @@ func New(cfg Config) (*Server, error) {
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
+		RefreshGrace:     cfg.RefreshGrace,
 	}
 	s.portal = &portal.Handler{
 		Store:     st,
@@ -171,10 +183,10 @@ func New(cfg Config) (*Server, error) {
 	s.portal.Register(portalMux)
 	api.Handle("GET /federation/credentials", portalMux)
 	api.Handle("GET /assignment/", portalMux)
-	api.Handle("POST /{$}", s.countSTS(stsH))
+	api.Handle("POST /{$}", stsH)
 	api.Handle("/", pages)
 
-	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = count(&s.counts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// POST /logout is both the portal's Logout (bearer token header, spec
 		// §6) and the sign-out form of the pages; the header tells them apart.
 		if r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
@@ -182,7 +194,7 @@ func New(cfg Config) (*Server, error) {
 			return
 		}
 		api.ServeHTTP(w, r)
-	})
+	}))
 	if cfg.DataDir != "" {
 		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
 		if err != nil {
@@ -190,32 +202,11 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("load proxy CA: %w", err)
 		}
 		s.ca = ca
-		h = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+		h = s.proxy
 	}
-	s.handler = h
+	s.handler = s.guard(h)
 	return s, nil
-}
-
-// countSTS counts STS calls by Action. It must read the body to find the
-// Action, so it hands the STS handler a fresh reader over the same bytes (the
-// signature covers them).
-func (s *Server) countSTS(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		action := "STS"
-		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
-			action = v.Get("Action")
-		} else if a := r.URL.Query().Get("Action"); a != "" {
-			action = a
-		}
-		s.store.Count(action)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // Handler returns the handler for every path of the server.
@@ -224,7 +215,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Counts returns how many calls of each operation the server answered, e.g.
 // "RegisterClient", "CreateToken/refresh_token", "GetRoleCredentials",
 // "GetCallerIdentity".
-func (s *Server) Counts() map[string]int { return s.store.Counts() }
+func (s *Server) Counts() map[string]int { return s.counts.snapshot() }
 
 // Store returns the server's state store (for tests and the GC loop).
 func (s *Server) Store() store.Store { return s.store }
@@ -238,11 +229,18 @@ func (s *Server) CAFile() string {
 	return s.ca.CertFile()
 }
 
-// Close releases the state store (for a persistent store: closes the file
-// and its lock, so another server may open it). It is safe to call more
-// than once; the server must not serve after it.
+// Close ends the CONNECT tunnels (which http.Server.Shutdown does not know:
+// their connections are hijacked), waiting for the requests in them, then
+// releases the state store (for a persistent store: closes the file and its
+// lock, so another server may open it). It is safe to call more than once;
+// the server must not serve after it.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.store.Close() })
+	s.closeOnce.Do(func() {
+		if s.proxy != nil {
+			s.proxy.CloseTunnels()
+		}
+		s.closeErr = s.store.Close()
+	})
 	return s.closeErr
 }
 
@@ -251,6 +249,7 @@ func (s *Server) Close() error {
 func (s *Server) SetPublicURL(u string) {
 	s.cfg.PublicURL = u
 	s.oidc.BaseURL = u
+	s.publicHost = hostOf(u)
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully
@@ -268,6 +267,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	bound := ln.Addr().String()
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.listenIP = a.IP
+	}
 	if s.cfg.PublicURL == "" {
 		host := bound
 		if h, p, err := net.SplitHostPort(bound); err == nil && (h == "::" || h == "0.0.0.0" || h == "") {
@@ -279,6 +281,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 		Handler:           s.handler,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if s.proxy != nil {
+		// Shutdown forgets hijacked connections: end the tunnels as the
+		// shutdown starts (Close does it again, and waits, before the store
+		// closes).
+		srv.RegisterOnShutdown(s.proxy.CloseTunnels)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/idc/oidc"
 )
 
 // clients are the real SDK clients pointed at a test server.
@@ -130,10 +132,15 @@ func TestDeviceFlowEndToEnd(t *testing.T) {
 	if aws.ToString(pending.Error_) != "authorization_pending" {
 		t.Errorf("pending error = %q, want authorization_pending", aws.ToString(pending.Error_))
 	}
+	// The AWS CLI and ssocli ask again at once after showing the code:
+	// still pending. A third poll at once is hammering.
+	if _, err = poll(); !errors.As(err, &pending) {
+		t.Fatalf("immediate second poll: got %v, want AuthorizationPendingException", err)
+	}
 	_, err = poll()
 	var slow *oidctypes.SlowDownException
 	if !errors.As(err, &slow) {
-		t.Fatalf("immediate second poll: got %v, want SlowDownException", err)
+		t.Fatalf("immediate third poll: got %v, want SlowDownException", err)
 	}
 	clk.Advance(6 * time.Second)
 	tok, err := poll()
@@ -216,7 +223,7 @@ func TestDeviceFlowEndToEnd(t *testing.T) {
 	}
 
 	counts := ts.Server.Counts()
-	wantCounts := map[string]int{"RegisterClient": 1, "StartDeviceAuthorization": 1, "CreateToken/device_code": 4,
+	wantCounts := map[string]int{"RegisterClient": 1, "StartDeviceAuthorization": 1, "CreateToken/device_code": 5,
 		"ListAccounts": 3, "ListAccountRoles": 2, "GetRoleCredentials": 1, "GetCallerIdentity": 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Errorf("Counts (-want +got):\n%s", diff)
@@ -251,6 +258,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		t.Fatalf("ListAccounts with the refreshed token: %v", err)
 	}
 
+	clk.Advance(oidc.DefaultRefreshGrace) // past the grace window for racing clients
 	_, err = refresh(tok.RefreshToken)
 	var ig *oidctypes.InvalidGrantException
 	if !errors.As(err, &ig) {
@@ -273,6 +281,118 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	if got := errCode(err); got != "InvalidClientTokenId" {
 		t.Errorf("GetCallerIdentity with revoked role credentials: %q, want InvalidClientTokenId", got)
 	}
+}
+
+// TestConcurrentRefresh: SDK processes sharing one cache refresh with the
+// same refresh token at once (they do not lock across processes). All get
+// the same new tokens and the session lives on; the old token used again
+// after the grace window is a replay and ends the session. With no grace
+// window, the racing refreshes end it.
+func TestConcurrentRefresh(t *testing.T) {
+	t.Parallel()
+	const n = 8
+	// refreshAll refreshes with rt from n goroutines at once.
+	refreshAll := func(c clients, reg *ssooidc.RegisterClientOutput, rt *string) ([]*ssooidc.CreateTokenOutput, []error) {
+		outs, errs := make([]*ssooidc.CreateTokenOutput, n), make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				outs[i], errs[i] = c.oidc.CreateToken(t.Context(), &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+					GrantType: aws.String("refresh_token"), RefreshToken: rt})
+			})
+		}
+		wg.Wait()
+		return outs, errs
+	}
+	t.Run("grace window", func(t *testing.T) {
+		t.Parallel()
+		clk := newClock()
+		ts := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithNow(clk.Now))
+		c := newClients(ts)
+		reg, tok := login(t, c, clk, []string{"sso:account:access"})
+		outs, errs := refreshAll(c, reg, tok.RefreshToken)
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("refresh %d of %d: %v", i+1, n, err)
+			}
+			if got, want := aws.ToString(outs[i].RefreshToken), aws.ToString(outs[0].RefreshToken); got != want || aws.ToString(outs[i].AccessToken) != aws.ToString(outs[0].AccessToken) {
+				t.Errorf("refresh %d got other tokens than refresh 1", i+1)
+			}
+		}
+		if aws.ToString(outs[0].RefreshToken) == aws.ToString(tok.RefreshToken) {
+			t.Fatal("the refresh token was not rotated")
+		}
+		if _, err := c.sso.ListAccounts(t.Context(), &sso.ListAccountsInput{AccessToken: outs[0].AccessToken}); err != nil {
+			t.Fatalf("ListAccounts with the new token: %v", err)
+		}
+
+		clk.Advance(oidc.DefaultRefreshGrace)
+		_, err := c.oidc.CreateToken(t.Context(), &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+			GrantType: aws.String("refresh_token"), RefreshToken: tok.RefreshToken})
+		if got := errCode(err); got != "InvalidGrantException" {
+			t.Fatalf("old refresh token after the grace window: %q, want InvalidGrantException", got)
+		}
+		_, err = c.sso.ListAccounts(t.Context(), &sso.ListAccountsInput{AccessToken: outs[0].AccessToken})
+		if got := errCode(err); got != "UnauthorizedException" {
+			t.Errorf("new access token after the replay: %q, want UnauthorizedException (session revoked)", got)
+		}
+	})
+	t.Run("older token within the window", func(t *testing.T) {
+		t.Parallel()
+		// The window covers the token rotated out last only: one two
+		// rotations old is a replay even a moment later.
+		clk := newClock()
+		ts := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithNow(clk.Now))
+		c := newClients(ts)
+		reg, tok := login(t, c, clk, []string{"sso:account:access"})
+		refresh := func(rt *string) (*ssooidc.CreateTokenOutput, error) {
+			return c.oidc.CreateToken(t.Context(), &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+				GrantType: aws.String("refresh_token"), RefreshToken: rt})
+		}
+		tok2, err := refresh(tok.RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok3, err := refresh(tok2.RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := refresh(tok.RefreshToken); errCode(err) != "InvalidGrantException" {
+			t.Errorf("token two rotations old: %v, want InvalidGrantException", err)
+		}
+		_, err = c.sso.ListAccounts(t.Context(), &sso.ListAccountsInput{AccessToken: tok3.AccessToken})
+		if got := errCode(err); got != "UnauthorizedException" {
+			t.Errorf("newest access token after the replay: %q, want UnauthorizedException", got)
+		}
+	})
+	t.Run("strict", func(t *testing.T) {
+		t.Parallel()
+		clk := newClock()
+		ts := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithNow(clk.Now), idctest.WithRefreshGrace(-1))
+		c := newClients(ts)
+		reg, tok := login(t, c, clk, []string{"sso:account:access"})
+		outs, errs := refreshAll(c, reg, tok.RefreshToken)
+		refused := 0
+		for _, err := range errs {
+			if got := errCode(err); got == "InvalidGrantException" {
+				refused++
+			} else if got != "" {
+				t.Errorf("refresh: %q, want success or InvalidGrantException", got)
+			}
+		}
+		if refused != n-1 {
+			t.Errorf("%d of %d refreshes refused, want %d", refused, n, n-1)
+		}
+		for _, out := range outs {
+			if out == nil {
+				continue
+			}
+			_, err := c.sso.ListAccounts(t.Context(), &sso.ListAccountsInput{AccessToken: out.AccessToken})
+			if got := errCode(err); got != "UnauthorizedException" {
+				t.Errorf("the one new token after the reuses: %q, want UnauthorizedException (session revoked)", got)
+			}
+		}
+	})
 }
 
 // TestErrors checks the typed errors of the OIDC and portal APIs.
@@ -472,5 +592,52 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	var ig *oidctypes.InvalidGrantException
 	if _, err := exchange(verifier); !errors.As(err, &ig) {
 		t.Errorf("reused code: got %v, want InvalidGrantException", err)
+	}
+}
+
+// TestDevicePolling: the polls of the AWS CLI and ssocli (one at once, one at
+// once after showing the code, then one per interval) are never told to slow
+// down; a client polling faster than the interval again and again is.
+func TestDevicePolling(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		gaps  []time.Duration // before each poll after the first
+		codes []string        // the answer to each poll
+	}{
+		{name: "the AWS CLI's pattern", gaps: []time.Duration{0, time.Second, time.Second, time.Second},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException", "AuthorizationPendingException"}},
+		{name: "hammering", gaps: []time.Duration{0, 0, 100 * time.Millisecond, 500 * time.Millisecond},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "SlowDownException", "SlowDownException", "SlowDownException"}},
+		{name: "back on the interval after slow_down", gaps: []time.Duration{0, 0, 6 * time.Second, 0},
+			codes: []string{"AuthorizationPendingException", "AuthorizationPendingException", "SlowDownException", "AuthorizationPendingException", "AuthorizationPendingException"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newClock()
+			c := newClients(idctest.NewServer(t, idctest.WithNow(clk.Now)))
+			ctx := t.Context()
+			reg, err := c.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("x"), ClientType: aws.String("public")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev, err := c.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(c.ts.StartURL)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i := range len(tt.codes) {
+				if i > 0 {
+					clk.Advance(tt.gaps[i-1])
+				}
+				_, err := c.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+					GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: dev.DeviceCode})
+				got = append(got, errCode(err))
+			}
+			if diff := cmp.Diff(tt.codes, got); diff != "" {
+				t.Errorf("answers (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

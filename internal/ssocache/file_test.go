@@ -198,15 +198,6 @@ func TestAtomicWriteReadersSeeWholeFiles(t *testing.T) {
 	checkDir(t, filepath.Dir(path), map[string]string{filepath.Base(path): string(mustRead(t, path))})
 }
 
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestSymlinks(t *testing.T) {
 	t.Parallel()
 	tok := &Token{AccessToken: "fake-access-token", ExpiresAt: date("2026-11-26T01:08:02Z")}

@@ -67,3 +67,13 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	}
 	return p
 }
+
+// mustRead returns the contents of the file at path.
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -28,7 +28,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -174,11 +173,7 @@ func runOnce(c *command, stdout *os.File, limit time.Duration) (time.Duration, i
 	if err != nil {
 		return 0, 0, fmt.Errorf("%v\n%s", err, stderr.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss // KiB on Linux
-	}
-	return wall, rss, nil
+	return wall, maxRSS(cmd.ProcessState), nil
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {

@@ -67,6 +67,10 @@ func WithSessionTTL(d time.Duration) Option { return func(o *options) { o.cfg.Se
 // WithDeviceCodeTTL sets the life of device codes (default 10m).
 func WithDeviceCodeTTL(d time.Duration) Option { return func(o *options) { o.cfg.DeviceCodeTTL = d } }
 
+// WithRefreshGrace sets how long a rotated-out refresh token is answered
+// with the tokens it was rotated into (default 30s; negative: never).
+func WithRefreshGrace(d time.Duration) Option { return func(o *options) { o.cfg.RefreshGrace = d } }
+
 // WithDirectory replaces the demo directory.
 func WithDirectory(d *directory.Directory) Option { return func(o *options) { o.cfg.Directory = d } }
 

@@ -29,7 +29,9 @@ import (
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
-// Defaults of the Handler's durations.
+// Defaults of the Handler's durations, and the fixed ones (the polling
+// interval told to device clients, the life of client secrets and of
+// authorization codes).
 const (
 	DefaultTokenTTL        = time.Hour
 	DefaultSessionTTL      = 8 * time.Hour
@@ -37,6 +39,12 @@ const (
 	DefaultInterval        = time.Second
 	DefaultClientSecretTTL = 90 * 24 * time.Hour
 	DefaultCodeTTL         = 5 * time.Minute
+	// DefaultRefreshGrace is how long a rotated-out refresh token is
+	// answered with the tokens it was rotated into. Amazon Cognito lets
+	// this be 0 to 60 s (RefreshTokenRotationType.RetryGracePeriodSeconds);
+	// SDK processes sharing a cache refresh within a second or two of each
+	// other, even on a loaded machine.
+	DefaultRefreshGrace = 30 * time.Second
 )
 
 // Grant types (RFC 6749 §4.1, RFC 8628 §3.4, RFC 6749 §6).
@@ -46,8 +54,9 @@ const (
 	GrantRefreshToken      = "refresh_token"
 )
 
-// Handler serves the OIDC API. Set the fields, then Register it; zero durations
-// take the defaults above. It is safe for concurrent use.
+// Handler serves the OIDC API. Set the fields (Store, Now and Logger are
+// required), then Register it; zero durations take the defaults above. It is
+// safe for concurrent use.
 type Handler struct {
 	Store store.Store
 	// BaseURL is the public base of this server (no trailing slash), for the
@@ -63,12 +72,14 @@ type Handler struct {
 	AutoApprove      string
 	AutoApproveDelay time.Duration
 
-	TokenTTL        time.Duration // access tokens that come with a refresh token
-	SessionTTL      time.Duration // how long refreshes may go on; also the life of a token without refresh
-	DeviceCodeTTL   time.Duration
-	Interval        time.Duration // the polling interval told to device clients
-	ClientSecretTTL time.Duration
-	CodeTTL         time.Duration // authorization codes
+	TokenTTL      time.Duration // access tokens that come with a refresh token
+	SessionTTL    time.Duration // how long refreshes may go on; also the life of a token without refresh
+	DeviceCodeTTL time.Duration
+	// RefreshGrace is how long after a refresh token was rotated out a use
+	// of it is answered with the tokens it was rotated into (refreshGrant);
+	// zero means DefaultRefreshGrace and a negative value none, so that
+	// every reuse revokes the session.
+	RefreshGrace time.Duration
 }
 
 // Register adds the three API routes to mux.
@@ -76,20 +87,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /client/register", h.serveRegister)
 	mux.HandleFunc("POST /device_authorization", h.serveDeviceAuthorization)
 	mux.HandleFunc("POST /token", h.serveToken)
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 func or(d, def time.Duration) time.Duration {
@@ -210,7 +207,7 @@ func (h *Handler) authClient(id, secret string) (store.Client, error) {
 	if subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return store.Client{}, perr("InvalidClient", "invalid client")
 	}
-	if !h.now().Before(c.ExpiresAt) {
+	if !h.Now().Before(c.ExpiresAt) {
 		return store.Client{}, perr("InvalidClient", "the client secret has expired; register the client again")
 	}
 	return c, nil

@@ -36,7 +36,6 @@ type tokenResponse struct {
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decode(r, &req); err != nil {
-		h.Store.Count("CreateToken")
 		writeError(w, err)
 		return
 	}
@@ -47,19 +46,18 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	case GrantRefreshToken, GrantAuthorizationCode:
 		op += "/" + req.GrantType
 	}
-	h.Store.Count(op)
 	resp, err := h.token(req)
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) && (pe.Code == "AuthorizationPending" || pe.Code == "SlowDown") {
-			h.log().Debug(op, "client_id", req.ClientID, "result", pe.Code)
+			h.Logger.Debug(op, "client_id", req.ClientID, "result", pe.Code)
 		} else {
-			h.log().Info(op+" refused", "client_id", req.ClientID, "error", err)
+			h.Logger.Info(op+" refused", "client_id", req.ClientID, "error", err)
 		}
 		writeError(w, err)
 		return
 	}
-	h.log().Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
+	h.Logger.Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -88,12 +86,22 @@ func (h *Handler) token(req tokenRequest) (tokenResponse, error) {
 	}
 }
 
+// tolerableFastPolls is how many polls in a row may come sooner than the
+// interval after the one before and still be answered authorization_pending.
+// RFC 8628 §3.5 lets a server answer slow_down to a client that polls faster
+// than the interval, but the real service's SlowDownException means "more
+// than the service can handle": the AWS CLI and ssocli ask again at once
+// after showing the code (spec §2.2 step 3), and a slow_down there would add
+// 5 s to every device login. One early poll is tolerated; a second in a row
+// is hammering and gets slow_down.
+const tolerableFastPolls = 1
+
 // deviceGrant answers a device client's poll (RFC 8628 §3.4, §3.5).
 func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	if req.DeviceCode == "" {
 		return tokenResponse{}, perr("InvalidRequest", "deviceCode is required")
 	}
-	now := h.now()
+	now := h.Now()
 	// The outcome is decided inside the atomic update, and the update is
 	// stored whatever it is, so that LastPoll counts every poll.
 	var outcome error
@@ -109,7 +117,11 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
 			d.Status, d.User = store.DeviceApproved, h.AutoApprove
 		}
-		last := d.LastPoll
+		if !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < d.Interval {
+			d.FastPolls++
+		} else {
+			d.FastPolls = 0
+		}
 		d.LastPoll = now
 		switch d.Status {
 		case store.DeviceDenied:
@@ -117,9 +129,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		case store.DeviceApproved:
 			d.Exchanged = true
 		default:
-			// RFC 8628 §3.5: a client polling faster than the interval is
-			// told to slow down.
-			if !last.IsZero() && now.Sub(last) < d.Interval {
+			if d.FastPolls > tolerableFastPolls {
 				outcome = perr("SlowDown", "polling too fast; wait the interval between polls")
 			} else {
 				outcome = perr("AuthorizationPending", "the user has not approved the request yet")
@@ -156,7 +166,7 @@ func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, er
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	now := h.now()
+	now := h.Now()
 	switch {
 	case !now.Before(code.ExpiresAt):
 		return tokenResponse{}, perr("InvalidGrant", "the authorization code has expired")
@@ -178,45 +188,82 @@ func pkceMatches(challenge, verifier string) bool {
 }
 
 // refreshGrant rotates a refresh token (RFC 6749 §6). Using a refresh token
-// that was already rotated out means it leaked or a client raced itself; the
-// whole session is revoked (RFC 9700 §4.14.2).
+// that was already rotated out means it leaked, and the whole session is
+// revoked (RFC 9700 §4.14.2), with one exception: within RefreshGrace of the
+// rotation, while the token it was rotated into is still unused, the client
+// is answered with that same new token. Several processes sharing one cache
+// (boto3, the JS SDK: they do not lock across processes) refresh with the
+// same token at once, and all but the first would otherwise end the session
+// of all of them.
 func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	if req.RefreshToken == "" {
 		return tokenResponse{}, perr("InvalidRequest", "refreshToken is required")
 	}
-	reused := false
-	rt, err := h.Store.UpdateRefreshToken(req.RefreshToken, func(t store.RefreshToken) (store.RefreshToken, error) {
-		if t.ClientID != c.ID {
-			return t, perr("InvalidGrant", "the refresh token was issued to another client")
-		}
-		if t.Used {
-			reused = true
-			return t, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
-		}
-		t.Used = true
-		return t, nil
-	})
+	now := h.Now()
+	cur, err := h.Store.GetRefreshToken(req.RefreshToken)
 	if errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
-	}
-	if reused {
-		if rerr := h.Store.RevokeSession(rt.SessionID); rerr != nil && !errors.Is(rerr, store.ErrNotFound) {
-			return tokenResponse{}, fmt.Errorf("revoke session: %w", rerr)
-		}
-		h.log().Warn("refresh token reused; session revoked", "client_id", c.ID)
 	}
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	s, err := h.Store.GetSession(rt.SessionID)
-	now := h.now()
+	if cur.ClientID != c.ID {
+		return tokenResponse{}, perr("InvalidGrant", "the refresh token was issued to another client")
+	}
+	s, err := h.Store.GetSession(cur.SessionID)
 	if err != nil || s.Revoked {
 		return tokenResponse{}, perr("InvalidGrant", "the session was revoked; sign in again")
 	}
 	if !now.Before(s.ExpiresAt) {
 		return tokenResponse{}, perr("InvalidGrant", "the session has expired; sign in again")
 	}
-	return h.issue(s, now)
+	if cur.Used {
+		return h.reusedRefresh(cur, now)
+	}
+	// The new tokens exist before the old one is marked rotated, so that a
+	// client racing this one, answered with them, can use them at once. A
+	// loser of the race leaves its own new tokens unreferenced.
+	next, exp, err := h.issue(s, now)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	errRaced := errors.New("rotated meanwhile")
+	rt, err := h.Store.UpdateRefreshToken(req.RefreshToken, func(t store.RefreshToken) (store.RefreshToken, error) {
+		if t.Used {
+			return t, errRaced
+		}
+		t.Used, t.RotatedAt = true, now
+		t.NextAccessToken, t.NextRefreshToken, t.NextExpiresAt = next.AccessToken, next.RefreshToken, exp
+		return t, nil
+	})
+	if errors.Is(err, errRaced) {
+		return h.reusedRefresh(rt, now)
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	return next, nil
+}
+
+// reusedRefresh answers a refresh with the rotated-out token t: the tokens t
+// was rotated into, when that happened within RefreshGrace and they are
+// still the newest; else it revokes the session.
+func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenResponse, error) {
+	if grace := or(h.RefreshGrace, DefaultRefreshGrace); h.RefreshGrace >= 0 && t.NextRefreshToken != "" && now.Before(t.RotatedAt.Add(grace)) {
+		// Only the token rotated out last (the one the racing clients
+		// hold): once its successor was used in turn, t is two
+		// generations old and its use is a replay.
+		if succ, err := h.Store.GetRefreshToken(t.NextRefreshToken); err == nil && !succ.Used && now.Before(t.NextExpiresAt) {
+			h.Logger.Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
+			return tokenResponse{AccessToken: t.NextAccessToken, TokenType: "Bearer", RefreshToken: t.NextRefreshToken,
+				ExpiresIn: int(t.NextExpiresAt.Sub(now).Round(time.Second) / time.Second)}, nil
+		}
+	}
+	if err := h.Store.RevokeSession(t.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return tokenResponse{}, fmt.Errorf("revoke session: %w", err)
+	}
+	h.Logger.Warn("refresh token reused; session revoked", "client_id", t.ClientID)
+	return tokenResponse{}, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
 }
 
 // refreshable reports whether tokens for these scopes come with a refresh
@@ -234,12 +281,14 @@ func (h *Handler) newSession(c store.Client, user string, scopes []string, now t
 	if err := h.Store.CreateSession(s); err != nil {
 		return tokenResponse{}, fmt.Errorf("create session: %w", err)
 	}
-	return h.issue(s, now)
+	resp, _, err := h.issue(s, now)
+	return resp, err
 }
 
 // issue makes an access token (and a refresh token when the scopes allow)
-// in session s. Access tokens never outlive their session.
-func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, error) {
+// in session s, and returns them with the access token's expiry. Access
+// tokens never outlive their session.
+func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, time.Time, error) {
 	exp := s.ExpiresAt
 	refresh := refreshable(s.Scopes)
 	if refresh {
@@ -249,17 +298,17 @@ func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, error) {
 	}
 	at := store.AccessToken{Token: "aoa" + newID(96), SessionID: s.ID, ExpiresAt: exp}
 	if err := h.Store.CreateAccessToken(at); err != nil {
-		return tokenResponse{}, fmt.Errorf("create access token: %w", err)
+		return tokenResponse{}, time.Time{}, fmt.Errorf("create access token: %w", err)
 	}
 	resp := tokenResponse{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
 	if refresh {
 		rt := store.RefreshToken{Token: "aor" + newID(96), SessionID: s.ID, ClientID: s.ClientID}
 		if err := h.Store.CreateRefreshToken(rt); err != nil {
-			return tokenResponse{}, fmt.Errorf("create refresh token: %w", err)
+			return tokenResponse{}, time.Time{}, fmt.Errorf("create refresh token: %w", err)
 		}
 		resp.RefreshToken = rt.Token
 	}
-	return resp, nil
+	return resp, exp, nil
 }
 
 // AuthorizeRequest holds the parameters of GET /authorize (spec §2.3).
@@ -275,7 +324,7 @@ func (h *Handler) CheckAuthorize(req AuthorizeRequest) (string, error) {
 	switch {
 	case err != nil:
 		return "", errors.New("unknown client_id: register the client again")
-	case !h.now().Before(c.ExpiresAt):
+	case !h.Now().Before(c.ExpiresAt):
 		return "", errors.New("the client registration has expired: register the client again")
 	case !hasGrant(c, GrantAuthorizationCode):
 		return "", errors.New("the client was not registered for the authorization_code grant")
@@ -307,11 +356,11 @@ func (h *Handler) IssueCode(req AuthorizeRequest, user string) (string, error) {
 	code := store.AuthCode{
 		Code: newID(32), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
-		Scopes: scopes, User: user, ExpiresAt: h.now().Add(or(h.CodeTTL, DefaultCodeTTL)),
+		Scopes: scopes, User: user, ExpiresAt: h.Now().Add(DefaultCodeTTL),
 	}
 	if err := h.Store.CreateAuthCode(code); err != nil {
 		return "", fmt.Errorf("create authorization code: %w", err)
 	}
-	h.log().Info("authorization code issued", "client_id", req.ClientID, "user", user)
+	h.Logger.Info("authorization code issued", "client_id", req.ClientID, "user", user)
 	return code.Code, nil
 }

@@ -238,21 +238,6 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 	})
 
-	t.Run("counters", func(t *testing.T) {
-		t.Parallel()
-		s := newStore(t)
-		s.Count("A")
-		s.Count("B")
-		s.Count("A")
-		got := s.Counts()
-		if diff := cmp.Diff(map[string]int{"A": 2, "B": 1}, got); diff != "" {
-			t.Errorf("Counts (-want +got):\n%s", diff)
-		}
-		got["A"] = 100
-		if s.Counts()["A"] != 2 {
-			t.Error("changing the returned map changed the counters")
-		}
-	})
 }
 
 func must(t *testing.T, err error) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -19,7 +18,6 @@ type Memory struct {
 	access    map[string]AccessToken
 	refresh   map[string]RefreshToken
 	creds     map[string]RoleCredential
-	counts    map[string]int
 }
 
 // NewMemory returns an empty in-memory store.
@@ -33,7 +31,6 @@ func NewMemory() *Memory {
 		access:    map[string]AccessToken{},
 		refresh:   map[string]RefreshToken{},
 		creds:     map[string]RoleCredential{},
-		counts:    map[string]int{},
 	}
 }
 
@@ -262,20 +259,6 @@ func (s *Memory) GarbageCollect(now time.Time) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// Count implements Store.
-func (s *Memory) Count(op string) {
-	s.mu.Lock()
-	s.counts[op]++
-	s.mu.Unlock()
-}
-
-// Counts implements Store.
-func (s *Memory) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.counts)
 }
 
 // Close implements Store; a memory store holds nothing to release.

@@ -1,6 +1,6 @@
 // Package store holds all mutable state of the local IAM Identity Center: client
 // registrations, device authorizations, authorization codes, sessions, access
-// and refresh tokens, issued role credentials, and per-operation call counters.
+// and refresh tokens, and issued role credentials.
 //
 // It is storage only, in the manner of dex's storage package: records go in and
 // come out, and the few read-modify-write steps that must be atomic (marking a
@@ -60,6 +60,7 @@ type DeviceAuth struct {
 	ExpiresAt  time.Time
 	Interval   time.Duration
 	LastPoll   time.Time // zero until the first CreateToken
+	FastPolls  int       // polls in a row that came sooner than Interval after the one before
 	Status     DeviceStatus
 	User       string // who approved or denied
 	Exchanged  bool   // the device code was redeemed for a token (single use)
@@ -100,7 +101,15 @@ type RefreshToken struct {
 	Token     string
 	SessionID string
 	ClientID  string
-	Used      bool // rotated out; a second use means the token leaked
+	Used      bool // rotated out; a second use means the token leaked (or a race, see Next)
+
+	// When it was rotated out, and into which tokens: a client that uses it
+	// again shortly after (another process sharing the cache, racing the
+	// first) is answered with the same new tokens.
+	RotatedAt        time.Time
+	NextAccessToken  string
+	NextRefreshToken string
+	NextExpiresAt    time.Time // of NextAccessToken
 }
 
 // RoleCredential is a set of role credentials issued by GetRoleCredentials.
@@ -158,11 +167,6 @@ type Store interface {
 	// authorization codes, access tokens, role credentials and the sessions
 	// (with their refresh tokens) that ended. It returns how many records went.
 	GarbageCollect(now time.Time) (int, error)
-
-	// Count adds one to the counter of an operation (e.g. "GetRoleCredentials").
-	Count(op string)
-	// Counts returns a copy of all counters.
-	Counts() map[string]int
 
 	Close() error
 }

@@ -62,12 +62,12 @@ type Lookup interface {
 	LookupCredential(accessKeyID string) (Credential, bool)
 }
 
-// Handler serves STS GetCallerIdentity. Its fields are read-only once it
-// serves; it is safe for concurrent use if Lookup is.
+// Handler serves STS GetCallerIdentity. Every field is required, and
+// read-only once it serves; it is safe for concurrent use if Lookup is.
 type Handler struct {
 	Lookup Lookup
-	Now    func() time.Time // defaults to time.Now
-	Logger *slog.Logger     // defaults to discarding
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // apiError is an STS error response.
@@ -115,7 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	// Set without canonicalising, to send the header as STS spells it.
 	w.Header()["x-amzn-RequestId"] = []string{reqID}
-	log := h.logger().With("request_id", reqID, "method", r.Method, "host", r.Host)
+	log := h.Logger.With("request_id", reqID, "method", r.Method, "host", r.Host)
 
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET, POST")
@@ -174,7 +174,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (Credential, *apiEr
 	if err != nil {
 		return Credential{}, errIncompleteSignature(fmt.Errorf("%w: X-Amz-Date must have the form yyyymmddThhmmssZ", errIncomplete))
 	}
-	now := h.now().UTC()
+	now := h.Now().UTC()
 	switch {
 	case signingTime.Before(now.Add(-maxSkew)):
 		return Credential{}, errSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
@@ -233,20 +233,6 @@ func (h *Handler) dispatch(r *http.Request, body []byte) *apiError {
 		return errInvalidAction(action, version)
 	}
 	return nil
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 type getCallerIdentityResponse struct {

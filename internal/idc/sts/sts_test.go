@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,6 +57,7 @@ func TestSDKClientGetsIdentity(t *testing.T) {
 	srv := httptest.NewServer(&Handler{
 		Lookup: mapLookup{testKeyID: testCredential(time.Now().Add(time.Hour))},
 		Now:    time.Now, // the SDK signs with the wall clock and cannot be given another
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	t.Cleanup(srv.Close)
 
@@ -171,7 +173,7 @@ func TestSignedRequestMutations(t *testing.T) {
 			return c
 		}(),
 	}
-	srv := httptest.NewServer(&Handler{Lookup: lookup, Now: func() time.Time { return t0 }})
+	srv := httptest.NewServer(&Handler{Lookup: lookup, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(srv.Close)
 
 	type result struct {
@@ -349,7 +351,7 @@ func TestRequestIDIsUUID(t *testing.T) {
 func TestRequestIDHeaderSpelling(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
-	(&Handler{Lookup: mapLookup{}}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(queryBody)))
+	(&Handler{Lookup: mapLookup{}, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(queryBody)))
 	var names []string
 	for k := range rec.Header() {
 		if strings.EqualFold(k, "x-amzn-RequestId") {

@@ -25,7 +25,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/ssocli/ssocli/internal/testutil/require"
@@ -71,13 +70,7 @@ func RunInNamespace(m *testing.M) int {
 	cmd := exec.Command(unshare, append([]string{"-n", "sh", "-c", reexecScript, os.Args[0]}, os.Args[1:]...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), EnvInside+"=1")
-	// If this process dies (go test's timeout kills it), take the re-run
-	// along. The death signal is tied to the thread that started the child,
-	// so keep this goroutine on it until the child ends.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	err = cmd.Run()
+	err = runTiedToParent(cmd)
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -93,6 +86,9 @@ func RunInNamespace(m *testing.M) int {
 // probe checks that this process can make a network namespace and bring its
 // loopback up, and returns the path of unshare.
 func probe() (string, error) {
+	if runtime.GOOS != "linux" {
+		return "", fmt.Errorf("network namespaces exist only on Linux, and this is %s: run these tests on Linux", runtime.GOOS)
+	}
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
 		return "", fmt.Errorf("find unshare: %w", err)

@@ -11,10 +11,23 @@ import (
 	"testing"
 )
 
+// EnvBinary names a ready ssocli binary that Build returns instead of
+// building one. Where the test binary cannot run the go command (a Windows
+// test binary under Wine cannot run Linux's go), the harness builds ssocli
+// from the same tree first and sets it (scripts/test.sh does).
+const EnvBinary = "SSOCLI_TEST_BINARY"
+
 // Build compiles ./cmd/ssocli into a new temporary directory that every user
 // may read and enter (some tests run the binary as another user), and returns
-// the binary's path and a function that removes the directory.
+// the binary's path and a function that removes the directory. With
+// SSOCLI_TEST_BINARY set it returns that binary and a no-op cleanup.
 func Build() (path string, cleanup func(), err error) {
+	if p := os.Getenv(EnvBinary); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", nil, fmt.Errorf("%s: %w (build it with go build -o %s ./cmd/ssocli, or unset %s)", EnvBinary, err, p, EnvBinary)
+		}
+		return p, func() {}, nil
+	}
 	dir, err := os.MkdirTemp("", "ssocli-bin-")
 	if err != nil {
 		return "", nil, fmt.Errorf("make a directory for the ssocli binary: %w", err)
@@ -25,6 +38,9 @@ func Build() (path string, cleanup func(), err error) {
 		return "", nil, err
 	}
 	path = filepath.Join(dir, "ssocli")
+	if runtime.GOOS == "windows" {
+		path += ".exe"
+	}
 	out, err := exec.Command(goTool(), "build", "-o", path, "github.com/ssocli/ssocli/cmd/ssocli").CombinedOutput()
 	if err != nil {
 		cleanup()
@@ -51,6 +67,9 @@ func TestMain(m *testing.M, bin *string) {
 func goTool() string {
 	if root := runtime.GOROOT(); root != "" {
 		p := filepath.Join(root, "bin", "go")
+		if runtime.GOOS == "windows" {
+			p += ".exe"
+		}
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
