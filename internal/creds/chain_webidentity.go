@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ssocli/ssocli/internal/ssocache"
@@ -21,8 +21,8 @@ import (
 // role_session_name from AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN and
 // AWS_ROLE_SESSION_NAME unless disableEnv, else from the profile. The token
 // file is read again on every call, so a rotated token is picked up. The call
-// is unsigned and, like the SDK's, not made through stscreds: the AWS CLI's
-// cache holds the whole answer.
+// is unsigned, and made with the sts client rather than stscreds: the AWS
+// CLI's cache holds the whole answer.
 func (r *resolver) webIdentity(profile string, disableEnv bool) (*node, error) {
 	p := r.profile(profile)
 	lookup := func(key, env string) (string, bool) {
@@ -59,7 +59,9 @@ func (r *resolver) webIdentity(profile string, disableEnv bool) (*node, error) {
 }
 
 func (r *resolver) callWebIdentity(ctx context.Context, key ssocache.AssumeRoleKey, tokenFile string, o STSOptions) (*ssocache.AssumedRole, error) {
-	token, err := stscreds.IdentityTokenFile(tokenFile).GetIdentityToken()
+	// Read whole and not stripped, as botocore's FileWebIdentityTokenLoader
+	// does (stscreds.IdentityTokenFile does the same but hides the errno).
+	token, err := os.ReadFile(tokenFile)
 	if err != nil {
 		return nil, pyOSError(err, tokenFile).WithHint("write the web identity token to " + tokenFile + ", or fix web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE")
 	}

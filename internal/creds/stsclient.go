@@ -1,12 +1,16 @@
 package creds
 
 import (
+	"context"
+	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -60,7 +64,22 @@ func (m *Manager) STSClient(o STSOptions) (*sts.Client, error) {
 			opts.EndpointOptions.UseDualStackEndpoint = aws.DualStackEndpointStateEnabled
 		}
 	}
+	if m.Now != nil {
+		// Sign with the Manager's clock, the clock of every other decision
+		// (expiry windows); it is time.Now outside tests.
+		opts.HTTPSignerV4 = clockSigner{signer: v4.NewSigner(), now: m.Now}
+	}
 	return sts.New(opts), nil
+}
+
+// clockSigner is the SDK's SigV4 signer with the signing time from now.
+type clockSigner struct {
+	signer *v4.Signer
+	now    func() time.Time
+}
+
+func (s clockSigner) SignHTTP(ctx context.Context, c aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) error {
+	return s.signer.SignHTTP(ctx, c, r, payloadHash, service, region, s.now(), optFns...)
 }
 
 // responseMetadata is botocore's ResponseMetadata of an answer, as the AWS
