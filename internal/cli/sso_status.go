@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
 // ExitNotLoggedIn is the exit code of `sso status` when the session asked
@@ -29,7 +30,8 @@ func (a *app) statusCmd() *cobra.Command {
 		Short: "Show the cached IAM Identity Center sessions and role credentials (never secrets)",
 		Long: `Show each cached IAM Identity Center session: its name or start URL, region,
 when the access token expires, whether it can be refreshed and until when its
-client registration lasts, and the role credentials cached for it.
+client registration lasts, the role credentials cached for it, and the roles
+assumed from them through a profile's source_profile chain (role_arn).
 
 Exit code: 0 when the session asked about (--sso-session, --profile, or else
 every cached session) is valid, 1 when it is missing or expired, so that scripts
@@ -57,14 +59,23 @@ and shell prompts can test it:
 }
 
 type statusJSON struct {
-	Session               string       `json:"Session"`
-	StartURL              string       `json:"StartUrl"`
-	Region                string       `json:"Region"`
-	ExpiresAt             string       `json:"ExpiresAt"`
-	Valid                 bool         `json:"Valid"`
-	CanRefresh            bool         `json:"CanRefresh"`
-	RegistrationExpiresAt string       `json:"RegistrationExpiresAt,omitempty"`
-	RoleCredentials       []roleStatus `json:"RoleCredentials"`
+	Session               string        `json:"Session"`
+	StartURL              string        `json:"StartUrl"`
+	Region                string        `json:"Region"`
+	ExpiresAt             string        `json:"ExpiresAt"`
+	Valid                 bool          `json:"Valid"`
+	CanRefresh            bool          `json:"CanRefresh"`
+	RegistrationExpiresAt string        `json:"RegistrationExpiresAt,omitempty"`
+	RoleCredentials       []roleStatus  `json:"RoleCredentials"`
+	AssumedRoles          []assumedRole `json:"AssumedRoles"`
+}
+
+// assumedRole is a role assumed from the session's role credentials through
+// a profile's source_profile chain, cached in ~/.aws/cli/cache.
+type assumedRole struct {
+	Profile    string `json:"Profile"`
+	RoleArn    string `json:"RoleArn"`
+	Expiration string `json:"Expiration"`
 }
 
 type roleStatus struct {
@@ -103,6 +114,19 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			shown = append(shown, s)
 		}
 	}
+	assumed := map[string][]creds.AssumedRoleStatus{}
+	if cfg, err := a.config(); err == nil {
+		for _, r := range a.manager().AssumedRoles(cfg, a.env.getenv) {
+			assumed[r.TokenFile] = append(assumed[r.TokenFile], r)
+		}
+	}
+	assumedOf := func(s creds.SessionStatus) []creds.AssumedRoleStatus {
+		session := s.Name
+		if session == s.StartURL {
+			session = ""
+		}
+		return assumed[ssocache.TokenFileName(session, s.StartURL)]
+	}
 	now := a.env.now()
 	switch o.Output {
 	case "json":
@@ -116,6 +140,10 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			for _, rc := range s.Roles {
 				r.RoleCredentials = append(r.RoleCredentials, roleStatus{Profile: rc.Profile, AccountID: rc.AccountID, RoleName: rc.RoleName, Expiration: isoTime(rc.Expiration)})
 			}
+			r.AssumedRoles = []assumedRole{}
+			for _, ar := range assumedOf(s) {
+				r.AssumedRoles = append(r.AssumedRoles, assumedRole{Profile: ar.Profile, RoleArn: ar.RoleArn, Expiration: isoTime(ar.Expiration)})
+			}
 			rows = append(rows, r)
 		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
@@ -125,6 +153,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			fmt.Fprintf(a.env.Stdout, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", s.Name, s.StartURL, s.Region, isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
 				fmt.Fprintf(a.env.Stdout, "ROLE\t%s\t%s\t%s\t%s\n", rc.Profile, rc.AccountID, rc.RoleName, isoTime(rc.Expiration))
+			}
+			for _, ar := range assumedOf(s) {
+				fmt.Fprintf(a.env.Stdout, "ASSUMED\t%s\t%s\t%s\n", ar.Profile, ar.RoleArn, isoTime(ar.Expiration))
 			}
 		}
 	default:
@@ -154,6 +185,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			}
 			for _, rc := range s.Roles {
 				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", rc.AccountID, rc.RoleName, rc.Profile, isoTime(rc.Expiration), relTime(rc.Expiration, now))
+			}
+			for _, ar := range assumedOf(s) {
+				fmt.Fprintf(tw, "Assumed role:\t%s (profile %s), expires %s (%s)\n", ar.RoleArn, ar.Profile, isoTime(ar.Expiration), relTime(ar.Expiration, now))
 			}
 			tw.Flush()
 		}

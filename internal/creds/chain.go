@@ -102,6 +102,9 @@ type resolver struct {
 	o ChainOptions
 	// visited are the profiles followed so far (botocore's _visited_profiles).
 	visited []string
+	// plan loads without probing: the instance metadata service is not
+	// asked (sso status walks every profile).
+	plan bool
 }
 
 // Resolve returns the credentials of o.Profile, following botocore's chain.

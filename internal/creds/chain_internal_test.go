@@ -3,10 +3,12 @@ package creds
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/ssocache"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -324,5 +326,58 @@ func TestPyList(t *testing.T) {
 	t.Parallel()
 	if got, want := pyList([]string{"a", "it's", `q"'`, "t\tb"}), `['a', "it's", 'q"\'', 't\tb']`; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// TestAssumedRoles: sso status's list of roles assumed from a session's
+// credentials, read from the configuration and the cache alone.
+func TestAssumedRoles(t *testing.T) {
+	t.Parallel()
+	cfg := chainTestConfig(t)
+	m := &Manager{Home: t.TempDir()}
+	exp := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, arn := range []string{"arn:aws:iam::444455556666:role/Deployer", "arn:aws:iam::444455556666:role/Auditor"} {
+		a := &ssocache.AssumedRole{AccessKeyID: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: exp}
+		if err := ssocache.WriteAssumedRole(ssocache.AssumedRolePath(m.Home, ssocache.AssumeRoleKey{RoleArn: arn}), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := m.AssumedRoles(cfg, envOf())
+	file := ssocache.TokenFileName("corp", "https://d-0000000000.awsapps.com/start")
+	// Deployer's file serves role-on-sso and sso-and-role (same parameters);
+	// role-on-keys uses it too but its source is not IAM Identity Center.
+	want := []AssumedRoleStatus{
+		{Profile: "role-on-sso", RoleArn: "arn:aws:iam::444455556666:role/Deployer", Expiration: exp, TokenFile: file},
+		{Profile: "sso-and-role", RoleArn: "arn:aws:iam::444455556666:role/Deployer", Expiration: exp, TokenFile: file},
+		{Profile: "role-on-role", RoleArn: "arn:aws:iam::444455556666:role/Auditor", Expiration: exp, TokenFile: file},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestLogoutKeepsAssumedRoles: sso logout deletes what the AWS CLI deletes
+// (ProviderType "sso" entries) and nothing more: assumed-role entries,
+// written by ssocli or by the AWS CLI, stay.
+func TestLogoutKeepsAssumedRoles(t *testing.T) {
+	t.Parallel()
+	m := &Manager{Home: t.TempDir()}
+	ours := ssocache.AssumedRolePath(m.Home, ssocache.AssumeRoleKey{RoleArn: "arn:aws:iam::1:role/a"})
+	if err := ssocache.WriteAssumedRole(ours, &ssocache.AssumedRole{AccessKeyID: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	sso := ssocache.RoleCredsPath(m.Home, "1", "r", "corp", "")
+	if err := ssocache.WriteRoleCredentials(sso, &ssocache.RoleCredentials{AccessKeyID: "a", SecretAccessKey: "s", SessionToken: "t", Expiration: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Logout(t.Context(), LogoutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Roles != 1 {
+		t.Errorf("removed %d role credential files, want 1 (the SSO one)", res.Roles)
+	}
+	if _, err := ssocache.ReadAssumedRole(ours); err != nil {
+		t.Errorf("the assumed-role entry was removed: %v", err)
 	}
 }

@@ -128,6 +128,9 @@ func (r *resolver) instanceMetadata() (*node, error) {
 	if strings.EqualFold(r.o.Getenv("AWS_EC2_METADATA_DISABLED"), "true") {
 		return nil, nil
 	}
+	if r.plan {
+		return &node{method: "iam-role"}, nil
+	}
 	hc, err := r.m.httpClient()
 	if err != nil {
 		return nil, err
