@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,24 +15,26 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-func (a *app) configureCmd() *cobra.Command {
-	c := &cobra.Command{
+func newConfigureCmd(a *app) *cobra.Command {
+	c := makeGroup(&cobra.Command{
 		Use:   "configure",
 		Short: "Profiles and credentials: list profiles, export credentials",
-	}
-	c.AddCommand(a.exportCredentialsCmd(), a.listProfilesCmd())
-	c.AddCommand(a.configureSSOCmd(), a.configureSSOSessionCmd(), a.populateCmd())
+	}, "subcommand")
+	c.AddCommand(newExportCredentialsCmd(a, nil), newListProfilesCmd(a, nil))
+	c.AddCommand(newConfigureSSOCmd(a, nil), newConfigureSSOSessionCmd(a, nil), newPopulateCmd(a, nil))
 	return c
 }
 
+// exportOptions are what `configure export-credentials` runs from.
 type exportOptions struct {
+	deps
 	Format string
 }
 
 var exportFormats = []string{"process", "env", "env-no-export", "powershell", "windows-cmd", "fish"}
 
-func (a *app) exportCredentialsCmd() *cobra.Command {
-	var o exportOptions
+func newExportCredentialsCmd(a *app, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	o := &exportOptions{}
 	c := &cobra.Command{
 		Use:   "export-credentials",
 		Short: "Print the profile's credentials for other tools (credential_process, shell variables)",
@@ -49,47 +51,54 @@ func (a *app) exportCredentialsCmd() *cobra.Command {
 
 Credentials come from ~/.aws/cli/cache while at least 15 minutes remain, with no
 network call; otherwise they are fetched with the cached session token.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.parsed != nil {
-				return a.parsed(o)
+			o.deps = a.deps()
+			if !slices.Contains(exportFormats, o.Format) {
+				return invalidChoice("--format", exportFormats, o.Format, nil)
 			}
-			return a.runExportCredentials(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runExportCredentials(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.Format, "format", "process", "output format: "+strings.Join(exportFormats, ", "))
 	return c
 }
 
-func (a *app) runExportCredentials(ctx context.Context, o exportOptions) error {
-	valid := false
-	for _, f := range exportFormats {
-		valid = valid || f == o.Format
+func runExportCredentials(ctx context.Context, o *exportOptions) error {
+	// A config file that cannot be read fails before the chain is walked,
+	// with its own message (255), as in the AWS CLI.
+	if _, err := o.Config(); err != nil {
+		return err
 	}
-	if !valid {
-		return usageError("argument --format: Invalid choice, valid choices are:\n\n%s", strings.Join(exportFormats, " | "))
-	}
-	chain, err := a.profileChainGuard()
+	// Resolving failures are wrapped, as the AWS CLI's exportcreds.py wraps
+	// what get_credentials raises (spec §7.3); fetching failures (the token,
+	// a refresh, GetRoleCredentials) keep their own text and code, because
+	// the AWS CLI's SSO credentials are deferred until then.
+	chain, err := o.profileChainGuard()
 	if err != nil {
 		return err
 	}
-	c, err := a.resolveCredentials(ctx, []string{profileChainVar + "=" + chain})
-	switch {
-	case errors.Is(err, errNoCredentials):
-		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(usererr.As(err).Hint)
-	case err != nil && creds.IsLoadError(err):
-		// The AWS CLI words what fails while the chain is read as a
-		// configuration error (spec §7.3); what fails fetching the
-		// credentials (an STS or SSO call, a token file) keeps its own
-		// message and code (docs/credential-chain.md §7).
-		if u := usererr.As(err); u != nil {
-			return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg), Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
-		}
-		return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
-	case err != nil:
+	src, err := o.resolveCredentials([]string{profileChainVar + "=" + chain})
+	if err != nil {
+		return retrieveError(err)
+	}
+	if src == nil {
+		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(noCredentialsHint)
+	}
+	c, err := src(ctx)
+	if creds.IsLoadError(err) {
+		// What botocore runs while it loads the chain (credential_process,
+		// the container endpoint) is wrapped too, though ssocli runs it
+		// only when the credentials are fetched.
+		return retrieveError(err)
+	}
+	if err != nil {
 		return err
 	}
-	_, err = a.env.Stdout.Write(formatCredentials(c, o.Format))
+	_, err = o.Env.Stdout.Write(formatCredentials(c, o.Format))
 	return err
 }
 
@@ -164,25 +173,48 @@ func parseExpiration(s string) time.Time {
 	return time.Time{}
 }
 
-func (a *app) listProfilesCmd() *cobra.Command {
+// listProfilesOptions are what `configure list-profiles` runs from.
+type listProfilesOptions struct {
+	deps
+}
+
+func newListProfilesCmd(a *app, runF func(context.Context, *listProfilesOptions) error) *cobra.Command {
+	o := &listProfilesOptions{}
 	return &cobra.Command{
 		Use:   "list-profiles",
 		Short: "List the profile names of ~/.aws/config and ~/.aws/credentials",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
+			o.deps = a.deps()
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			var b strings.Builder
-			for _, n := range cfg.ProfileNames() {
-				b.WriteString(n)
-				b.WriteByte('\n')
-			}
-			_, err = a.env.Stdout.Write([]byte(b.String()))
-			return err
+			return runListProfiles(cmd.Context(), o)
 		},
 	}
+}
+
+func runListProfiles(_ context.Context, o *listProfilesOptions) error {
+	cfg, err := o.Config()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, n := range cfg.ProfileNames() {
+		b.WriteString(n)
+		b.WriteByte('\n')
+	}
+	_, err = o.Env.Stdout.Write([]byte(b.String()))
+	return err
+}
+
+// retrieveError is the AWS CLI's wording of a failure to load the chain
+// (exportcreds.py): "Unable to retrieve credentials: <msg>", exit 253.
+func retrieveError(err error) error {
+	if u := usererr.As(err); u != nil {
+		return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg), Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
+	}
+	return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
 }
 
 // profileChainVar is the AWS CLI's guard against export-credentials running
@@ -196,12 +228,11 @@ const maxProfileChain = 4
 // profileChainGuard refuses a fourth nested export-credentials and a profile
 // already in the chain, with the AWS CLI's messages (exit 253), and returns
 // the chain value for the credential_process children.
-func (a *app) profileChainGuard() (string, error) {
-	profile, _ := a.profileName()
+func (d *deps) profileChainGuard() (string, error) {
+	profile, _ := d.profileName()
 	var seen []string
-	if v := a.env.getenv(profileChainVar); v != "" {
-		rec, err := csv.NewReader(strings.NewReader(v)).Read()
-		if err == nil {
+	if v := d.Env.getenv(profileChainVar); v != "" {
+		if rec, err := csv.NewReader(strings.NewReader(v)).Read(); err == nil {
 			seen = rec
 		}
 	}
@@ -209,11 +240,9 @@ func (a *app) profileChainGuard() (string, error) {
 		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Maximum recursive credential process resolution reached (%d).\nProfiles seen: %s", maxProfileChain, strings.Join(seen, " -> "))).
 			WithHint("a credential_process runs export-credentials for a profile whose credential_process does the same: end the chain in a profile with credentials of its own")
 	}
-	for _, s := range seen {
-		if s == profile {
-			return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s", strings.Join(append(seen, profile), " -> "))).
-				WithHint("the credential_process of a profile in the cycle runs export-credentials for a profile of the cycle: point it at a profile with credentials of its own")
-		}
+	if slices.Contains(seen, profile) {
+		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s", strings.Join(append(seen, profile), " -> "))).
+			WithHint("the credential_process of a profile in the cycle runs export-credentials for a profile of the cycle: point it at a profile with credentials of its own")
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)

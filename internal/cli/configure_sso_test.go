@@ -214,6 +214,8 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 	}{
 		{"start URL required", []string{"configure", "sso-session", "--sso-session", "x", "--non-interactive"}, "SSO start URL: a value is required; give it with --start-url.", 252},
 		{"bad start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "nope", "--region", "r", "--non-interactive"}, "argument --start-url: Not a valid Start URL", 252},
+		{"http start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "http://d-0000000000.awsapps.com/start", "--region", "r", "--non-interactive"},
+			"argument --start-url: The sso_start_url must use the https scheme.", 252},
 		{"many accounts", []string{"configure", "sso", "--profile", "p", "--sso-session", "corp", "--start-url", testStartURL, "--region", "us-east-1", "--non-interactive", "--use-device-code"},
 			"There are 12 AWS accounts available to you: choose one with --account-id.", 252},
 	} {

@@ -22,8 +22,8 @@ func TestProgressLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			a := &app{env: &Env{Stderr: &buf, StderrTTY: tc.tty, NoANSI: tc.noANSI}}
-			p := a.progress()
+			d := &deps{Env: &Env{Stderr: &buf, StderrTTY: tc.tty, NoANSI: tc.noANSI}}
+			p := d.progress()
 			p.show("Waiting... 10s left")
 			p.show("Waiting... 9s left")
 			p.done()

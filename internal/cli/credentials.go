@@ -4,54 +4,78 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // errNoCredentials is botocore's NoCredentialsError (spec §1.5), exit 253.
 var errNoCredentials = usererr.New(usererr.CodeConfig, `Unable to locate credentials. You can configure credentials by running "aws configure".`)
 
-// credentials resolves the selected profile's credentials through the AWS
-// CLI's whole chain (docs/credential-chain.md): environment, assume-role,
-// web identity, IAM Identity Center, the credentials file, credential_process,
-// the config file, the container and the instance metadata service.
-func (a *app) credentials(ctx context.Context) (*creds.Credentials, error) {
-	return a.resolveCredentials(ctx, nil)
-}
+// noCredentialsHint names the fix when the chain finds nothing.
+const noCredentialsHint = "configure an IAM Identity Center profile with: ssocli configure sso, then log in with: ssocli sso login --profile NAME"
 
-// resolveCredentials is credentials with extra variables for the environment
-// of a credential_process ("K=V").
-func (a *app) resolveCredentials(ctx context.Context, processEnv []string) (*creds.Credentials, error) {
-	cfg, err := a.config()
+// credentialSource fetches the credentials the chain chose. As botocore's
+// SSO provider is deferred, resolving reads only the configuration; the
+// token, a refresh and GetRoleCredentials come when the source is called,
+// and so do their errors (which export-credentials does not wrap).
+type credentialSource func(ctx context.Context) (*creds.Credentials, error)
+
+// credentials resolves the credentials and fetches them; no credentials at
+// all is botocore's NoCredentialsError.
+func (d *deps) credentials(ctx context.Context) (*creds.Credentials, error) {
+	src, err := d.resolveCredentials(nil)
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
+	if src == nil {
+		return nil, errNoCredentials.WithHint(noCredentialsHint)
+	}
+	return src(ctx)
+}
+
+// resolveCredentials loads the selected profile's chain, in the AWS CLI's
+// order (docs/credential-chain.md): the environment, assume-role, web
+// identity, IAM Identity Center, the credentials file, credential_process,
+// the config file, the container and the instance metadata service. It
+// reads the configuration only and returns a nil source when nothing
+// applies. processEnv ("K=V") is added to a credential_process's
+// environment.
+func (d *deps) resolveCredentials(processEnv []string) (credentialSource, error) {
+	cfg, err := d.Config()
+	if err != nil {
+		return nil, err
+	}
+	name, explicit := d.profileName()
 	top, _ := cfg.Profile(name)
 	o := creds.ChainOptions{
 		Config:        cfg,
 		Profile:       name,
 		Explicit:      explicit,
-		ProfileFlag:   a.g.profile != "",
-		Getenv:        a.env.getenv,
-		Environ:       func() []string { return setEnviron(a.environ(), processEnv) },
-		Region:        a.region(),
-		ProcessStderr: a.env.Stderr,
+		ProfileFlag:   d.Globals.Profile != "",
+		Getenv:        d.Env.getenv,
+		Environ:       func() []string { return setEnviron(d.environ(), processEnv) },
+		Region:        d.region(),
+		ProcessStderr: d.Env.Stderr,
 		LoginRequired: func(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile) (bool, error) {
-			return a.loginAgain(ctx, t, p, top.Values["sso_auto_login"])
+			return d.loginAgain(ctx, t, p, top.Values["sso_auto_login"])
 		},
 	}
-	if a.env.PromptSecret != nil {
-		o.MFA = func(_ context.Context, prompt string) (string, error) { return a.env.PromptSecret(prompt) }
+	if d.Env.PromptSecret != nil {
+		o.MFA = func(_ context.Context, prompt string) (string, error) { return d.Env.PromptSecret(prompt) }
 	}
-	c, err := a.manager().Resolve(ctx, o)
+	chain, err := d.manager().LoadChain(o)
 	if errors.Is(err, creds.ErrNoCredentials) {
-		return nil, errNoCredentials.WithHint("configure an IAM Identity Center profile with: ssocli configure sso, then log in with: ssocli sso login --profile NAME")
+		return nil, nil
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return chain.Fetch, nil
 }
 
 // loginAgain logs in when an ended session may be logged in again by itself
@@ -59,16 +83,16 @@ func (a *app) resolveCredentials(ctx context.Context, processEnv []string) (*cre
 // profile, with a person at a terminal), as the seed page shows for
 // "aws s3 ls". Everything goes to stderr: stdout may be read by a program
 // (credential_process).
-func (a *app) loginAgain(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile, topSetting string) (bool, error) {
-	if !a.autoLogin(topSetting) && !a.autoLogin(p.Values["sso_auto_login"]) {
+func (d *deps) loginAgain(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile, topSetting string) (bool, error) {
+	if !d.autoLogin(topSetting) && !d.autoLogin(p.Values["sso_auto_login"]) {
 		return false, nil
 	}
-	fmt.Fprintf(a.env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", sessionLabel(t))
-	pkce := a.usePKCE(t, p.Values["sso_login_flow"], false, false)
-	if _, err := a.login(ctx, t, pkce, false, a.env.Stderr); err != nil {
+	fmt.Fprintf(d.Env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", termtext.Line(sessionLabel(t)))
+	pkce := d.usePKCE(t, p.Values["sso_login_flow"], false, false)
+	if _, err := d.login(ctx, t, pkce, false, d.Env.Stderr); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(a.env.Stderr, "Successfully logged into Start URL: %s\n", t.StartURL)
+	fmt.Fprintf(d.Env.Stderr, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
 	return true, nil
 }
 
@@ -81,13 +105,7 @@ func setEnviron(base, extra []string) []string {
 	out := make([]string, 0, len(base)+len(extra))
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		replaced := false
-		for _, e := range extra {
-			if ek, _, _ := strings.Cut(e, "="); ek == k {
-				replaced = true
-			}
-		}
-		if !replaced {
+		if !slices.ContainsFunc(extra, func(e string) bool { return strings.HasPrefix(e, k+"=") }) {
 			out = append(out, kv)
 		}
 	}
@@ -96,22 +114,22 @@ func setEnviron(base, extra []string) []string {
 
 // autoLogin says whether an ended session may be logged in again by itself:
 // --auto-login or sso_auto_login = true, and only with a person at a terminal.
-func (a *app) autoLogin(configured string) bool {
-	on := a.g.autoLogin || strings.EqualFold(strings.TrimSpace(configured), "true")
-	return on && a.env.StdinTTY && a.env.StderrTTY
+func (d *deps) autoLogin(configured string) bool {
+	on := d.Globals.AutoLogin || strings.EqualFold(strings.TrimSpace(configured), "true")
+	return on && d.Env.StdinTTY && d.Env.StderrTTY
 }
 
 // region is the region for the command's own AWS calls (spec §1.1).
-func (a *app) region() string {
-	if a.g.region != "" {
-		return a.g.region
+func (d *deps) region() string {
+	if d.Globals.Region != "" {
+		return d.Globals.Region
 	}
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
-		if v := a.env.getenv(k); v != "" {
+		if v := d.Env.getenv(k); v != "" {
 			return v
 		}
 	}
-	if p, ok := a.profileSection(); ok {
+	if p, ok := d.profileSection(); ok {
 		return strings.TrimSpace(p["region"])
 	}
 	return ""

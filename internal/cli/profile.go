@@ -8,30 +8,20 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// config loads ~/.aws/config and ~/.aws/credentials once per run.
-func (a *app) config() (*awsconfig.Config, error) {
-	if a.cfg != nil || a.cfgErr != nil {
-		return a.cfg, a.cfgErr
-	}
-	cp, kp := awsconfig.Paths(a.env.getenv, a.env.Home)
-	a.cfg, a.cfgErr = awsconfig.Load(cp, kp)
-	return a.cfg, a.cfgErr
-}
-
 // profileName is the profile the command uses and whether it was named
 // explicitly (by --profile or the environment, spec §1.1).
-func (a *app) profileName() (string, bool) {
-	return awsconfig.SelectProfile(a.g.profile, a.env.getenv)
+func (d *deps) profileName() (string, bool) {
+	return awsconfig.SelectProfile(d.Globals.Profile, d.Env.getenv)
 }
 
 // checkProfile loads the configuration and fails as botocore does when a
 // profile named explicitly does not exist (spec §1.1).
-func (a *app) checkProfile() error {
-	cfg, err := a.config()
+func (d *deps) checkProfile() error {
+	cfg, err := d.Config()
 	if err != nil {
 		return err
 	}
-	if name, explicit := a.profileName(); explicit {
+	if name, explicit := d.profileName(); explicit {
 		if _, ok := cfg.Profile(name); !ok {
 			return usererr.New(usererr.CodeOther, fmt.Sprintf("The config profile (%s) could not be found", name))
 		}
@@ -40,12 +30,12 @@ func (a *app) checkProfile() error {
 }
 
 // profileSection returns the selected profile's plain keys, if it exists.
-func (a *app) profileSection() (map[string]string, bool) {
-	cfg, err := a.config()
+func (d *deps) profileSection() (map[string]string, bool) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, false
 	}
-	name, _ := a.profileName()
+	name, _ := d.profileName()
 	s, ok := cfg.Profile(name)
 	if !ok {
 		return nil, false
@@ -57,36 +47,36 @@ func (a *app) profileSection() (map[string]string, bool) {
 // with the endpoint and FIPS/dual-stack settings that apply to it (spec §1.1):
 // those of the profile itself, or of the selected profile when it was named
 // by --sso-session alone.
-func (a *app) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
-	cfg, err := a.config()
+func (d *deps) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
 	settings := p.Profile
 	if settings == "" {
-		settings, _ = a.profileName()
+		settings, _ = d.profileName()
 	}
-	return creds.NewTarget(cfg, p, settings, a.env.getenv)
+	return creds.NewTarget(cfg, p, settings, d.Env.getenv)
 }
 
 // ssoTarget resolves the selected profile's SSO credential configuration.
-func (a *app) ssoTarget() (*creds.Target, error) {
-	cfg, err := a.config()
+func (d *deps) ssoTarget() (*creds.Target, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
+	name, explicit := d.profileName()
 	p, err := cfg.SSOCredentials(name, explicit)
 	if err != nil {
 		return nil, err
 	}
-	return a.target(p)
+	return d.target(p)
 }
 
 // knownTargets lists every SSO profile and sso-session of the configuration,
 // for logout and status. Profiles that fail validation are left out.
-func (a *app) knownTargets() []*creds.Target {
-	cfg, err := a.config()
+func (d *deps) knownTargets() []*creds.Target {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil
 	}
@@ -99,16 +89,19 @@ func (a *app) knownTargets() []*creds.Target {
 		if err != nil {
 			continue
 		}
-		if t, err := a.target(p); err == nil {
+		if t, err := d.target(p); err == nil {
 			out = append(out, t)
 		}
 	}
 	for _, s := range cfg.SSOSessionNames() {
 		if p, err := cfg.SSOLogin("", s, false); err == nil {
-			if t, err := a.target(p); err == nil {
+			if t, err := d.target(p); err == nil {
 				out = append(out, t)
 			}
 		}
 	}
 	return out
 }
+
+// checkRegion is creds.CheckRegion: botocore's region check and message.
+func checkRegion(r string) error { return creds.CheckRegion(r) }

@@ -107,25 +107,52 @@ type resolver struct {
 	plan bool
 }
 
-// Resolve returns the credentials of o.Profile, following botocore's chain.
-// Errors carry the AWS CLI's messages and exit codes; ErrNoCredentials when
-// nothing applies.
+// Resolve returns the credentials of o.Profile, following botocore's chain:
+// LoadChain, then Fetch.
 func (m *Manager) Resolve(ctx context.Context, o ChainOptions) (*Credentials, error) {
+	c, err := m.LoadChain(o)
+	if err != nil {
+		return nil, err
+	}
+	return c.Fetch(ctx)
+}
+
+// Chain is a profile's loaded credential chain: the provider that applies,
+// with every configuration error already found.
+type Chain struct {
+	m *Manager
+	n *node
+}
+
+// LoadChain reads the configuration of o.Profile's whole chain, without any
+// call, and returns the provider that applies (ErrNoCredentials when none
+// does). Errors carry the AWS CLI's messages and exit codes and are
+// LoadErrors.
+func (m *Manager) LoadChain(o ChainOptions) (*Chain, error) {
 	n, err := m.loadChain(o)
 	if err != nil {
 		return nil, err
 	}
-	c, err := n.fetch(ctx)
+	return &Chain{m: m, n: n}, nil
+}
+
+// Method is the provider that applies, as botocore names it.
+func (c *Chain) Method() string { return c.n.method }
+
+// Fetch returns the chain's credentials: from the caches while they are good,
+// else from the calls the chain needs (GetRoleCredentials, AssumeRole, …).
+func (c *Chain) Fetch(ctx context.Context) (*Credentials, error) {
+	cr, err := c.n.fetch(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !c.Expiration.IsZero() && !c.Expiration.After(m.now()) {
+	if !cr.Expiration.IsZero() && !cr.Expiration.After(c.m.now()) {
 		// botocore's RefreshableCredentials after a refresh that did not help.
 		return nil, usererr.New(usererr.CodeOther, "Credentials were refreshed, but the refreshed credentials are still expired.").
-			WithHint("the source gave credentials that have already expired: check this machine's clock, or the source (" + n.method + ")")
+			WithHint("the source gave credentials that have already expired: check this machine's clock, or the source (" + c.n.method + ")")
 	}
-	c.Method = n.method
-	return c, nil
+	cr.Method = c.n.method
+	return cr, nil
 }
 
 // loadChain reads the configuration of the whole chain and returns the

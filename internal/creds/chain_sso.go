@@ -43,6 +43,9 @@ func (r *resolver) sso(profile string) (*node, error) {
 // builds every client of the chain from the session's profile, also when the
 // SSO profile is a source_profile further down.
 func NewTarget(cfg *awsconfig.Config, p *awsconfig.SSOProfile, settingsProfile string, getenv func(string) string) (*Target, error) {
+	if err := CheckRegion(p.SSORegion); err != nil {
+		return nil, err
+	}
 	t := &Target{
 		Profile:     p.Profile,
 		SessionName: p.SessionName,

@@ -43,6 +43,8 @@ func (m *Manager) STSClient(o STSOptions) (*sts.Client, error) {
 	region := o.Region
 	if region == "" {
 		region = "aws-global"
+	} else if err := CheckRegion(region); err != nil {
+		return nil, err
 	}
 	opts := sts.Options{
 		Region:           region,

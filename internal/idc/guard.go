@@ -24,13 +24,14 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		if !s.servesHost(r.Host) {
-			s.cfg.Logger.Info("refused a request for another host", "host", truncate(r.Host, 80), "path", r.URL.Path)
-			http.Error(w, fmt.Sprintf("this server does not answer for the host %q: it serves localhost, loopback addresses, its listen address and the host of --public-url; to reach it under another name, start it with --public-url http://NAME:PORT", truncate(r.Host, 80)), http.StatusMisdirectedRequest)
+			// %.80q: a hostile Host is cut short in the log and the answer.
+			s.cfg.Logger.Info("refused a request for another host", "host", fmt.Sprintf("%.80q", r.Host), "path", r.URL.Path)
+			http.Error(w, fmt.Sprintf("this server does not answer for the host %.80q: it serves localhost, loopback addresses, its listen address and the host of --public-url; to reach it under another name, start it with --public-url http://NAME:PORT", r.Host), http.StatusMisdirectedRequest)
 			return
 		}
 		if _, api := operation(r); api && r.Method == http.MethodPost {
 			if err := cop.Check(r); err != nil {
-				s.cfg.Logger.Info("refused a cross-origin API request", "path", r.URL.Path, "origin", truncate(r.Header.Get("Origin"), 80))
+				s.cfg.Logger.Info("refused a cross-origin API request", "path", r.URL.Path, "origin", fmt.Sprintf("%.80q", r.Header.Get("Origin")))
 				http.Error(w, "cross-origin request refused: the APIs of this server are for SDKs and command-line tools, not for web pages", http.StatusForbidden)
 				return
 			}
@@ -75,11 +76,4 @@ func hostOf(rawURL string) string {
 		return ""
 	}
 	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -1,5 +1,6 @@
 // Package idc assembles the local IAM Identity Center that `ssocli serve` runs:
-// the SSO OIDC API (oidc), the portal API (portal), STS GetCallerIdentity (sts),
+// the SSO OIDC API (oidc), the portal API (portal), STS GetCallerIdentity,
+// AssumeRole and AssumeRoleWithWebIdentity (sts),
 // the sign-in and device pages (signin) and the CONNECT proxy (proxy), over one
 // directory (directory) and one state store (store), served by a single
 // http.Handler (docs/DESIGN.md has the table of paths).
@@ -46,6 +47,11 @@ type Config struct {
 	// A negative AutoApproveDelay approves at once.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, with AutoApprove, holds each device authorization back
+	// until it returns true (asked at every poll once the delay has passed):
+	// a test that needs several logins waiting before the first one ends
+	// approves when they are. It must not call the server.
+	ApproveWhen func() bool
 	// TokenTTL is the life of access tokens that come with a refresh token
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
@@ -154,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:           cfg.Logger.With("api", "oidc"),
 		AutoApprove:      cfg.AutoApprove,
 		AutoApproveDelay: cfg.AutoApproveDelay,
+		ApproveWhen:      cfg.ApproveWhen,
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
@@ -166,7 +173,8 @@ func New(cfg Config) (*Server, error) {
 		Logger:    cfg.Logger.With("api", "portal"),
 		RateLimit: cfg.RateLimit,
 	}
-	stsH := &sts.Handler{Lookup: lookup{st}, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts")}
+	state := stsState{st: st, dir: cfg.Directory}
+	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 
 	pages := http.NewServeMux()
 	(&signin.Pages{
@@ -314,30 +322,6 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 			return err
 		}
 	}
-}
-
-// lookup lets the STS handler find the role credentials the portal issued;
-// credentials of a revoked session (Logout, refresh token reuse) are unknown.
-type lookup struct{ st store.Store }
-
-func (l lookup) LookupCredential(accessKeyID string) (sts.Credential, bool) {
-	rc, err := l.st.GetRoleCredential(accessKeyID)
-	if err != nil {
-		return sts.Credential{}, false
-	}
-	if sess, err := l.st.GetSession(rc.SessionID); err != nil || sess.Revoked {
-		return sts.Credential{}, false
-	}
-	return sts.Credential{
-		AccessKeyID:     rc.AccessKeyID,
-		SecretAccessKey: rc.SecretAccessKey,
-		SessionToken:    rc.SessionToken,
-		Expiration:      rc.Expiration,
-		AccountID:       rc.AccountID,
-		RoleName:        rc.RoleName,
-		RoleID:          rc.RoleID,
-		UserName:        rc.UserName,
-	}, true
 }
 
 // backend answers the sign-in pages from the directory and the OIDC handler.

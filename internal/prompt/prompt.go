@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"io"
 	"strconv"
 	"strings"
@@ -210,7 +211,7 @@ func (p *Prompter) Ask(ctx context.Context, q Question) (string, error) {
 		if cur == "" {
 			cur = "None"
 		}
-		prompt = fmt.Sprintf("%s [%s]: ", q.Text, cur)
+		prompt = fmt.Sprintf("%s [%s]: ", q.Text, termtext.Line(cur))
 	}
 	for {
 		s, err := p.Line(ctx, prompt)
@@ -222,7 +223,7 @@ func (p *Prompter) Ask(ctx context.Context, q Question) (string, error) {
 		}
 		if q.Validate != nil {
 			if verr := q.Validate(s); verr != nil {
-				fmt.Fprintf(p.out, "%s\n", verr)
+				fmt.Fprintf(p.out, "%s\n", termtext.Text(verr.Error()))
 				continue
 			}
 		}
@@ -249,7 +250,7 @@ func (p *Prompter) Choose(ctx context.Context, title string, items []string) (in
 // number, an exact item or a part of exactly one item.
 func (p *Prompter) chooseLines(ctx context.Context, items []string) (int, error) {
 	for i, it := range items {
-		fmt.Fprintf(p.out, "%4d) %s\n", i+1, it)
+		fmt.Fprintf(p.out, "%4d) %s\n", i+1, termtext.Line(it))
 	}
 	for {
 		s, err := p.Line(ctx, "Choose a number, or type part of a name: ")
@@ -268,7 +269,7 @@ func (p *Prompter) chooseLines(ctx context.Context, items []string) (int, error)
 		if len(m) == 1 {
 			return m[0], nil
 		}
-		fmt.Fprintf(p.out, "%d entries match %q; be more precise.\n", len(m), s)
+		fmt.Fprintf(p.out, "%d entries match %q; be more precise.\n", len(m), termtext.Line(s))
 	}
 }
 
@@ -362,18 +363,18 @@ func (c *chooser) render(title string, width int) (text string, lines int) {
 		}
 		return s
 	}
-	rows := []string{fit(fmt.Sprintf("%s (%d of %d; type to filter, ↑/↓ to move, Enter to choose)", title, len(c.matches), len(c.items)))}
+	rows := []string{fit(fmt.Sprintf("%s (%d of %d; type to filter, ↑/↓ to move, Enter to choose)", termtext.Line(title), len(c.matches), len(c.items)))}
 	for i := c.top; i < len(c.matches) && i < c.top+visibleRows; i++ {
 		mark := "  "
 		if i == c.cursor {
 			mark = "> "
 		}
-		rows = append(rows, fit(mark+c.items[c.matches[i]]))
+		rows = append(rows, fit(mark+termtext.Line(c.items[c.matches[i]])))
 	}
 	if len(c.matches) == 0 {
 		rows = append(rows, "  (no match)")
 	}
-	rows = append(rows, fit("Filter: "+c.query))
+	rows = append(rows, fit("Filter: "+termtext.Line(c.query)))
 	for i, r := range rows {
 		if i > 0 {
 			b.WriteString("\r\n")

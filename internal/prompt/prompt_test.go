@@ -268,3 +268,21 @@ func TestChooserWithANSI(t *testing.T) {
 		t.Errorf("no ANSI redraw in %q", out.String())
 	}
 }
+
+// TestChooserShowsNoControls: items from a server are drawn with their
+// control characters replaced; only the chooser's own line breaks remain.
+func TestChooserShowsNoControls(t *testing.T) {
+	t.Parallel()
+	c := &chooser{items: []string{"\x1b]0;title\a\x1b[31mProd", "Dev\u009b2J"}}
+	c.refilter()
+	text, _ := c.render("Accounts\x1b[1A", 80)
+	text = strings.ReplaceAll(text, "\r\n", "")
+	for _, r := range text {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			t.Errorf("the chooser draws %U:\n%q", r, text)
+		}
+	}
+	if !strings.Contains(text, "\ufffd]0;title\ufffd\ufffd[31mProd") {
+		t.Errorf("the chooser does not show the item:\n%q", text)
+	}
+}

@@ -71,6 +71,10 @@ type Handler struct {
 	// the client's first poll is pending, as it would be for a person.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, when not nil, must also return true before AutoApprove
+	// approves (for tests). It runs inside the store's update and must not
+	// call the store.
+	ApproveWhen func() bool
 
 	TokenTTL      time.Duration // access tokens that come with a refresh token
 	SessionTTL    time.Duration // how long refreshes may go on; also the life of a token without refresh
@@ -101,6 +105,7 @@ func or(d, def time.Duration) time.Duration {
 type Error struct {
 	Code        string
 	Description string
+	status      int // the HTTP status, when not the code's usual one
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
@@ -141,6 +146,9 @@ func writeError(w http.ResponseWriter, err error) {
 	if !ok {
 		k = errorKinds["InternalServer"]
 	}
+	if e.status != 0 {
+		k.status = e.status
+	}
 	w.Header().Set("x-amzn-ErrorType", e.Code+"Exception")
 	writeJSON(w, k.status, map[string]string{"error": k.oauth, "error_description": e.Description})
 }
@@ -156,12 +164,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// maxBody bounds a request body; the requests of this API are a few
+// hundred bytes.
+const maxBody = 64 << 10
+
 // decode reads a JSON request body into v. Unknown members are ignored, as
 // newer clients send members older servers do not know.
 func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		return perr("InvalidRequest", "cannot read the request body")
+	}
+	if len(body) > maxBody {
+		e := perr("InvalidRequest", "the request body is too large: this API takes at most %d bytes", maxBody)
+		e.status = http.StatusRequestEntityTooLarge
+		return e
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")

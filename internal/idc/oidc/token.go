@@ -114,7 +114,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		case !now.Before(d.ExpiresAt):
 			return d, perr("ExpiredToken", "the device code has expired")
 		}
-		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
+		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) && (h.ApproveWhen == nil || h.ApproveWhen()) {
 			d.Status, d.User = store.DeviceApproved, h.AutoApprove
 		}
 		if !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < d.Interval {
@@ -150,6 +150,10 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 }
 
 // codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+// A code is redeemed once: the first redemption claims it, whatever its
+// outcome (a wrong verifier burns it). A second one is refused and revokes
+// the session the first one started (RFC 6749 §4.1.2: the code was
+// intercepted, so the tokens issued for it may be in the wrong hands).
 func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	switch {
 	case req.Code == "":
@@ -159,25 +163,76 @@ func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, er
 	case req.CodeVerifier == "":
 		return tokenResponse{}, perr("InvalidRequest", "codeVerifier is required")
 	}
-	code, err := h.Store.TakeAuthCode(req.Code)
+	code, err := h.Store.GetAuthCode(req.Code)
 	if errors.Is(err, store.ErrNotFound) {
-		return tokenResponse{}, perr("InvalidGrant", "invalid or already used authorization code")
+		return tokenResponse{}, perr("InvalidGrant", "invalid authorization code")
 	}
 	if err != nil {
 		return tokenResponse{}, err
 	}
+	if code.Used {
+		return tokenResponse{}, h.reusedCode(code)
+	}
 	now := h.Now()
+	var refused error
 	switch {
 	case !now.Before(code.ExpiresAt):
-		return tokenResponse{}, perr("InvalidGrant", "the authorization code has expired")
+		refused = perr("InvalidGrant", "the authorization code has expired")
 	case code.ClientID != c.ID:
-		return tokenResponse{}, perr("InvalidGrant", "the authorization code was issued to another client")
+		refused = perr("InvalidGrant", "the authorization code was issued to another client")
 	case code.RedirectURI != req.RedirectURI:
-		return tokenResponse{}, perr("InvalidGrant", "redirectUri does not match the authorization request")
+		refused = perr("InvalidGrant", "redirectUri does not match the authorization request")
 	case !pkceMatches(code.CodeChallenge, req.CodeVerifier):
-		return tokenResponse{}, perr("InvalidGrant", "codeVerifier does not match the code challenge")
+		refused = perr("InvalidGrant", "codeVerifier does not match the code challenge")
 	}
-	return h.newSession(c, code.User, code.Scopes, now)
+	// The session exists before the code names it, so that a redemption
+	// racing this one, finding the code claimed, can revoke it.
+	var sess store.Session
+	if refused == nil {
+		sess = store.Session{ID: newID(16), ClientID: c.ID, User: code.User, Scopes: code.Scopes, CreatedAt: now,
+			ExpiresAt: now.Add(or(h.SessionTTL, DefaultSessionTTL))}
+		if err := h.Store.CreateSession(sess); err != nil {
+			return tokenResponse{}, fmt.Errorf("create session: %w", err)
+		}
+	}
+	errRaced := errors.New("claimed meanwhile")
+	cur, err := h.Store.UpdateAuthCode(req.Code, func(a store.AuthCode) (store.AuthCode, error) {
+		if a.Used {
+			return a, errRaced
+		}
+		a.Used, a.SessionID = true, sess.ID
+		// Kept while the session may live, to recognise a late replay.
+		if sess.ExpiresAt.After(a.ExpiresAt) {
+			a.ExpiresAt = sess.ExpiresAt
+		}
+		return a, nil
+	})
+	if errors.Is(err, errRaced) {
+		if sess.ID != "" {
+			_ = h.Store.RevokeSession(sess.ID)
+		}
+		return tokenResponse{}, h.reusedCode(cur)
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if refused != nil {
+		return tokenResponse{}, refused
+	}
+	resp, _, err := h.issue(sess, now)
+	return resp, err
+}
+
+// reusedCode revokes the session the first redemption of code started, and
+// returns the refusal of the second.
+func (h *Handler) reusedCode(code store.AuthCode) error {
+	if code.SessionID != "" {
+		if err := h.Store.RevokeSession(code.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		h.Logger.Warn("authorization code used again; the session of its first use is revoked", "client_id", code.ClientID)
+	}
+	return perr("InvalidGrant", "the authorization code was already used; the tokens issued for it are revoked")
 }
 
 // pkceMatches checks an S256 code verifier (RFC 7636 §4.6).

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
@@ -173,10 +174,11 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 	// Whole seconds, so the epoch-ms value and the ISO time the CLI caches
 	// (spec §5) describe the same instant.
 	exp := now.Add(ps.SessionDuration).Truncate(time.Second)
+	keys := awskeys.NewTemporary()
 	rc := store.RoleCredential{
-		AccessKeyID:     "ASIA" + randomBase32(16),
-		SecretAccessKey: randomString(30)[:40],
-		SessionToken:    "IQoJb3JpZ2luX2Vj" + randomString(300),
+		AccessKeyID:     keys.AccessKeyID,
+		SecretAccessKey: keys.SecretAccessKey,
+		SessionToken:    keys.SessionToken,
 		Expiration:      exp,
 		AccountID:       account,
 		PermissionSet:   role,
@@ -289,15 +291,4 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
-}
-
-// randomBase32 returns n characters of the alphabet AWS access key ids use.
-func randomBase32(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[b[i]%32]
-	}
-	return string(b)
 }

@@ -27,6 +27,7 @@ package signin
 import (
 	"crypto/rand"
 	"embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -162,6 +163,9 @@ func (p *Pages) wrap(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// maxForm bounds a posted form; the pages' forms are a few hundred bytes.
+const maxForm = 64 << 10
+
 // wrapPost is wrap for form posts: it refuses cross-site requests (by
 // Sec-Fetch-Site, else Origin against Host) and requests whose CSRF token is
 // missing or not bound to the caller's session cookie, with 403.
@@ -172,8 +176,13 @@ func (p *Pages) wrapPost(h http.HandlerFunc) http.Handler {
 			p.message(w, r, http.StatusForbidden, messageData{Kind: "error", Heading: "Request refused", Text: "This form was sent from another site, so it was not accepted."})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
+			if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+				p.message(w, r, http.StatusRequestEntityTooLarge, messageData{Kind: "error", Heading: "Request too large",
+					Text: "The form sent is larger than these pages accept. Go back, reload the page and try again."})
+				return
+			}
 			p.message(w, r, http.StatusBadRequest, messageData{Kind: "error", Heading: "Bad request", Text: "The form could not be read."})
 			return
 		}

@@ -41,7 +41,7 @@ var (
 	bucketCreds     = []byte("role_credentials")
 
 	allBuckets = [][]byte{bucketMeta, bucketClients, bucketDevices, bucketUserCodes, bucketCodes,
-		bucketSessions, bucketAccess, bucketRefresh, bucketCreds}
+		bucketSessions, bucketAccess, bucketRefresh, bucketCreds, bucketAssumed, bucketOnce}
 )
 
 // Bolt is a Store kept in a bbolt file, so that a restarted server still
@@ -149,7 +149,9 @@ func (s *Bolt) check() error {
 	var problems []string
 	err := s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
-			problems = append(problems, err.Error())
+			// A check that met a page it cannot read reports bbolt's
+			// assertion as "panic: ...": the assertion is the news.
+			problems = append(problems, strings.TrimPrefix(err.Error(), "panic: "))
 		}
 		return nil
 	})
@@ -333,18 +335,14 @@ func (s *Bolt) UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAu
 // CreateAuthCode implements Store.
 func (s *Bolt) CreateAuthCode(c AuthCode) error { return s.create(bucketCodes, c.Code, c) }
 
-// TakeAuthCode implements Store.
-func (s *Bolt) TakeAuthCode(code string) (AuthCode, error) {
-	var c AuthCode
-	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCodes)
-		var err error
-		if c, err = boltGet[AuthCode](b, code); err != nil {
-			return err
-		}
-		return b.Delete([]byte(code))
-	})
-	return c, err
+// GetAuthCode implements Store.
+func (s *Bolt) GetAuthCode(code string) (AuthCode, error) {
+	return read[AuthCode](s, bucketCodes, code)
+}
+
+// UpdateAuthCode implements Store.
+func (s *Bolt) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
+	return update(s, bucketCodes, code, fn, func(old AuthCode, n *AuthCode) { n.Code = old.Code })
 }
 
 // CreateSession implements Store.
@@ -421,6 +419,7 @@ func (s *Bolt) GarbageCollect(now time.Time) (int, error) {
 				return sweep(tx, bucketRefresh, func(t RefreshToken) bool { return ended[t.SessionID] }, nil)
 			},
 		}
+		steps = append(steps, gcAssumedSteps(tx, now)...)
 		for _, step := range steps {
 			k, err := step()
 			if err != nil {

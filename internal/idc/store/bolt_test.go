@@ -40,7 +40,7 @@ func TestBolt(t *testing.T) {
 }
 
 // TestBoltReopen checks that every kind of record, and the effect of updates,
-// revocation and taking a code, survive closing and opening the file again.
+// revocation and claiming a code, survive closing and opening the file again.
 func TestBoltReopen(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.db")
@@ -68,7 +68,7 @@ func TestBoltReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, s.RevokeSession("s1"))
-	if _, err := s.TakeAuthCode("taken"); err != nil {
+	if _, err := s.UpdateAuthCode("taken", func(c AuthCode) (AuthCode, error) { c.Used, c.SessionID = true, "s1"; return c, nil }); err != nil {
 		t.Fatal(err)
 	}
 	must(t, s.Close())
@@ -84,7 +84,7 @@ func TestBoltReopen(t *testing.T) {
 	gotAT, err4 := r.GetAccessToken("at")
 	gotRT, err5 := r.GetRefreshToken("rt")
 	gotRC, err6 := r.GetRoleCredential("ASIA1")
-	_, err7 := r.TakeAuthCode("kept")
+	kept, err7 := r.GetAuthCode("kept")
 	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
 		if err != nil {
 			t.Fatalf("after reopening: %v", err)
@@ -96,8 +96,11 @@ func TestBoltReopen(t *testing.T) {
 	if diff := cmp.Diff([]any{c, d, x, at, rt, rc}, []any{gotC, gotD, gotS, gotAT, gotRT, gotRC}); diff != "" {
 		t.Errorf("records after reopening (-want +got):\n%s", diff)
 	}
-	if _, err := r.TakeAuthCode("taken"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("a code taken before closing: TakeAuthCode = %v, want ErrNotFound", err)
+	if kept.Used {
+		t.Error("an unused code reads as used after reopening")
+	}
+	if got, err := r.GetAuthCode("taken"); err != nil || !got.Used || got.SessionID != "s1" {
+		t.Errorf("a code claimed before closing: %+v, %v; want it used by s1", got, err)
 	}
 }
 

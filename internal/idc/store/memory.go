@@ -18,6 +18,8 @@ type Memory struct {
 	access    map[string]AccessToken
 	refresh   map[string]RefreshToken
 	creds     map[string]RoleCredential
+	assumed   map[string]AssumedRoleCredential
+	once      map[string]time.Time
 }
 
 // NewMemory returns an empty in-memory store.
@@ -31,6 +33,8 @@ func NewMemory() *Memory {
 		access:    map[string]AccessToken{},
 		refresh:   map[string]RefreshToken{},
 		creds:     map[string]RoleCredential{},
+		assumed:   map[string]AssumedRoleCredential{},
+		once:      map[string]time.Time{},
 	}
 }
 
@@ -129,16 +133,30 @@ func (s *Memory) CreateAuthCode(c AuthCode) error {
 	return create(&s.mu, s.codes, c.Code, c)
 }
 
-// TakeAuthCode implements Store.
-func (s *Memory) TakeAuthCode(code string) (AuthCode, error) {
+// GetAuthCode implements Store.
+func (s *Memory) GetAuthCode(code string) (AuthCode, error) {
+	c, err := get(&s.mu, s.codes, code)
+	c.Scopes = slices.Clone(c.Scopes)
+	return c, err
+}
+
+// UpdateAuthCode implements Store.
+func (s *Memory) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.codes[code]
 	if !ok {
 		return AuthCode{}, ErrNotFound
 	}
-	delete(s.codes, code)
-	return c, nil
+	c.Scopes = slices.Clone(c.Scopes)
+	n, err := fn(c)
+	if err != nil {
+		return c, err
+	}
+	n.Code = c.Code
+	n.Scopes = slices.Clone(n.Scopes)
+	s.codes[code] = n
+	return n, nil
 }
 
 // CreateSession implements Store.
@@ -258,6 +276,7 @@ func (s *Memory) GarbageCollect(now time.Time) (int, error) {
 			n++
 		}
 	}
+	n += s.gcAssumed(now)
 	return n, nil
 }
 
