@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/creds"
@@ -64,6 +65,15 @@ func (d *deps) resolveCredentials(processEnv []string) (credentialSource, error)
 		LoginRequired: func(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile) (bool, error) {
 			return d.loginAgain(ctx, t, p, top.Values["sso_auto_login"])
 		},
+	}
+	if v := d.Env.getenv("SSOCLI_PROCESS_TIMEOUT"); v != "" {
+		// How long a credential_process may run (default one minute).
+		t, err := time.ParseDuration(v)
+		if err != nil || t <= 0 {
+			return nil, usererr.New(usererr.CodeConfig, fmt.Sprintf("SSOCLI_PROCESS_TIMEOUT=%q is not a duration.", v)).
+				WithHint("set it to a duration such as 90s or 5m, or unset it for the default of one minute")
+		}
+		o.ProcessTimeout = t
 	}
 	if d.Env.PromptSecret != nil {
 		o.MFA = func(_ context.Context, prompt string) (string, error) { return d.Env.PromptSecret(prompt) }

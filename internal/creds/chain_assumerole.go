@@ -209,7 +209,7 @@ func (r *resolver) callAssumeRole(ctx context.Context, rc *roleConfig, key ssoca
 	}
 	out, err := api.AssumeRole(ctx, in)
 	if err != nil {
-		return nil, usererr.FromAPI(err)
+		return nil, assumeRoleError(err, rc.profile)
 	}
 	c := out.Credentials
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
@@ -308,4 +308,23 @@ func (m *Manager) readAssumedRole(path string) *Credentials {
 func assumedToCredentials(a *ssocache.AssumedRole) *Credentials {
 	return &Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: a.SecretAccessKey, SessionToken: a.SessionToken,
 		Expiration: a.Expiration, AccountID: a.AccountID}
+}
+
+// assumeRoleError is the AWS CLI's message for a refused AssumeRole, with a
+// hint naming what of the profile to check.
+func assumeRoleError(err error, profile string) error {
+	err = usererr.FromAPI(err)
+	u := usererr.As(err)
+	if u == nil || u.Hint != "" {
+		return err
+	}
+	switch usererr.APICode(err) {
+	case "AccessDenied":
+		return u.WithHint("check role_arn, external_id and mfa_serial of the profile " + profile + ", and that the role trusts the identity of its source")
+	case "ValidationError":
+		return u.WithHint("check duration_seconds and role_session_name of the profile " + profile + " (a role allows 1 to 12 hours, a role chain 1 hour)")
+	case "ExpiredToken", "InvalidClientTokenId":
+		return u.WithHint("the source credentials of the profile " + profile + " are not valid any more: renew them (for IAM Identity Center: ssocli sso login)")
+	}
+	return err
 }

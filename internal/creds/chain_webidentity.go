@@ -52,13 +52,13 @@ func (r *resolver) webIdentity(profile string, disableEnv bool) (*node, error) {
 	n := &node{method: "assume-role-with-web-identity", profile: profile, roleArn: roleArn, cachePath: ssocache.AssumedRolePath(r.m.Home, key)}
 	n.fetch = func(ctx context.Context) (*Credentials, error) {
 		return r.m.cachedAssumedRole(ctx, n.cachePath, func(ctx context.Context) (*ssocache.AssumedRole, error) {
-			return r.callWebIdentity(ctx, key, tokenFile, o)
+			return r.callWebIdentity(ctx, profile, key, tokenFile, o)
 		})
 	}
 	return n, nil
 }
 
-func (r *resolver) callWebIdentity(ctx context.Context, key ssocache.AssumeRoleKey, tokenFile string, o STSOptions) (*ssocache.AssumedRole, error) {
+func (r *resolver) callWebIdentity(ctx context.Context, profile string, key ssocache.AssumeRoleKey, tokenFile string, o STSOptions) (*ssocache.AssumedRole, error) {
 	// Read whole and not stripped, as botocore's FileWebIdentityTokenLoader
 	// does (stscreds.IdentityTokenFile does the same but hides the errno).
 	token, err := os.ReadFile(tokenFile)
@@ -78,7 +78,7 @@ func (r *resolver) callWebIdentity(ctx context.Context, key ssocache.AssumeRoleK
 	}
 	out, err := api.AssumeRoleWithWebIdentity(ctx, in)
 	if err != nil {
-		return nil, usererr.FromAPI(err)
+		return nil, assumeRoleError(err, profile)
 	}
 	c := out.Credentials
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
