@@ -54,8 +54,8 @@ func connectHosts(log string) []string {
 
 // TestEndpointVariantsLikeAWSCLI: with each FIPS and dual-stack setting, the
 // hosts ssocli asks the proxy for (the server's CONNECT log) are the AWS CLI
-// 2.9.19's, for a login (SSO OIDC) and for sts get-caller-identity of an SSO
-// profile (the portal, then STS). The dual-stack hosts (*.api.aws) are
+// 2.9.19's, for a login (SSO OIDC), for sts get-caller-identity of an SSO
+// profile (the portal, then STS) and for a logout (the portal). The dual-stack hosts (*.api.aws) are
 // refused by the proxy, so those commands fail for both; what matters is
 // where they tried to go.
 func TestEndpointVariantsLikeAWSCLI(t *testing.T) {
@@ -86,17 +86,17 @@ func TestEndpointVariantsLikeAWSCLI(t *testing.T) {
 				writeFile(t, cfgPath, strings.Replace(readFileString(t, cfgPath), "[profile p]\n", "[profile p]\n"+s.keys, 1))
 				log.take()
 				var hosts [][]string
-				for _, args := range [][]string{{"sso", "login", "--profile", p.name}, {"sts", "get-caller-identity", "--profile", p.name}} {
+				for _, args := range [][]string{{"sso", "login", "--profile", p.name}, {"sts", "get-caller-identity", "--profile", p.name}, {"sso", "logout"}} {
 					if err := os.RemoveAll(filepath.Join(f.home, ".aws", "cli", "cache")); err != nil {
 						t.Fatal(err)
 					}
 					if tool == "aws" {
-						if args[0] == "sso" {
+						if args[1] == "login" {
 							args = append(args, "--no-browser")
 						}
 						run(t, netns.AWSCLI(t), f.awsEnv(s.env...), args...)
 					} else {
-						if args[0] == "sso" {
+						if args[1] == "login" {
 							args = append(args, "--use-device-code")
 						}
 						run(t, ssocliBin, f.ssocliEnv(viaProxy, s.env...), args...)
@@ -105,12 +105,12 @@ func TestEndpointVariantsLikeAWSCLI(t *testing.T) {
 				}
 				seen[tool] = hosts
 			}
-			t.Logf("hosts of [login, get-caller-identity]: %v", seen["aws"])
+			t.Logf("hosts of [login, get-caller-identity, logout]: %v", seen["aws"])
 			if len(seen["aws"][0]) == 0 || len(seen["aws"][1]) == 0 {
 				t.Fatalf("the AWS CLI made no CONNECT: %v", seen["aws"])
 			}
 			if diff := cmp.Diff(seen["aws"], seen["ssocli"]); diff != "" {
-				t.Errorf("hosts of [login, get-caller-identity] (-aws +ssocli):\n%s", diff)
+				t.Errorf("hosts of [login, get-caller-identity, logout] (-aws +ssocli):\n%s", diff)
 			}
 		})
 	}
