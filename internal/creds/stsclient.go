@@ -41,10 +41,17 @@ func (m *Manager) STSClient(o STSOptions) (*sts.Client, error) {
 		return nil, err
 	}
 	region := o.Region
-	if region == "" {
+	switch {
+	case region == "" && o.Endpoint != "":
+		// The global endpoint's signing region; with an endpoint given the
+		// SDK would sign for "aws-global" itself.
+		region = "us-east-1"
+	case region == "":
 		region = "aws-global"
-	} else if err := CheckRegion(region); err != nil {
-		return nil, err
+	default:
+		if err := CheckRegion(region); err != nil {
+			return nil, err
+		}
 	}
 	opts := sts.Options{
 		Region:           region,
