@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
@@ -227,5 +228,65 @@ func TestHangingProcessIsBounded(t *testing.T) {
 	want := "Unable to retrieve credentials: Error when retrieving credentials from custom-process: the command /bin/sleep did not finish within 2s"
 	if r.code != 253 || !strings.Contains(r.stderr, want) {
 		t.Errorf("%s\nwant exit 253 and %q", r, want)
+	}
+}
+
+// TestWrongMFACodeLikeAWSCLI: a wrong MFA code typed at the prompt gives the
+// AWS CLI's STS error and exit code; ssocli asks on its terminal (a pseudo-
+// terminal here), the AWS CLI reads stdin (its getpass fallback). Nothing
+// is cached.
+func TestWrongMFACodeLikeAWSCLI(t *testing.T) {
+	f := newChainFixture(t)
+	writeFile(t, filepath.Join(f.home, ".aws", "config"), readFileString(t, filepath.Join(f.home, ".aws", "config"))+
+		"\n[profile mfa]\nrole_arn = arn:aws:iam::"+prodAccount+":role/"+directory.DemoMFARole+"\nsource_profile = ci\nmfa_serial = "+directory.DemoMFASerial+"\n")
+	args := []string{"sts", "get-caller-identity", "--profile", "mfa"}
+	aws := runStdin(t, netns.AWSCLI(t), f.peerEnv(), "000000\n", args...)
+	msg := "An error occurred (AccessDenied) when calling the AssumeRole operation: MultiFactorAuthentication failed with invalid MFA one time pass code."
+	if aws.code != 254 || !strings.Contains(aws.stderr, "\n"+msg+"\n") {
+		t.Fatalf("the AWS CLI: %s", aws)
+	}
+
+	cmd := exec.Command(ssocliBin, args...)
+	cmd.Env, cmd.Dir = f.peerEnv(), f.home
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out bytes.Buffer
+	prompt := "Enter MFA code for " + directory.DemoMFASerial + ": "
+	buf := make([]byte, 4096)
+	for !strings.Contains(out.String(), prompt) {
+		n, err := tty.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("no MFA prompt from ssocli (%v): %q", err, out.String())
+		}
+	}
+	if _, err := tty.Write([]byte("000000\r")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		n, err := tty.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			break // the child closed the terminal
+		}
+	}
+	err = <-done
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 254 || !strings.Contains(strings.ReplaceAll(out.String(), "\r\n", "\n"), "\n"+msg+"\n") {
+		t.Errorf("ssocli: %v, terminal:\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "000000") {
+		t.Errorf("the MFA code was echoed")
+	}
+	entries, _ := os.ReadDir(ssocache.CLIDir(f.home))
+	for _, e := range entries {
+		if _, err := ssocache.ReadAssumedRole(filepath.Join(ssocache.CLIDir(f.home), e.Name())); err == nil {
+			t.Errorf("an assumed role was cached: %s", e.Name())
+		}
 	}
 }
