@@ -64,6 +64,9 @@ setup() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
   fi
   local start=$SECONDS new="$root.new"
+  if [ -e "$root/.ssocli-wine" ]; then
+    inside "$root" stop || true # a server of the old root must not outlive it
+  fi
   rm -rf "$new" "$root"
   echo "wine.sh: making a Debian $suite root with Wine in $root (once)" >&2
   mmdebstrap --quiet --variant=extract --mode=root --include=wine64,wine \
@@ -115,10 +118,10 @@ in_namespace() {
   local r=$1 action=$2
   shift 2
   ip link set lo up
+  mount --rbind / "$r/host"
   mount -t proc proc "$r/proc"
   mount -t sysfs sysfs "$r/sys"
   mount --rbind /dev "$r/dev"
-  mount --rbind / "$r/host"
   local envargs=()
   mapfile -d '' envargs < <(wine_env)
   wine() { env "${envargs[@]}" /usr/sbin/chroot "$r" /usr/lib/wine/wine64 "$@"; }

@@ -13,9 +13,12 @@ type errNoBrowser struct{ reason string }
 
 func (e *errNoBrowser) Error() string { return e.reason }
 
-// openBrowser returns the function that opens a URL: $BROWSER when set (as
-// Python's webbrowser module reads it: a list of commands separated by
-// os.pathsep, %s standing for the URL), else the system's way (systemBrowser).
+// openBrowser returns the function that opens a URL: $BROWSER when set (a
+// list of commands separated by os.pathsep, tried in order until one
+// succeeds; each is split on spaces and tabs, without quoting, and %s stands
+// for the URL, which is appended when there is no %s; Python's webbrowser
+// module, which this resembles, runs an entry without %s as a single program
+// name), else the system's way (systemBrowser).
 func openBrowser(getenv func(string) string) func(string) error {
 	return func(url string) error {
 		if b := getenv("BROWSER"); b != "" {

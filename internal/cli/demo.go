@@ -71,6 +71,10 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	case err := <-served:
 		return fmt.Errorf("start the local Identity Center: %w", err)
 	}
+	// Every return from here on stops the server and waits until it has
+	// closed its files in home/idc, before the deferred RemoveAll runs.
+	shutdown := sync.OnceFunc(func() { stop(); <-served })
+	defer shutdown()
 	url := "http://" + addr
 	config := sampleConfig(dir, "my-sso", "my-dev-profile")
 	cfgPath := filepath.Join(home, ".aws", "config")
@@ -120,8 +124,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 			fmt.Fprintf(out, "(exit code %d: after logout the role credentials are gone and the session must be logged in again)\n", code)
 		}
 	}
-	stop()
-	<-served
+	shutdown()
 	fmt.Fprint(out, demoEpilogue)
 	if o.Keep {
 		fmt.Fprintf(out, "\nThe temporary home is kept at %s.\n", home)

@@ -2,9 +2,11 @@
 // runs in, one file per command, and the single place (errors.go) where errors
 // become messages and exit codes.
 //
-// A command is an options struct, a constructor that only parses flags into it,
-// and a runX(ctx, opts) function that does the work, so each layer can be tested
-// on its own. Status lines go to stderr; stdout carries only what was asked for.
+// A command is an options struct that carries everything its run needs (its
+// flags and deps: the Env, the global flags, the config and HTTP client
+// loaders), a constructor newXCmd(a, runF) that only parses and checks the
+// flags, and a runX(ctx, opts) function that does the work from the options
+// alone, so each layer can be tested on its own (the gh model). Status lines go to stderr; stdout carries only what was asked for.
 // Command names, flags, output and exit codes mirror the AWS CLI v2
 // (spec/aws-cli-sso.md).
 package cli
@@ -51,6 +53,10 @@ type Env struct {
 	// PromptSecret asks the person at the terminal for a secret without echo
 	// (the MFA code of an assumed role); nil when nobody can be asked.
 	PromptSecret func(prompt string) (string, error)
+	// Signals, when set, relays the interrupt and terminate signals the
+	// process receives to c until the returned stop is called: exec hands
+	// them to its command. main sets it; nil means none are relayed.
+	Signals func(c chan<- os.Signal) (stop func())
 }
 
 // OSEnv builds the Env of the running process.

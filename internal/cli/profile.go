@@ -59,20 +59,6 @@ func (d *deps) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
 	return creds.NewTarget(cfg, p, settings, d.Env.getenv)
 }
 
-// ssoTarget resolves the selected profile's SSO credential configuration.
-func (d *deps) ssoTarget() (*creds.Target, error) {
-	cfg, err := d.Config()
-	if err != nil {
-		return nil, err
-	}
-	name, explicit := d.profileName()
-	p, err := cfg.SSOCredentials(name, explicit)
-	if err != nil {
-		return nil, err
-	}
-	return d.target(p)
-}
-
 // knownTargets lists every SSO profile and sso-session of the configuration,
 // for logout and status. Profiles that fail validation are left out.
 func (d *deps) knownTargets() []*creds.Target {

@@ -276,7 +276,7 @@ func (m *Manager) cachedAssumedRole(ctx context.Context, path string, fetch func
 		return c, nil
 	}
 	file := path[strings.LastIndexByte(path, '/')+1:]
-	unlock, err := ssocache.Lock(ctx, m.Home, lockName("assume-role", file))
+	unlock, err := ssocache.Lock(ctx, m.Home, lockName("assume-role", file), m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock assumed-role credentials: %w", err)
 	}

@@ -1,8 +1,6 @@
 package interop
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -255,27 +253,31 @@ func (f *chainFixture) peerEnv(extra ...string) []string {
 	return setEnv(netns.AWSEnv(f.home, f.srv.URL, f.srv.Server.CAFile()), append([]string{"AWS_REGION=" + chainRegion}, extra...)...)
 }
 
-// jsSDK returns the node_modules directory where scripts/test.sh installed
-// testdata/jssdk/package-lock.json (npm ci), keyed by the lock file's hash.
-func jsSDK(t *testing.T) string {
+// jsIdentity returns the command that prints the identity the JS SDK's
+// default chain picks: testdata/sdkjs/identity.cjs, next to the SDK that
+// scripts/test.sh installed (sdkJSDir), as the SDK client tests run theirs.
+func jsIdentity(t *testing.T) []string {
 	t.Helper()
-	lock, err := os.ReadFile(filepath.Join("testdata", "jssdk", "package-lock.json"))
+	node, err := exec.LookPath("node")
+	if err != nil {
+		require.Missingf(t, "node is not installed (apt-get install -y nodejs npm): %v", err)
+	}
+	dir := sdkJSDir(t)
+	tmp := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "sdkjs", "identity.cjs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(lock)
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
+	if err := os.WriteFile(filepath.Join(tmp, "identity.cjs"), src, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	dir := filepath.Join(cache, "ssocli", "jssdk-"+hex.EncodeToString(sum[:])[:12], "node_modules")
-	if _, err := os.Stat(filepath.Join(dir, "@aws-sdk", "credential-providers")); err != nil {
-		require.Missingf(t, "the AWS SDK for JavaScript v3 is not installed in %s: run scripts/test.sh (npm ci of internal/interop/testdata/jssdk)", dir)
+	if err := os.Symlink(filepath.Join(dir, "node_modules"), filepath.Join(tmp, "node_modules")); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		require.Missingf(t, "node is not installed: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "credential-providers", "package.json")); err != nil {
+		require.Missingf(t, "@aws-sdk/credential-providers is not installed in %s: run scripts/test.sh (%v)", dir, err)
 	}
-	return dir
+	return []string{node, filepath.Join(tmp, "identity.cjs")}
 }
 
 // chainShape is one row of the table: a profile (named by --profile, or by
@@ -295,7 +297,7 @@ type chainShape struct {
 // TestChainIdentityMatchesSDKs is the shape table of issue 9.
 func TestChainIdentityMatchesSDKs(t *testing.T) {
 	f := newChainFixture(t)
-	node := jsSDK(t)
+	js := jsIdentity(t)
 	if _, err := exec.Command("/usr/bin/python3", "-c", "import boto3").CombinedOutput(); err != nil {
 		require.Missingf(t, "boto3 is not importable by /usr/bin/python3 (apt-get install python3-boto3): %v", err)
 	}
@@ -359,7 +361,7 @@ func TestChainIdentityMatchesSDKs(t *testing.T) {
 			return run(t, ssocliBin, f.peerEnv(s.env...), args...)
 		}, func(s chainShape) string { return s.want }},
 		{"js-sdk-v3", func(t *testing.T, s chainShape) result {
-			return run(t, "node", f.peerEnv(append([]string{"NODE_PATH=" + node}, s.env...)...), filepath.Join(mustAbs(t, "testdata"), "jssdk", "identity.cjs"), s.profile)
+			return run(t, js[0], f.peerEnv(s.env...), js[1], s.profile)
 		}, func(s chainShape) string { return or(s.js, s.want) }},
 		{"boto3", func(t *testing.T, s chainShape) result {
 			return run(t, "/usr/bin/python3", f.peerEnv(s.env...), filepath.Join(mustAbs(t, "testdata"), "boto3_identity.py"), s.profile)

@@ -38,17 +38,17 @@ func AssumedRoleFileName(k AssumeRoleKey) string {
 	}
 	if k.ExternalID != nil {
 		w.key("ExternalId")
-		w.b = appendPyString(w.b, *k.ExternalID)
+		w.b = AppendPyString(w.b, *k.ExternalID)
 	}
 	w.key("RoleArn")
-	w.b = appendPyString(w.b, k.RoleArn)
+	w.b = AppendPyString(w.b, k.RoleArn)
 	if k.RoleSessionName != "" {
 		w.key("RoleSessionName")
-		w.b = appendPyString(w.b, k.RoleSessionName)
+		w.b = AppendPyString(w.b, k.RoleSessionName)
 	}
 	if k.SerialNumber != nil {
 		w.key("SerialNumber")
-		w.b = appendPyString(w.b, *k.SerialNumber)
+		w.b = AppendPyString(w.b, *k.SerialNumber)
 	}
 	w.b = append(w.b, '}')
 	sum := sha1.Sum(w.b)
@@ -90,11 +90,11 @@ func (a *AssumedRole) Marshal() []byte {
 	b = append(b, `{"Credentials": `...)
 	w := objWriter{b: append(b, '{')}
 	w.key("AccessKeyId")
-	w.b = appendPyString(w.b, a.AccessKeyID)
+	w.b = AppendPyString(w.b, a.AccessKeyID)
 	w.key("SecretAccessKey")
-	w.b = appendPyString(w.b, a.SecretAccessKey)
+	w.b = AppendPyString(w.b, a.SecretAccessKey)
 	w.key("SessionToken")
-	w.b = appendPyString(w.b, a.SessionToken)
+	w.b = AppendPyString(w.b, a.SessionToken)
 	w.key("Expiration")
 	w.b = appendISOTime(w.b, a.Expiration)
 	w.str("AccountId", a.AccountID)
@@ -107,11 +107,11 @@ func (a *AssumedRole) Marshal() []byte {
 }
 
 func appendField(b []byte, f Field) []byte {
-	b = appendPyString(b, f.Key)
+	b = AppendPyString(b, f.Key)
 	b = append(b, ": "...)
 	switch v := f.Value.(type) {
 	case string:
-		b = appendPyString(b, v)
+		b = AppendPyString(b, v)
 	case int:
 		b = strconv.AppendInt(b, int64(v), 10)
 	case int32:
@@ -196,9 +196,9 @@ func ReadAssumedRole(path string) (*AssumedRole, error) {
 		Expiration: c.Expiration, AccountID: c.AccountID}, nil
 }
 
-// WriteAssumedRole writes a to path atomically (see WriteFileAtomic).
+// WriteAssumedRole writes a to path atomically (see writeFile).
 func WriteAssumedRole(path string, a *AssumedRole) error {
-	return WriteFileAtomic(path, a.Marshal())
+	return writeFile(path, a.Marshal())
 }
 
 // kindAssumedRole names assumed-role files in errors.

@@ -68,7 +68,6 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	return p
 }
 
-// mustRead returns the contents of the file at path.
 func mustRead(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)

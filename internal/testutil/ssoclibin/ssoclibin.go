@@ -26,7 +26,14 @@ func Build() (path string, cleanup func(), err error) {
 		if _, err := os.Stat(p); err != nil {
 			return "", nil, fmt.Errorf("%s: %w (build it with go build -o %s ./cmd/ssocli, or unset %s)", EnvBinary, err, p, EnvBinary)
 		}
-		return p, func() {}, nil
+		// Absolute in the system's own form: under Wine a Linux path such as
+		// /host/tmp/ssocli.exe becomes Z:\host\tmp\ssocli.exe, which exec's
+		// PATH search accepts (it refuses directories without a drive).
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %w", EnvBinary, err)
+		}
+		return abs, func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "ssocli-bin-")
 	if err != nil {
