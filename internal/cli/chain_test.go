@@ -44,6 +44,22 @@ func TestChainedProfileEveryCommand(t *testing.T) {
 		t.Errorf("exec gave the child %q, want the role's key %q", got, exp.AccessKeyId)
 	}
 
+	// sso status lists the role assumed from the session's credentials.
+	var st struct {
+		Sessions []struct {
+			Session      string
+			AssumedRoles []struct{ Profile, RoleArn, Expiration string }
+		}
+	}
+	if err := json.Unmarshal([]byte(h.mustRun("sso", "status", "--output", "json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Sessions) != 1 || len(st.Sessions[0].AssumedRoles) != 1 || st.Sessions[0].AssumedRoles[0].Profile != "chained" ||
+		st.Sessions[0].AssumedRoles[0].RoleArn != "arn:aws:iam::"+directory.DemoProdAccount+":role/"+directory.DemoCrossAccountRole ||
+		st.Sessions[0].AssumedRoles[0].Expiration != exp.Expiration[:19]+"Z" {
+		t.Errorf("sso status: %+v", st)
+	}
+
 	// The session ends: --auto-login logs in again for the source profile's
 	// session, and the role is assumed anew.
 	h.mustRun("sso", "logout")
