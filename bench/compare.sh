@@ -8,7 +8,9 @@
 # logs in, warms the role cache, and times, alternating the tools round by
 # round (bench/cmd/alternate):
 #
-#   export  configure export-credentials from a warm cache (+ the floor, and
+#   export  configure export-credentials from a warm cache (+ the floor, a
+#           chained role profile (role_arn on an SSO profile) next to the SSO
+#           profile, and
 #           two experiments: ssocli built with CGO_ENABLED=0, and
 #           bench/cmd/leanexport, the cached path without the rest of ssocli)
 #   sts     sts get-caller-identity (warm role cache, one signed STS call)
@@ -110,6 +112,17 @@ sso_account_id = 111122223333
 sso_role_name = ReadOnly
 region = us-west-2
 output = json
+
+[profile admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = AdministratorAccess
+region = us-west-2
+
+[profile chained]
+role_arn = arn:aws:iam::444455556666:role/Deployer
+source_profile = admin
+region = us-west-2
 EOF
 
 # One environment for both tools and everything they start (spec §12):
@@ -125,11 +138,15 @@ run "$W/ssocli" sso login --profile p --use-device-code --no-browser >/dev/null 
 run /usr/bin/aws sso login --profile p --no-browser >/dev/null 2>&1
 run "$W/ssocli" configure export-credentials --profile p >/dev/null
 run /usr/bin/aws configure export-credentials --profile p >/dev/null
+# A role assumed from an SSO profile (issue 9), warm in ~/.aws/cli/cache. The
+# AWS CLI 2.9.19 cannot resolve it (aws-cli#7496), so only ssocli runs it.
+run "$W/ssocli" configure export-credentials --profile chained >/dev/null
 rolefile=$(ls "$W/home/.aws/cli/cache/"*.json | head -n1)
 
 cat >"$W/commands" <<EOF
 export floor $W/floor $rolefile
 export ssocli $W/ssocli configure export-credentials --profile p
+export ssocli-chained $W/ssocli configure export-credentials --profile chained
 EOF
 [ -n "${BASE:-}" ] && echo "export ssocli-base $W/ssocli-base configure export-credentials --profile p" >>"$W/commands"
 cat >>"$W/commands" <<EOF

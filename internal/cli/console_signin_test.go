@@ -171,7 +171,8 @@ func TestConsoleExpiredCredentials(t *testing.T) {
 	h.vars["AWS_ACCESS_KEY_ID"], h.vars["AWS_SECRET_ACCESS_KEY"], h.vars["AWS_SESSION_TOKEN"] = "ASIAOLD", "secret", "token"
 	h.vars["AWS_CREDENTIAL_EXPIRATION"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 	_, errs, code := h.run("console", "--url-only")
-	if code != 255 || !strings.Contains(errs, "The credentials of profile default expired at") {
+	// The chain refuses them first, in botocore's words (docs/credential-chain.md §2).
+	if code != 255 || !strings.Contains(errs, "Credentials were refreshed, but the refreshed credentials are still expired.") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 	// Credentials the service does not know are refused by it, in words.

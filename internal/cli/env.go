@@ -50,6 +50,9 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// PromptSecret asks the person at the terminal for a secret without echo
+	// (the MFA code of an assumed role); nil when nobody can be asked.
+	PromptSecret func(prompt string) (string, error)
 	// Signals, when set, relays the interrupt and terminate signals the
 	// process receives to c until the returned stop is called: exec hands
 	// them to its command. main sets it; nil means none are relayed.
@@ -77,6 +80,7 @@ func OSEnv() *Env {
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
 		Executable:   exe,
+		PromptSecret: promptSecretOnTTY,
 	}
 }
 
