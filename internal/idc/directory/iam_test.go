@@ -244,10 +244,18 @@ func TestValidateIAM(t *testing.T) {
 		{"duration above 12h", func(d *Directory) { d.Roles[0].MaxSessionDuration = 13 * time.Hour },
 			`role "R": maxSessionDuration 13h0m0s must be whole seconds from 1h (3600) to 12h (43200), as IAM allows`},
 		{"trust of unknown permission set", func(d *Directory) { d.Roles[0].Trust[0].Name = "Q" }, `trust entry #1 of role "R" names unknown permission set "Q"`},
-		{"trust of another account's provider", func(d *Directory) { d.Roles[0].Trust[1].Account = "444455556666" },
+		{"trust of another account's provider", func(d *Directory) {
+			d.Accounts = append(d.Accounts, Account{ID: "444455556666"})
+			other := d.OIDCProviders[0]
+			other.Account = "444455556666"
+			d.OIDCProviders = append(d.OIDCProviders, other)
+			d.Roles[0].Trust[1].Account = "444455556666"
+		},
 			`trust entry #2 of role "R" names OIDC provider "https://token.example.com", which is not in the role's account 111122223333`},
 		{"trust without kind", func(d *Directory) { d.Roles[0].Trust[0].Kind = 0 }, `trust entry #1 of role "R" has no kind`},
 		{"provider without key", func(d *Directory) { d.OIDCProviders[0].PublicKey = nil }, `OIDC provider "https://token.example.com" has no key`},
+		{"device with a secret that is not base32", func(d *Directory) { d.MFADevices[0].Secret = "0000000000000000000000000000" },
+			`MFA device "phone": secret must be base32 (letters A-Z and digits 2-7), e.g. the Base32StringSeed IAM shows`},
 		{"device of unknown user", func(d *Directory) { d.MFADevices[0].User = "cd" },
 			`MFA device "phone" is assigned to unknown IAM user "cd" of account 111122223333`},
 		{"duplicate key", func(d *Directory) {
