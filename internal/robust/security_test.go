@@ -264,7 +264,9 @@ func TestSigV4ReplayEndToEnd(t *testing.T) {
 		{name: "valid", req: func() *http.Request { return signed }, wantOK: true},
 		{name: "replayed at once (inside the window, as AWS)", req: func() *http.Request { return signed }, wantOK: true},
 		{name: "body changed", req: func() *http.Request { return signed }, body: "Action=GetCallerIdentity&Version=2011-06-15&X=1"},
-		{name: "Host changed", req: func() *http.Request { return signed }, host: "sts.amazonaws.com"},
+		// Another name the server answers to (the host allow-list passes it),
+		// so only the signature check can refuse it.
+		{name: "Host changed", req: func() *http.Request { return signed }, host: strings.Replace(strings.TrimPrefix(srv.URL, "http://"), "127.0.0.1", "localhost", 1)},
 		{name: "replayed 14 minutes later", advance: 14 * time.Minute, req: func() *http.Request { return signed }, wantOK: true},
 		{name: "replayed 16 minutes later", advance: 2 * time.Minute, req: func() *http.Request { return signed }},
 		{name: "freshly signed 16 minutes later", req: func() *http.Request { return sign(clock.Now()) }, wantOK: true},
