@@ -11,9 +11,17 @@ import (
 	"github.com/ssocli/ssocli/internal/cli"
 )
 
+// main owns the process's signals: SIGINT and SIGTERM cancel the context
+// (every command then ends with exit 130), and are also relayed to exec's
+// command.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, cli.OSEnv(), os.Args[1:])
+	env := cli.OSEnv()
+	env.Signals = func(c chan<- os.Signal) func() {
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		return func() { signal.Stop(c) }
+	}
+	code := cli.Run(ctx, env, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

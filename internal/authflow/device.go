@@ -27,9 +27,9 @@ type DeviceFlow struct {
 	DisplayCode func(DeviceCode) error
 	// Waiting, if set, is called before each pause with the time left.
 	Waiting func(left time.Duration)
-	// Now and Sleep default to the real clock.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Now defaults to time.Now. The pauses use the runtime's timers, which
+	// testing/synctest fakes.
+	Now func() time.Time
 }
 
 // Run starts the device authorization and polls for the token.
@@ -40,12 +40,9 @@ type DeviceFlow struct {
 // by itself when the code's lifetime has passed, so a server that never answers
 // expired_token cannot keep it waiting forever.
 func (f *DeviceFlow) Run(ctx context.Context) (*Token, error) {
-	now, pause := f.Now, f.Sleep
+	now := f.Now
 	if now == nil {
 		now = time.Now
-	}
-	if pause == nil {
-		pause = sleep
 	}
 	start, err := f.API.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
 		ClientId:     &f.Client.ID,
@@ -115,7 +112,7 @@ func (f *DeviceFlow) Run(ctx context.Context) (*Token, error) {
 		if f.Waiting != nil {
 			f.Waiting(left)
 		}
-		if err := pause(ctx, min(interval, left)); err != nil {
+		if err := sleep(ctx, min(interval, left)); err != nil {
 			return nil, err
 		}
 	}

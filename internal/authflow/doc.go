@@ -4,7 +4,9 @@
 //
 // The flows never touch the terminal or the browser and never read or write cache
 // files: they take the SSO OIDC API as a small interface and report through
-// callbacks (show a code, open a URL, show the time left). Which client
+// callbacks (show a code, open a URL, show the time left). They return
+// typed errors (ErrPendingExpired, ErrAuthorizationFailed, *ListenError, and
+// the API's own) and leave the wording and the exit code to the caller. Which client
 // registration to use, and where the token goes, is decided by internal/creds.
 //
 // The wire behaviour follows the AWS CLI (spec/aws-cli-sso.md §2.2 and §2.3):
@@ -18,8 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go"
-
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // OIDC is the part of the SSO OIDC API the flows use; *ssooidc.Client satisfies it.
@@ -103,11 +103,10 @@ func tokenFrom(out *ssooidc.CreateTokenOutput) (*Token, error) {
 }
 
 // ErrPendingExpired is returned when the authorization was not completed in
-// time; its message is the AWS CLI's PendingAuthorizationExpiredError (latest wording).
-var ErrPendingExpired = &usererr.Error{
-	Msg:  "The pending authorization to retrieve an SSO token has expired. The login flow to retrieve an SSO token must be restarted.",
-	Code: usererr.CodeOther,
-}
+// time (the AWS CLI's PendingAuthorizationExpiredError). Like every error of
+// this package it says what happened, not how to tell a person: the caller
+// words it.
+var ErrPendingExpired = errors.New("the pending authorization expired")
 
 // errorCode returns the API error code of err ("AuthorizationPendingException"), or "".
 func errorCode(err error) string {

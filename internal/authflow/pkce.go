@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -16,8 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
-
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // PKCEFlow is the authorization code grant with PKCE (RFC 7636) and a loopback
@@ -43,9 +42,19 @@ type PKCEFlow struct {
 }
 
 // ErrAuthorizationFailed is returned when the redirect of this login carries an
-// error (the user declined, the server refused); its message is the AWS CLI's
-// (spec §2.3).
-var ErrAuthorizationFailed = &usererr.Error{Msg: "Error loading authorization code: Failed to retrieve an authorization code.", Code: usererr.CodeOther}
+// error (the user declined, the server refused) or no code.
+var ErrAuthorizationFailed = errors.New("the authorization redirect carried no code")
+
+// ListenError is returned when the loopback listener for the redirect
+// cannot be started.
+type ListenError struct{ Err error }
+
+func (e *ListenError) Error() string {
+	return "listen for the authorization redirect: " + e.Err.Error()
+}
+
+// Unwrap returns the listener's error.
+func (e *ListenError) Unwrap() error { return e.Err }
 
 // verifierAlphabet is RFC 7636 §4.1's unreserved characters.
 const verifierAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -149,10 +158,7 @@ func (f *PKCEFlow) Run(ctx context.Context) (*Token, error) {
 	// and before the browser is opened, so the redirect cannot race the listener.
 	ln, err := listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, &usererr.Error{
-			Msg:  fmt.Sprintf("Unable to initialize the OAuth 2.0 authorization callback handler: %v \n You may use --use-device-code to fall back to the device code flow which does not require the callback handler.", err),
-			Code: usererr.CodeOther, Err: err,
-		}
+		return nil, &ListenError{Err: err}
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	redirectURI := "http://127.0.0.1:" + strconv.Itoa(port) + "/oauth/callback"

@@ -195,8 +195,15 @@ func readOptional(path string) ([]byte, error) {
 	if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {
 		return nil, nil
 	}
-	// botocore would fail opening it too; say which file.
-	return nil, usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, fmt.Errorf("read %s: %w", path, err))
+	// Say which file and why (permission denied, ...): without the cause
+	// the fix cannot be guessed.
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Unable to read config file %s: %v", path, cause), fmt.Errorf("read %s: %w", path, err)).
+		WithHint("make the file readable by you (check its owner and mode with: ls -l " + path + "), or point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE elsewhere")
 }
 
 // Parse parses config and credentials file contents. configPath is used in the

@@ -23,13 +23,14 @@ import (
 //   - keys match case-insensitively, as RawConfigParser reads them (the AWS CLI
 //     would add "region" next to "Region", a duplicate option);
 //   - CRLF line endings are kept instead of being converted to LF, and new
-//     lines use the file's first line ending;
+//     lines use the file's first line ending (in a new file, the system's:
+//     see LineEnding);
 //   - a newline added to terminate the last line goes onto that line (the AWS
 //     CLI adds it as a line of its own and may then glue a new key onto a
 //     trailing comment: "# cregion = x").
 type Document struct {
 	lines []string // each with its line ending, if it had one
-	eol   string   // line ending for new lines: the file's first one, else "\n"
+	eol   string   // line ending for new lines: see LineEnding
 }
 
 // KeyValue is one key to set.
@@ -42,11 +43,8 @@ func ParseDocument(data []byte) (*Document, error) {
 	if _, err := parseINI(data); err != nil {
 		return nil, err
 	}
-	d := &Document{eol: "\n"}
+	d := &Document{eol: LineEnding(data)}
 	s := string(data)
-	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
-		d.eol = "\r\n"
-	}
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
 		if i < 0 {

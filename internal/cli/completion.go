@@ -1,17 +1,27 @@
 package cli
 
 import (
+	"context"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// completionCmd prints shell completion scripts (cobra's generators) and
+// completionOptions are what `completion` runs from.
+type completionOptions struct {
+	deps
+	Shell string
+	Root  *cobra.Command // the tree whose completion script is printed
+}
+
+// newCompletionCmd prints shell completion scripts (cobra's generators) and
 // registers the completion of --profile and --sso-session values from the
 // config file on every command of root that has those flags. Add it last,
 // so that every other command exists.
-func (a *app) completionCmd(root *cobra.Command) *cobra.Command {
+func newCompletionCmd(a *app, root *cobra.Command, runF func(context.Context, *completionOptions) error) *cobra.Command {
+	o := &completionOptions{Root: root}
 	c := &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print a shell completion script",
@@ -23,25 +33,42 @@ func (a *app) completionCmd(root *cobra.Command) *cobra.Command {
   zsh:         ssocli completion zsh > "${fpath[1]}/_ssocli"
   fish:        ssocli completion fish > ~/.config/fish/completions/ssocli.fish
   PowerShell:  ssocli completion powershell | Out-String | Invoke-Expression`,
-		ValidArgs:             []string{"bash", "zsh", "fish", "powershell"},
-		Args:                  cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return &parseError{msg: "the following arguments are required: shell"}
+			case !slices.Contains(cmd.ValidArgs, args[0]):
+				return invalidChoice("shell", cmd.ValidArgs, args[0], nil)
+			}
+			return noArgs(cmd, args[1:])
+		},
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := a.env.Stdout
-			switch args[0] {
-			case "bash":
-				return root.GenBashCompletionV2(out, true)
-			case "zsh":
-				return root.GenZshCompletion(out)
-			case "fish":
-				return root.GenFishCompletion(out, true)
-			default:
-				return root.GenPowerShellCompletionWithDesc(out)
+			o.deps = a.deps()
+			o.Shell = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
+			return runCompletion(cmd.Context(), o)
 		},
 	}
 	a.registerConfigCompletions(root)
 	return c
+}
+
+func runCompletion(_ context.Context, o *completionOptions) error {
+	out := o.Env.Stdout
+	switch o.Shell {
+	case "bash":
+		return o.Root.GenBashCompletionV2(out, true)
+	case "zsh":
+		return o.Root.GenZshCompletion(out)
+	case "fish":
+		return o.Root.GenFishCompletion(out, true)
+	default:
+		return o.Root.GenPowerShellCompletionWithDesc(out)
+	}
 }
 
 // registerConfigCompletions makes --profile and --sso-session complete from

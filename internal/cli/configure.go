@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,24 +14,26 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-func (a *app) configureCmd() *cobra.Command {
-	c := &cobra.Command{
+func newConfigureCmd(a *app) *cobra.Command {
+	c := makeGroup(&cobra.Command{
 		Use:   "configure",
 		Short: "Profiles and credentials: list profiles, export credentials",
-	}
-	c.AddCommand(a.exportCredentialsCmd(), a.listProfilesCmd())
-	c.AddCommand(a.configureSSOCmd(), a.configureSSOSessionCmd(), a.populateCmd())
+	}, "subcommand")
+	c.AddCommand(newExportCredentialsCmd(a, nil), newListProfilesCmd(a, nil))
+	c.AddCommand(newConfigureSSOCmd(a, nil), newConfigureSSOSessionCmd(a, nil), newPopulateCmd(a, nil))
 	return c
 }
 
+// exportOptions are what `configure export-credentials` runs from.
 type exportOptions struct {
+	deps
 	Format string
 }
 
 var exportFormats = []string{"process", "env", "env-no-export", "powershell", "windows-cmd", "fish"}
 
-func (a *app) exportCredentialsCmd() *cobra.Command {
-	var o exportOptions
+func newExportCredentialsCmd(a *app, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	o := &exportOptions{}
 	c := &cobra.Command{
 		Use:   "export-credentials",
 		Short: "Print the profile's credentials for other tools (credential_process, shell variables)",
@@ -47,35 +50,47 @@ func (a *app) exportCredentialsCmd() *cobra.Command {
 
 Credentials come from ~/.aws/cli/cache while at least 15 minutes remain, with no
 network call; otherwise they are fetched with the cached session token.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.parsed != nil {
-				return a.parsed(o)
+			o.deps = a.deps()
+			if !slices.Contains(exportFormats, o.Format) {
+				return invalidChoice("--format", exportFormats, o.Format, nil)
 			}
-			return a.runExportCredentials(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runExportCredentials(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.Format, "format", "process", "output format: "+strings.Join(exportFormats, ", "))
 	return c
 }
 
-func (a *app) runExportCredentials(ctx context.Context, o exportOptions) error {
-	valid := false
-	for _, f := range exportFormats {
-		valid = valid || f == o.Format
-	}
-	if !valid {
-		return usageError("argument --format: Invalid choice, valid choices are:\n\n%s", strings.Join(exportFormats, " | "))
-	}
-	c, err := a.credentials(ctx)
-	if err != nil {
-		if u := usererr.As(err); u != nil {
-			// export-credentials reports every failure as a configuration error (spec §7.3).
-			return &usererr.Error{Msg: "Unable to retrieve credentials: " + u.Msg, Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
-		}
+func runExportCredentials(ctx context.Context, o *exportOptions) error {
+	// A config file that cannot be read fails before the chain is walked,
+	// with its own message (255), as in the AWS CLI.
+	if _, err := o.Config(); err != nil {
 		return err
 	}
-	_, err = a.env.Stdout.Write(formatCredentials(c, o.Format))
+	// Resolving failures are wrapped, as the AWS CLI's exportcreds.py wraps
+	// what get_credentials raises (spec §7.3); fetching failures (the token,
+	// a refresh, GetRoleCredentials) keep their own text and code, because
+	// the AWS CLI's SSO credentials are deferred until then.
+	src, err := o.resolveCredentials()
+	if err != nil {
+		if u := usererr.As(err); u != nil {
+			return &usererr.Error{Msg: "Unable to retrieve credentials: " + u.Msg, Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
+		}
+		return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+	}
+	if src == nil {
+		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(noCredentialsHint)
+	}
+	c, err := src(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = o.Env.Stdout.Write(formatCredentials(c, o.Format))
 	return err
 }
 
@@ -150,23 +165,37 @@ func parseExpiration(s string) time.Time {
 	return time.Time{}
 }
 
-func (a *app) listProfilesCmd() *cobra.Command {
+// listProfilesOptions are what `configure list-profiles` runs from.
+type listProfilesOptions struct {
+	deps
+}
+
+func newListProfilesCmd(a *app, runF func(context.Context, *listProfilesOptions) error) *cobra.Command {
+	o := &listProfilesOptions{}
 	return &cobra.Command{
 		Use:   "list-profiles",
 		Short: "List the profile names of ~/.aws/config and ~/.aws/credentials",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
+			o.deps = a.deps()
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			var b strings.Builder
-			for _, n := range cfg.ProfileNames() {
-				b.WriteString(n)
-				b.WriteByte('\n')
-			}
-			_, err = a.env.Stdout.Write([]byte(b.String()))
-			return err
+			return runListProfiles(cmd.Context(), o)
 		},
 	}
+}
+
+func runListProfiles(_ context.Context, o *listProfilesOptions) error {
+	cfg, err := o.Config()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, n := range cfg.ProfileNames() {
+		b.WriteString(n)
+		b.WriteByte('\n')
+	}
+	_, err = o.Env.Stdout.Write([]byte(b.String()))
+	return err
 }

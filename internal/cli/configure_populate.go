@@ -15,14 +15,16 @@ import (
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // defaultProfileTemplate names populated profiles.
 const defaultProfileTemplate = "{{.AccountName}}-{{.RoleName}}"
 
-// populateOptions are the flags of `configure populate`.
+// populateOptions are what `configure populate` runs from.
 type populateOptions struct {
+	deps
 	SSOSession  string
 	Template    string
 	Region      string
@@ -32,8 +34,8 @@ type populateOptions struct {
 	Concurrency int
 }
 
-func (a *app) populateCmd() *cobra.Command {
-	var o populateOptions
+func newPopulateCmd(a *app, runF func(context.Context, *populateOptions) error) *cobra.Command {
+	o := &populateOptions{}
 	c := &cobra.Command{
 		Use:   "populate",
 		Short: "Write one profile for every account and role an sso-session can reach",
@@ -53,9 +55,19 @@ the change as a unified diff and writes nothing.
 Accounts and roles are listed concurrently under --rate requests a second (the
 portal throttles at about 20), and throttled calls are retried with backoff.
 Log in first: ssocli sso login --sso-session SESSION.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runPopulate(cmd.Context(), o)
+			o.deps = a.deps()
+			if o.SSOSession == "" {
+				return &parseError{msg: "the following arguments are required: --sso-session"}
+			}
+			if _, err := profileTemplate(o.Template); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPopulate(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -66,7 +78,6 @@ Log in first: ssocli sso login --sso-session SESSION.`,
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the change as a unified diff; write nothing")
 	f.Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "accounts listed at once")
-	_ = c.MarkFlagRequired("sso-session")
 	return c
 }
 
@@ -75,15 +86,24 @@ type profileNameData struct {
 	AccountName, AccountID, AccountEmail, RoleName, SessionName string
 }
 
-func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
-	if o.Template == "" {
-		o.Template = defaultProfileTemplate
+// profileTemplate parses --profile-template ("" is the default).
+func profileTemplate(text string) (*template.Template, error) {
+	if text == "" {
+		text = defaultProfileTemplate
 	}
-	tmpl, err := template.New("profile").Option("missingkey=error").Parse(o.Template)
+	tmpl, err := template.New("profile").Option("missingkey=error").Parse(text)
 	if err != nil {
-		return usageError("argument --profile-template: %v", err)
+		return nil, usageError("argument --profile-template: %v", err)
 	}
-	cfg, err := a.config()
+	return tmpl, nil
+}
+
+func runPopulate(ctx context.Context, o *populateOptions) error {
+	tmpl, err := profileTemplate(o.Template)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -91,11 +111,11 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	t, err := a.target(p)
+	t, err := o.target(p)
 	if err != nil {
 		return err
 	}
-	m := a.manager()
+	m := o.manager()
 	token, err := m.AccessToken(ctx, t)
 	if err != nil {
 		return err
@@ -104,7 +124,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 	if err != nil {
 		return err
 	}
-	bar := a.progress()
+	bar := o.progress()
 	l := orgs.New(client, token, orgs.Options{Rate: o.Rate, Concurrency: o.Concurrency, Progress: func(done, total int) {
 		bar.show(progressBar("Listing roles", done, total))
 	}})
@@ -114,7 +134,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return usererr.FromAPI(err)
 	}
 	st := l.Stats()
-	a.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
+	o.debugf("populate: %d requests, %d throttled, %d retried", st.Requests, st.Throttled, st.Retried)
 
 	var want []populatedProfile
 	byName := map[string]string{}
@@ -144,7 +164,7 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		}
 	}
 
-	path, _ := awsconfig.Paths(a.env.getenv, a.env.Home)
+	path, _ := awsconfig.Paths(o.Env.getenv, o.Env.Home)
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read config file %s: %w", path, err)
@@ -154,10 +174,10 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 		return err
 	}
 	for _, s := range res.skipped {
-		fmt.Fprintf(a.env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
+		fmt.Fprintf(o.Env.Stderr, "Skipping profile %s: it is already defined outside the ssocli block.\n", s)
 	}
 	if o.DryRun {
-		_, err := io.WriteString(a.env.Stdout, unifiedDiff(path, path, string(old), string(res.data)))
+		_, err := io.WriteString(o.Env.Stdout, termtext.Text(unifiedDiff(path, path, string(old), string(res.data))))
 		return err
 	}
 	if !bytes.Equal(old, res.data) {
@@ -168,16 +188,9 @@ func (a *app) runPopulate(ctx context.Context, o populateOptions) error {
 			return fmt.Errorf("write config file %s: %w", path, err)
 		}
 	}
-	fmt.Fprintf(a.env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
+	fmt.Fprintf(o.Env.Stderr, "%d profiles for %d accounts in %s: %d added, %d updated, %d removed, %d unchanged, %d kept without assignment.\n",
 		len(want)-len(res.skipped), len(accts), path, res.added, res.updated, res.removed, res.unchanged, res.kept)
 	return nil
-}
-
-// debugf writes a --debug line.
-func (a *app) debugf(format string, args ...any) {
-	if a.g.debug {
-		fmt.Fprintf(a.env.Stderr, "debug: "+format+"\n", args...)
-	}
 }
 
 // progressBar renders "label [#####     ] done/total accounts".
@@ -286,25 +299,27 @@ func populateConfig(old []byte, session string, want []populatedProfile, prune b
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// The block's lines end as the file's do (CRLF in a new file on Windows).
+	eol := awsconfig.LineEnding(old)
 	var b strings.Builder
-	b.WriteString(begin + "\n")
-	b.WriteString("# Written by ssocli configure populate --sso-session " + session + "; edits between these lines may be replaced.\n")
+	b.WriteString(begin + eol)
+	b.WriteString("# Written by ssocli configure populate --sso-session " + session + "; edits between these lines may be replaced." + eol)
 	for i, n := range names {
 		if i > 0 {
-			b.WriteString("\n")
+			b.WriteString(eol)
 		}
-		b.WriteString("[" + awsconfig.ProfileSection(n) + "]\n")
+		b.WriteString("[" + awsconfig.ProfileSection(n) + "]" + eol)
 		for _, kv := range profiles[n] {
-			b.WriteString(kv.Key + " = " + kv.Value + "\n")
+			b.WriteString(kv.Key + " = " + kv.Value + eol)
 		}
 	}
-	b.WriteString(end + "\n")
+	b.WriteString(end + eol)
 	if !found {
 		if before != "" && !strings.HasSuffix(before, "\n") {
-			before += "\n"
+			before += eol
 		}
-		if before != "" && !strings.HasSuffix(before, "\n\n") {
-			before += "\n"
+		if before != "" && !strings.HasSuffix(before, "\n\n") && !strings.HasSuffix(before, "\r\n\r\n") {
+			before += eol
 		}
 	}
 	res.data = []byte(before + b.String() + after)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +19,11 @@ import (
 	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
-// The wizard in a real terminal needs a Unix pseudo-terminal. Its Windows
-// counterpart would start ssocli.exe in a ConPTY; under Wine 10, where CI runs
-// the Windows tests, a child of CreatePseudoConsole gets no console handles
-// (measured), so there is none yet. TestConfigureFlagsOnly writes the same
-// golden files on every system.
+// The wizards in a real terminal need a Unix pseudo-terminal (creack/pty).
+// Their Windows counterpart would start ssocli.exe in a ConPTY; under Wine 10,
+// where CI runs the Windows tests, a child of CreatePseudoConsole gets no
+// console handles (measured), so there is none yet. TestConfigureFlagsOnly
+// writes the same golden files on every system.
 
 func TestConfigureWizardPTY(t *testing.T) {
 	t.Parallel()
@@ -39,7 +40,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			term := newScreen(ptmx)
 
 			var stderr bytes.Buffer
-			env := h.env("", nil, &stderr)
+			env := h.env(nil, &stderr)
 			env.Stdin, env.Stdout = tty, tty
 			env.StdinTTY, env.StdoutTTY = true, true
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -138,3 +139,79 @@ func (e *expectError) Error() string {
 }
 
 func strconvQuote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
+
+// TestConfigureCtrlC runs the real binary under a pseudo-terminal and
+// presses Ctrl-C at each question of the wizards, line prompts (where the
+// terminal turns it into SIGINT) and choosers (raw mode, where it is a byte)
+// alike: ssocli must exit 130 at once and leave ~/.aws/config as it was.
+func TestConfigureCtrlC(t *testing.T) {
+	t.Parallel()
+	bin := ssocliBinary(t)
+	seen := map[string]bool{}
+	for _, tc := range configureCases {
+		for i, s := range tc.steps {
+			if s.send == "" || seen[s.want] {
+				continue
+			}
+			seen[s.want] = true
+			t.Run(tc.name+"/"+s.want, func(t *testing.T) {
+				t.Parallel()
+				h := newConfigureHome(t, tc.name)
+				before, beforeErr := os.ReadFile(h.configPath())
+				cmd := exec.Command(bin, tc.args...)
+				cmd.Env = []string{"HOME=" + h.home, "AWS_ENDPOINT_URL=" + h.vars["AWS_ENDPOINT_URL"], "PATH=/usr/bin:/bin", "TERM=xterm"}
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				ptmx, err := pty.Start(cmd)
+				if err != nil {
+					requireTerminal(t, err)
+				}
+				defer ptmx.Close()
+				term := newScreen(ptmx)
+				exited := make(chan error, 1)
+				go func() { exited <- cmd.Wait() }()
+				for _, prev := range tc.steps[:i] {
+					if err := term.expect(prev.want, 20*time.Second); err != nil {
+						cmd.Process.Kill()
+						t.Fatalf("%v\nstderr: %s", err, stderr.String())
+					}
+					if prev.send != "" {
+						io.WriteString(ptmx, prev.send)
+					}
+				}
+				if err := term.expect(s.want, 20*time.Second); err != nil {
+					cmd.Process.Kill()
+					t.Fatalf("%v\nstderr: %s", err, stderr.String())
+				}
+				io.WriteString(ptmx, "\x03")
+				select {
+				case <-exited:
+				case <-time.After(20 * time.Second):
+					cmd.Process.Kill()
+					<-exited
+					screen := term.text()
+					t.Fatalf("Ctrl-C at %q did not end ssocli; the terminal ends with %q", s.want, screen[max(0, len(screen)-200):])
+				}
+				if code := cmd.ProcessState.ExitCode(); code != 130 {
+					t.Errorf("exit %d after Ctrl-C, want 130\nstderr: %s", code, stderr.String())
+				}
+				after, afterErr := os.ReadFile(h.configPath())
+				if string(before) != string(after) || (beforeErr == nil) != (afterErr == nil) {
+					t.Errorf("Ctrl-C at %q changed ~/.aws/config:\n%s", s.want, after)
+				}
+				entries, _ := os.ReadDir(h.path(".aws"))
+				for _, e := range entries {
+					if strings.Contains(e.Name(), ".tmp") {
+						t.Errorf("Ctrl-C left %s in ~/.aws", e.Name())
+					}
+				}
+			})
+		}
+	}
+}
+
+// requireTerminal skips the test without a pseudo-terminal (fails under CI).
+func requireTerminal(t *testing.T, err error) {
+	t.Helper()
+	require.Missingf(t, "no pseudo-terminal here: %v", err)
+}

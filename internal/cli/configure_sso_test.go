@@ -109,13 +109,13 @@ var configureCases = []struct {
 
 // newConfigureHome returns a harness with the case's input config and a
 // local Identity Center of 12 accounts with 3 roles each.
-func newConfigureHome(t *testing.T, name string) *p5 {
+func newConfigureHome(t *testing.T, name string) *harness {
 	t.Helper()
-	srv := idctest.NewServer(t, idctest.WithDirectory(directory.Generate(12, 3)),
-		idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
-	h := newP5(t, srv.URL)
+	h := newHarness(t, idctest.WithDirectory(directory.Generate(12, 3)))
 	if in, err := os.ReadFile(filepath.Join("testdata", "configure", name+".input")); err == nil {
 		h.writeConfig(string(in))
+	} else if err := os.Remove(h.configPath()); err != nil {
+		t.Fatal(err)
 	}
 	return h
 }
@@ -135,7 +135,7 @@ func TestConfigureFlagsOnly(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newConfigureHome(t, tc.name)
-			out, errs, code := h.run("", append(append([]string{}, tc.args...), tc.flags...)...)
+			out, errs, code := h.run(append(append([]string{}, tc.args...), tc.flags...)...)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 			}
@@ -159,13 +159,15 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 	}{
 		{"start URL required", []string{"configure", "sso-session", "--sso-session", "x", "--non-interactive"}, "SSO start URL: a value is required; give it with --start-url.", 252},
 		{"bad start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "nope", "--region", "r", "--non-interactive"}, "argument --start-url: Not a valid Start URL", 252},
+		{"http start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "http://d-0000000000.awsapps.com/start", "--region", "r", "--non-interactive"},
+			"argument --start-url: The sso_start_url must use the https scheme.", 252},
 		{"many accounts", []string{"configure", "sso", "--profile", "p", "--sso-session", "corp", "--start-url", testStartURL, "--region", "us-east-1", "--non-interactive", "--use-device-code"},
 			"There are 12 AWS accounts available to you: choose one with --account-id.", 252},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newConfigureHome(t, tc.name)
-			_, errs, code := h.run("", tc.args...)
+			_, errs, code := h.run(tc.args...)
 			if code != tc.code || !strings.Contains(errs, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d with %q", code, errs, tc.code, tc.want)
 			}

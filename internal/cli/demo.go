@@ -17,8 +17,14 @@ import (
 	"github.com/ssocli/ssocli/internal/idc/directory"
 )
 
-func (a *app) demoCmd() *cobra.Command {
-	var keep bool
+// demoOptions are what `demo` runs from.
+type demoOptions struct {
+	deps
+	Keep bool
+}
+
+func newDemoCmd(a *app, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{}
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Show a whole IAM Identity Center session against a built-in local server",
@@ -27,22 +33,26 @@ home (your own ~/.aws is never touched) run what a day with IAM Identity Center
 looks like: sso login (device code flow, approved as the demo user alice),
 sts get-caller-identity, configure export-credentials, sso status and sso logout,
 printing each command and its output as you would see them.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runDemo(cmd.Context(), keep)
+			o.deps = a.deps()
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runDemo(cmd.Context(), o)
 		},
 	}
-	c.Flags().BoolVar(&keep, "keep", false, "keep the temporary home afterwards and print its path")
+	c.Flags().BoolVar(&o.Keep, "keep", false, "keep the temporary home afterwards and print its path")
 	return c
 }
 
-func (a *app) runDemo(ctx context.Context, keep bool) error {
-	out := a.env.Stdout
+func runDemo(ctx context.Context, o *demoOptions) error {
+	out := o.Env.Stdout
 	home, err := os.MkdirTemp("", "ssocli-demo-")
 	if err != nil {
 		return fmt.Errorf("make a temporary home: %w", err)
 	}
-	if !keep {
+	if !o.Keep {
 		defer os.RemoveAll(home)
 	}
 	dir := directory.Demo()
@@ -61,6 +71,10 @@ func (a *app) runDemo(ctx context.Context, keep bool) error {
 	case err := <-served:
 		return fmt.Errorf("start the local Identity Center: %w", err)
 	}
+	// Every return from here on stops the server and waits until it has
+	// closed its files in home/idc, before the deferred RemoveAll runs.
+	shutdown := sync.OnceFunc(func() { stop(); <-served })
+	defer shutdown()
 	url := "http://" + addr
 	config := sampleConfig(dir, "my-sso", "my-dev-profile")
 	cfgPath := filepath.Join(home, ".aws", "config")
@@ -83,7 +97,7 @@ func (a *app) runDemo(ctx context.Context, keep bool) error {
 		Getenv:     func(k string) string { return vars[k] },
 		Environ:    func() []string { return nil },
 		Home:       home,
-		Now:        a.env.Now,
+		Now:        o.Env.Now,
 		HTTPClient: &http.Client{Transport: &http.Transport{Proxy: nil}},
 	}
 	steps := [][]string{
@@ -110,10 +124,9 @@ func (a *app) runDemo(ctx context.Context, keep bool) error {
 			fmt.Fprintf(out, "(exit code %d: after logout the role credentials are gone and the session must be logged in again)\n", code)
 		}
 	}
-	stop()
-	<-served
+	shutdown()
 	fmt.Fprint(out, demoEpilogue)
-	if keep {
+	if o.Keep {
 		fmt.Fprintf(out, "\nThe temporary home is kept at %s.\n", home)
 	}
 	return nil

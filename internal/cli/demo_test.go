@@ -3,9 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -52,5 +56,72 @@ func TestDemo(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(env.Home); len(entries) != 0 {
 		t.Errorf("the demo wrote into the user's home: %d entries", len(entries))
+	}
+}
+
+// TestDemoFailingStep: when a step fails, the demo stops its server and
+// waits for it before removing the temporary home (it used to return at
+// once, removing the home while the server was still closing its files).
+// A request left half-sent keeps the server's shutdown busy (up to its 5 s
+// grace), so a demo that does not wait returns with the server running.
+// Not parallel: it looks for a running server in every goroutine's stack,
+// so no other test's server may run meanwhile.
+func TestDemoFailingStep(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// A clock that jumps an hour at every reading: the device code expires
+	// before it is approved, so the first step fails.
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Hour); return clock }
+	out := &halfRequest{t: t}
+	defer out.close()
+	env := &Env{Stdout: out, Stderr: out, Getenv: func(string) string { return "" }, Home: t.TempDir(), Now: now}
+	if code := Run(ctx, env, []string{"demo"}); code == 0 {
+		t.Fatalf("the demo succeeded with a broken clock:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), `the demo step "ssocli sso login`) || out.conn == nil {
+		t.Fatalf("the first step did not fail, or no request was left open:\n%s", out.String())
+	}
+	buf := make([]byte, 1<<20)
+	if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "idc.(*Server).ListenAndServe") {
+		t.Errorf("the demo returned with its server still running:\n%s", stacks)
+	}
+	if m := regexp.MustCompile(`temporary home, (\S+),`).FindStringSubmatch(out.String()); m == nil {
+		t.Errorf("the demo does not say where it works")
+	} else if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
+		t.Errorf("the temporary home %s was left behind (%v)", m[1], err)
+	}
+}
+
+// halfRequest collects the demo's output and, when the demo says where its
+// server listens, connects and sends half a request.
+type halfRequest struct {
+	t *testing.T
+	bytes.Buffer
+	conn net.Conn
+}
+
+var demoAddr = regexp.MustCompile(`is running at http://([0-9.:]+);`)
+
+func (h *halfRequest) Write(p []byte) (int, error) {
+	n, _ := h.Buffer.Write(p)
+	if m := demoAddr.FindStringSubmatch(h.String()); m != nil && h.conn == nil {
+		c, err := net.Dial("tcp", m[1])
+		if err != nil {
+			h.t.Errorf("connect to the demo's server: %v", err)
+			return n, nil
+		}
+		h.conn = c
+		if _, err := io.WriteString(c, "GET /device HTTP/1.1\r\nHost: "+m[1]+"\r\n"); err != nil {
+			h.t.Errorf("write half a request: %v", err)
+		}
+	}
+	return n, nil
+}
+
+func (h *halfRequest) close() {
+	if h.conn != nil {
+		h.conn.Close()
 	}
 }

@@ -2,9 +2,11 @@
 // runs in, one file per command, and the single place (errors.go) where errors
 // become messages and exit codes.
 //
-// A command is an options struct, a constructor that only parses flags into it,
-// and a runX(ctx, opts) function that does the work, so each layer can be tested
-// on its own. Status lines go to stderr; stdout carries only what was asked for.
+// A command is an options struct that carries everything its run needs (its
+// flags and deps: the Env, the global flags, the config and HTTP client
+// loaders), a constructor newXCmd(a, runF) that only parses and checks the
+// flags, and a runX(ctx, opts) function that does the work from the options
+// alone, so each layer can be tested on its own (the gh model). Status lines go to stderr; stdout carries only what was asked for.
 // Command names, flags, output and exit codes mirror the AWS CLI v2
 // (spec/aws-cli-sso.md).
 package cli
@@ -14,11 +16,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
-	"runtime"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
 )
 
 // Env is everything a command may take from the outside world. Only main builds
@@ -28,6 +30,11 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// StdinTTY, StdoutTTY and StderrTTY say whether the streams are terminals.
 	StdinTTY, StdoutTTY, StderrTTY bool
+	// NoANSI says that the terminals do not interpret ANSI escape sequences
+	// (the old Windows console, TERM=dumb): status lines are then redrawn
+	// with a carriage return and spaces, the chooser on one line, and
+	// nothing is bold.
+	NoANSI bool
 
 	Getenv  func(string) string
 	Environ func() []string
@@ -43,14 +50,14 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// Signals, when set, relays the interrupt and terminate signals the
+	// process receives to c until the returned stop is called: exec hands
+	// them to its command. main sets it; nil means none are relayed.
+	Signals func(c chan<- os.Signal) (stop func())
 }
 
 // OSEnv builds the Env of the running process.
 func OSEnv() *Env {
-	home, _ := os.UserHomeDir()
-	if h := os.Getenv("HOME"); h != "" {
-		home = h
-	}
 	exe, _ := os.Executable()
 	return &Env{
 		Stdin:        os.Stdin,
@@ -59,9 +66,10 @@ func OSEnv() *Env {
 		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		NoANSI:       !consoleANSI(os.Stdout, os.Stderr),
 		Getenv:       os.Getenv,
 		Environ:      os.Environ,
-		Home:         home,
+		Home:         awsconfig.HomeDir(os.Getenv), // USERPROFILE on Windows, HOME elsewhere
 		Now:          time.Now,
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
@@ -81,114 +89,6 @@ func (e *Env) getenv(k string) string {
 		return ""
 	}
 	return e.Getenv(k)
-}
-
-// errNoBrowser says why no browser can be opened.
-type errNoBrowser struct{ reason string }
-
-func (e *errNoBrowser) Error() string { return e.reason }
-
-// openBrowser returns the function that opens a URL: $BROWSER when set (as
-// Python's webbrowser module reads it: a colon-separated list of commands, %s
-// standing for the URL), else xdg-open (Linux, with a display), open (macOS) or
-// rundll32 (Windows).
-func openBrowser(getenv func(string) string) func(string) error {
-	return func(url string) error {
-		if b := getenv("BROWSER"); b != "" {
-			var last error
-			for _, cmd := range splitList(b) {
-				if err := runBrowser(cmd, url); err != nil {
-					last = err
-					continue
-				}
-				return nil
-			}
-			return &errNoBrowser{reason: "the BROWSER command failed: " + last.Error()}
-		}
-		if err := browserCheck(getenv); err != nil {
-			return err
-		}
-		switch runtime.GOOS {
-		case "darwin":
-			return exec.Command("open", url).Run()
-		case "windows":
-			return exec.Command("rundll32", "url.dll,FileProtocolHandler", url).Start()
-		}
-		return exec.Command("xdg-open", url).Start()
-	}
-}
-
-// browserCheck tells whether a browser can be opened: BROWSER names one, or
-// the desktop has a display (Linux needs DISPLAY or WAYLAND_DISPLAY and xdg-open).
-func browserCheck(getenv func(string) string) error {
-	if getenv("BROWSER") != "" || runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
-		return nil
-	}
-	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
-		switch {
-		case getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "":
-			return &errNoBrowser{reason: "an SSH session without a display"}
-		case getenv("CI") != "":
-			return &errNoBrowser{reason: "running in CI with no display"}
-		}
-		return &errNoBrowser{reason: "no display and no BROWSER"}
-	}
-	if _, err := exec.LookPath("xdg-open"); err != nil {
-		return &errNoBrowser{reason: "xdg-open is not installed and BROWSER is not set"}
-	}
-	return nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == os.PathListSeparator {
-			if i > start {
-				out = append(out, s[start:i])
-			}
-			start = i + 1
-		}
-	}
-	return out
-}
-
-func runBrowser(cmdline, url string) error {
-	args := fields(cmdline)
-	if len(args) == 0 {
-		return &errNoBrowser{reason: "BROWSER is empty"}
-	}
-	subst := false
-	for i, a := range args {
-		if a == "%s" {
-			args[i] = url
-			subst = true
-		}
-	}
-	if !subst {
-		args = append(args, url)
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	return cmd.Run()
-}
-
-func fields(s string) []string {
-	var out []string
-	cur := []byte{}
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' || s[i] == '\t' {
-			if len(cur) > 0 {
-				out = append(out, string(cur))
-				cur = cur[:0]
-			}
-			continue
-		}
-		cur = append(cur, s[i])
-	}
-	if len(cur) > 0 {
-		out = append(out, string(cur))
-	}
-	return out
 }
 
 // debugLogger returns the logger behind --debug: text lines on stderr, or nothing.

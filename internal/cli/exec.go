@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"syscall"
 
@@ -20,14 +19,15 @@ import (
 // that a nested `ssocli exec` notices it would stack credentials.
 const execEnvMarker = "SSOCLI_EXEC"
 
-// execOptions are the flags and arguments of `exec`.
+// execOptions are what `exec` runs from.
 type execOptions struct {
+	deps
 	AllowNested bool
 	Command     []string
 }
 
-func (a *app) execCmd() *cobra.Command {
-	var o execOptions
+func newExecCmd(a *app, runF func(context.Context, *execOptions) error) *cobra.Command {
+	o := &execOptions{}
 	c := &cobra.Command{
 		Use:   "exec [--profile P] -- COMMAND [ARGS...]",
 		Short: "Run a command with a profile's credentials in its environment",
@@ -42,10 +42,17 @@ rather than the profile, and SSOCLI_EXEC is set to the profile's name.
 SIGINT and SIGTERM are passed to the command, and ssocli exits with its exit
 code. Running ssocli exec inside another is refused (the inner one would hide
 the outer one's credentials) unless --allow-nested is given.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs, // none is refused in RunE, naming the fix
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.deps = a.deps()
 			o.Command = args
-			return a.runExec(cmd.Context(), o)
+			if len(o.Command) == 0 {
+				return usageError("exec: give the command to run after --, e.g. ssocli exec --profile dev -- aws s3 ls")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runExec(cmd.Context(), o)
 		},
 	}
 	c.Flags().SetInterspersed(false)
@@ -53,20 +60,17 @@ the outer one's credentials) unless --allow-nested is given.`,
 	return c
 }
 
-func (a *app) runExec(ctx context.Context, o execOptions) error {
-	if len(o.Command) == 0 {
-		return usageError("exec: give the command to run after --, e.g. ssocli exec --profile dev -- aws s3 ls")
-	}
-	profile, _ := a.profileName()
-	if outer := a.env.getenv(execEnvMarker); outer != "" && !o.AllowNested {
+func runExec(ctx context.Context, o *execOptions) error {
+	profile, _ := o.profileName()
+	if outer := o.Env.getenv(execEnvMarker); outer != "" && !o.AllowNested {
 		return usererr.New(usererr.CodeUsage, fmt.Sprintf("ssocli exec is already running here, for profile %s.", outer)).
 			WithHint("leave that shell first, or pass --allow-nested to run with this profile's credentials instead")
 	}
-	c, err := a.credentials(ctx)
+	c, err := o.credentials(ctx)
 	if err != nil {
 		return err
 	}
-	env := execEnviron(a.environ(), c, a.region(), profile)
+	env := execEnviron(o.environ(), c, o.region(), profile)
 	path, err := exec.LookPath(o.Command[0])
 	if err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], errors.Unwrap(err)), err)
@@ -74,12 +78,13 @@ func (a *app) runExec(ctx context.Context, o execOptions) error {
 	cmd := exec.Command(path, o.Command[1:]...)
 	cmd.Args[0] = o.Command[0]
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.env.Stdin, a.env.Stdout, a.env.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Env.Stdin, o.Env.Stdout, o.Env.Stderr
 
 	// Listen before starting, so that no signal is lost in between.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	if o.Env.Signals != nil {
+		defer o.Env.Signals(sigs)()
+	}
 	if err := cmd.Start(); err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], err), err)
 	}
@@ -113,11 +118,11 @@ func execExit(err error) error {
 }
 
 // environ is the environment to hand down: Env.Environ, else nothing.
-func (a *app) environ() []string {
-	if a.env.Environ == nil {
+func (d *deps) environ() []string {
+	if d.Env.Environ == nil {
 		return nil
 	}
-	return a.env.Environ()
+	return d.Env.Environ()
 }
 
 // execEnviron returns base without the variables exec sets or removes,

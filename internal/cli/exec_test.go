@@ -39,11 +39,10 @@ func ssocliBinary(t *testing.T) string {
 }
 
 // execHome is a logged-in home with profile dev (account 100000000001, Role02).
-func execHome(t *testing.T) (*p5, []string) {
+func execHome(t *testing.T) (*harness, []string) {
 	t.Helper()
-	srv := idctest.NewServer(t, idctest.WithDirectory(directory.Generate(2, 2)),
-		idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
-	h := newP5(t, srv.URL)
+	h := newHarness(t, idctest.WithDirectory(directory.Generate(2, 2)))
+	srv := h.srv
 	h.writeConfig("[sso-session corp]\nsso_start_url = " + srv.StartURL + "\nsso_region = " + srv.Region +
 		"\n[profile dev]\nsso_session = corp\nsso_account_id = 100000000001\nsso_role_name = Role02\nregion = eu-west-3\n")
 	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")

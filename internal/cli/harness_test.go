@@ -13,9 +13,11 @@ import (
 )
 
 // harness runs ssocli commands in-process, in a temporary home, against a
-// real local Identity Center on loopback.
+// real local Identity Center on loopback (idctest: its client refuses to
+// dial anything else). vars is the environment; AWS_ENDPOINT_URL points at
+// the server and may be switched to another.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *idctest.TestServer
 	home  string
 	vars  map[string]string
@@ -32,17 +34,25 @@ const (
 	testRole    = "AdministratorAccess"
 )
 
-func newHarness(t *testing.T, opts ...idctest.Option) *harness {
+// newHarness starts a local Identity Center with opts (approving alice at
+// once unless they say otherwise) and a home whose ~/.aws/config is
+// defaultConfig.
+func newHarness(t testing.TB, opts ...idctest.Option) *harness {
 	t.Helper()
 	opts = append([]idctest.Option{idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1)}, opts...)
-	srv := idctest.NewServer(t, opts...)
-	home := t.TempDir()
-	h := &harness{t: t, srv: srv, home: home, vars: map[string]string{
-		"HOME":             home,
-		"AWS_ENDPOINT_URL": srv.URL,
-	}}
+	h := (&harness{t: t, srv: idctest.NewServer(t, opts...)}).anotherHome()
 	h.writeConfig(h.defaultConfig())
 	return h
+}
+
+// anotherHome returns a harness on the same server with a new, empty home
+// (as another user or machine).
+func (h *harness) anotherHome() *harness {
+	home := h.t.TempDir()
+	return &harness{t: h.t, srv: h.srv, home: home, vars: map[string]string{
+		"HOME":             home,
+		"AWS_ENDPOINT_URL": h.srv.URL,
+	}}
 }
 
 // defaultConfig has an sso-session profile "p", a legacy profile "legacy",
@@ -78,15 +88,25 @@ region = eu-west-1
 `)
 }
 
+func (h *harness) configPath() string { return h.path(".aws", "config") }
+
 func (h *harness) writeConfig(s string) {
 	h.t.Helper()
-	p := filepath.Join(h.home, ".aws", "config")
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(h.configPath()), 0o700); err != nil {
 		h.t.Fatal(err)
 	}
-	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+	if err := os.WriteFile(h.configPath(), []byte(s), 0o600); err != nil {
 		h.t.Fatal(err)
 	}
+}
+
+func (h *harness) readConfig() string {
+	h.t.Helper()
+	b, err := os.ReadFile(h.configPath())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(b)
 }
 
 func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
@@ -97,7 +117,7 @@ func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
 		Stdout:     stdout,
 		Stderr:     stderr,
 		Getenv:     func(k string) string { return h.vars[k] },
-		Environ:    func() []string { return nil },
+		Environ:    h.environ,
 		Home:       h.home,
 		Now:        h.now,
 		HTTPClient: h.srv.Client(),
@@ -107,10 +127,19 @@ func (h *harness) env(stdout, stderr *bytes.Buffer) *Env {
 	}
 }
 
-// run runs ssocli with args and returns its stdout, stderr and exit code.
+func (h *harness) environ() []string {
+	var out []string
+	for k, v := range h.vars {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// run runs ssocli with args (and h.stdin) and returns its stdout, stderr
+// and exit code. The timeout only ends a test that hangs.
 func (h *harness) run(args ...string) (string, string, int) {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return h.runCtx(ctx, args...)
 }
@@ -126,7 +155,7 @@ func (h *harness) mustRun(args ...string) string {
 	h.t.Helper()
 	out, errs, code := h.run(args...)
 	if code != 0 {
-		h.t.Fatalf("ssocli %s: exit %d\nstderr: %s", strings.Join(args, " "), code, errs)
+		h.t.Fatalf("ssocli %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,22 +169,68 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return m
 }
 
-// TestLoginInterrupted: Ctrl-C while waiting ends with exit 130 and no file
-// changed, in both flows.
+// TestLoginInterrupted: Ctrl-C while the flow waits for the user ends with
+// exit 130 and no file changed, in both flows. The context is cancelled
+// when the Waiting callback first fires (its progress line), so the test
+// interrupts the step it names, however slow the machine.
 func TestLoginInterrupted(t *testing.T) {
 	t.Parallel()
-	for _, flow := range [][]string{{"--use-device-code"}, {}} {
-		h := newHarness(t, idctest.WithAutoApproveDelay(time.Hour))
-		h.browser = func(string) error { return nil } // a browser nobody uses
-		before := snapshot(t, h.path(".aws"))
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		_, _, code := h.runCtx(ctx, append([]string{"sso", "login", "--profile", "p"}, flow...)...)
-		cancel()
-		if code != 130 {
-			t.Errorf("%v: exit %d, want 130", flow, code)
-		}
-		if diff := cmp.Diff(before, snapshot(t, h.path(".aws"))); diff != "" {
-			t.Errorf("%v: an interrupted login changed files (-before +after):\n%s", flow, diff)
-		}
+	for _, tc := range []struct {
+		name    string
+		flags   []string
+		waiting string
+	}{
+		{"device code", []string{"--use-device-code"}, "Waiting for device code approval"},
+		{"pkce", nil, "Waiting for browser sign-in"}, // the first progress line comes after 5 s
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, idctest.WithAutoApproveDelay(time.Hour))
+			h.browser = func(string) error { return nil } // a browser nobody uses
+			h.tty = true                                  // the progress line is drawn on a terminal only
+			before := snapshot(t, h.path(".aws"))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var out bytes.Buffer
+			stderr := &cancelOnWrite{want: tc.waiting, cancel: cancel}
+			env := h.env(&out, nil)
+			env.Stderr = stderr
+			code := Run(ctx, env, append([]string{"sso", "login", "--profile", "p"}, tc.flags...))
+			if !stderr.seen() {
+				t.Fatalf("the flow never said %q (exit %d): it was not interrupted while waiting\nstdout: %s", tc.waiting, code, out.String())
+			}
+			if code != 130 {
+				t.Errorf("exit %d, want 130", code)
+			}
+			if diff := cmp.Diff(before, snapshot(t, h.path(".aws"))); diff != "" {
+				t.Errorf("an interrupted login changed files (-before +after):\n%s", diff)
+			}
+		})
 	}
+}
+
+// cancelOnWrite collects what is written and calls cancel once it holds want.
+type cancelOnWrite struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	want   string
+	cancel func()
+	fired  bool
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.fired && strings.Contains(w.buf.String(), w.want) {
+		w.fired = true
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func (w *cancelOnWrite) seen() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fired
 }

@@ -8,30 +8,20 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// config loads ~/.aws/config and ~/.aws/credentials once per run.
-func (a *app) config() (*awsconfig.Config, error) {
-	if a.cfg != nil || a.cfgErr != nil {
-		return a.cfg, a.cfgErr
-	}
-	cp, kp := awsconfig.Paths(a.env.getenv, a.env.Home)
-	a.cfg, a.cfgErr = awsconfig.Load(cp, kp)
-	return a.cfg, a.cfgErr
-}
-
 // profileName is the profile the command uses and whether it was named
 // explicitly (by --profile or the environment, spec §1.1).
-func (a *app) profileName() (string, bool) {
-	return awsconfig.SelectProfile(a.g.profile, a.env.getenv)
+func (d *deps) profileName() (string, bool) {
+	return awsconfig.SelectProfile(d.Globals.Profile, d.Env.getenv)
 }
 
 // checkProfile loads the configuration and fails as botocore does when a
 // profile named explicitly does not exist (spec §1.1).
-func (a *app) checkProfile() error {
-	cfg, err := a.config()
+func (d *deps) checkProfile() error {
+	cfg, err := d.Config()
 	if err != nil {
 		return err
 	}
-	if name, explicit := a.profileName(); explicit {
+	if name, explicit := d.profileName(); explicit {
 		if _, ok := cfg.Profile(name); !ok {
 			return usererr.New(usererr.CodeOther, fmt.Sprintf("The config profile (%s) could not be found", name))
 		}
@@ -40,12 +30,12 @@ func (a *app) checkProfile() error {
 }
 
 // profileSection returns the selected profile's plain keys, if it exists.
-func (a *app) profileSection() (map[string]string, bool) {
-	cfg, err := a.config()
+func (d *deps) profileSection() (map[string]string, bool) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, false
 	}
-	name, _ := a.profileName()
+	name, _ := d.profileName()
 	s, ok := cfg.Profile(name)
 	if !ok {
 		return nil, false
@@ -55,7 +45,10 @@ func (a *app) profileSection() (map[string]string, bool) {
 
 // target turns a validated SSO configuration into what internal/creds needs,
 // with the endpoint overrides that apply to it (spec §1.1).
-func (a *app) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
+func (d *deps) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
+	if err := checkRegion(p.SSORegion); err != nil {
+		return nil, err
+	}
 	t := &creds.Target{
 		Profile:     p.Profile,
 		SessionName: p.SessionName,
@@ -65,37 +58,23 @@ func (a *app) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
 		AccountID:   p.AccountID,
 		RoleName:    p.RoleName,
 	}
-	cfg, err := a.config()
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	if t.OIDCEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSOOIDC, a.env.getenv); err != nil {
+	if t.OIDCEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSOOIDC, d.Env.getenv); err != nil {
 		return nil, err
 	}
-	if t.PortalEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSO, a.env.getenv); err != nil {
+	if t.PortalEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSO, d.Env.getenv); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// ssoTarget resolves the selected profile's SSO credential configuration.
-func (a *app) ssoTarget() (*creds.Target, error) {
-	cfg, err := a.config()
-	if err != nil {
-		return nil, err
-	}
-	name, explicit := a.profileName()
-	p, err := cfg.SSOCredentials(name, explicit)
-	if err != nil {
-		return nil, err
-	}
-	return a.target(p)
-}
-
 // knownTargets lists every SSO profile and sso-session of the configuration,
 // for logout and status. Profiles that fail validation are left out.
-func (a *app) knownTargets() []*creds.Target {
-	cfg, err := a.config()
+func (d *deps) knownTargets() []*creds.Target {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil
 	}
@@ -108,16 +87,34 @@ func (a *app) knownTargets() []*creds.Target {
 		if err != nil {
 			continue
 		}
-		if t, err := a.target(p); err == nil {
+		if t, err := d.target(p); err == nil {
 			out = append(out, t)
 		}
 	}
 	for _, s := range cfg.SSOSessionNames() {
 		if p, err := cfg.SSOLogin("", s, false); err == nil {
-			if t, err := a.target(p); err == nil {
+			if t, err := d.target(p); err == nil {
 				out = append(out, t)
 			}
 		}
 	}
 	return out
+}
+
+// checkRegion refuses a region botocore refuses before it makes a client
+// (botocore.utils.validate_region_name: a host label, letters, digits and
+// inner hyphens, 1-63 long), with its message. Without it a region such as
+// "us east-1" reaches the SDK, whose endpoint resolver says "failed to bind
+// endpoint params". Hand-written because its message must be botocore's.
+func checkRegion(r string) error {
+	ok := len(r) >= 1 && len(r) <= 63 && r[0] != '-' && r[len(r)-1] != '-'
+	for i := 0; ok && i < len(r); i++ {
+		c := r[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+	}
+	if !ok {
+		return usererr.New(usererr.CodeOther, fmt.Sprintf("Provided region_name '%s' doesn't match a supported format.", r)).
+			WithHint("use a region name such as us-east-1 (in --region, AWS_REGION, the profile's region or sso_region)")
+	}
+	return nil
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/termtext"
 
 	"github.com/ssocli/ssocli/internal/creds"
 )
@@ -18,31 +21,49 @@ var Version = "dev"
 
 // globals are the flags every command takes, as the AWS CLI's global options.
 type globals struct {
-	profile   string
-	region    string
-	output    string
-	debug     bool
-	caBundle  string
-	autoLogin bool
+	Profile   string
+	Region    string
+	Output    string
+	Debug     bool
+	CABundle  string
+	AutoLogin bool
 }
 
-// app is what the commands share: the Env, the global flags and lazily built
-// helpers. Nothing is built until a command needs it, so the cached
-// credential path stays small.
+// app builds the command tree. It holds the Env, the global flags (bound to
+// the root's persistent flags) and the config file and HTTP client, each
+// built at most once and only when a command asks: the cached credential
+// path builds nothing it does not use. Commands never see app; each gets
+// what it needs in its options (deps).
 type app struct {
 	env *Env
 	g   globals
 
-	cfg    *awsconfig.Config
-	cfgErr error
-
-	// parsed, when set (by tests), receives a command's options instead of
-	// running it: the flags-to-options layer is tested on its own.
-	parsed func(opts any) error
+	cfgOnce sync.Once
+	cfg     *awsconfig.Config
+	cfgErr  error
 
 	httpOnce sync.Once
 	http     *http.Client
 	httpErr  error
+}
+
+// deps is what every command's options carry besides the command's own
+// flags, as gh's LoginOptions carry IO, Config and HttpClient: the Env, the
+// global flags as given, and the loaders. A runX(ctx, opts) needs nothing
+// else, so it can be run (and tested) from its options alone.
+type deps struct {
+	Env     *Env
+	Globals globals
+	// Config returns ~/.aws/config and ~/.aws/credentials, parsed once.
+	Config func() (*awsconfig.Config, error)
+	// HTTPClient returns the client for every AWS call (proxies, CA bundle).
+	HTTPClient func() (*http.Client, error)
+}
+
+// deps returns the deps of the command being run; call it from RunE, once
+// the flags are parsed.
+func (a *app) deps() deps {
+	return deps{Env: a.env, Globals: a.g, Config: a.config, HTTPClient: a.httpClient}
 }
 
 // Run runs ssocli with args (without the program name) and returns the exit code.
@@ -57,7 +78,23 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	return a.report(ctx, err)
 }
 
+// rootCmd returns the whole command tree.
 func (a *app) rootCmd() *cobra.Command {
+	root := a.newRoot()
+	root.AddCommand(
+		newSSOCmd(a),
+		newSTSCmd(a),
+		newConfigureCmd(a),
+		newServeCmd(a, nil),
+		newDemoCmd(a, nil),
+		newExecCmd(a, nil),
+	)
+	root.AddCommand(newCompletionCmd(a, root, nil))
+	return root
+}
+
+// newRoot returns the root command with the global flags and no subcommand.
+func (a *app) newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ssocli",
 		Short: "Log in to AWS IAM Identity Center and use its roles from a terminal",
@@ -77,52 +114,101 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	makeGroup(root, "command")
+	root.SetFlagErrorFunc(flagError)
+	// The usage line of a command that only holds subcommands ("ssocli sso
+	// [flags]") would suggest it does something by itself: cobra's default
+	// template, without that line for such commands.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.g.profile, "profile", "", "use this profile from ~/.aws/config (else AWS_PROFILE, AWS_DEFAULT_PROFILE, default)")
-	pf.StringVar(&a.g.region, "region", "", "the region for the command's own AWS calls (SSO calls always use sso_region)")
-	pf.StringVar(&a.g.output, "output", "", "output format: json, text or table")
-	pf.BoolVar(&a.g.debug, "debug", false, "log what ssocli does to stderr (never secrets)")
-	pf.StringVar(&a.g.caBundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
-	pf.BoolVar(&a.g.autoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
-	root.AddCommand(
-		a.ssoCmd(),
-		a.stsCmd(),
-		a.configureCmd(),
-		a.serveCmd(),
-		a.demoCmd(),
-		a.execCmd(),
-	)
-	root.AddCommand(a.completionCmd(root))
+	pf.StringVar(&a.g.Profile, "profile", "", "use this profile from ~/.aws/config (else AWS_PROFILE, AWS_DEFAULT_PROFILE, default)")
+	pf.StringVar(&a.g.Region, "region", "", "the region for the command's own AWS calls (SSO calls always use sso_region)")
+	pf.StringVar(&a.g.Output, "output", "", "output format: json, text or table")
+	pf.BoolVar(&a.g.Debug, "debug", false, "log what ssocli does to stderr (never secrets)")
+	pf.StringVar(&a.g.CABundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
+	pf.BoolVar(&a.g.AutoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
 	return root
 }
 
-func (a *app) manager() *creds.Manager {
-	return &creds.Manager{
-		Home:       a.env.Home,
-		Now:        a.env.Now,
-		HTTPClient: a.httpClient,
-		Log:        debugLogger(a.env, a.g.debug),
-		Warn:       func(msg string) { fmt.Fprintf(a.env.Stderr, "warning: %s\n", msg) },
+// makeGroup makes c, a command that only holds subcommands, fail as the AWS
+// CLI does when no subcommand or an unknown one is given (exit 252 with its
+// usage lines and "argument <arg>: Invalid choice"), rather than print its
+// help and exit 0: a mistyped subcommand in a credential_process line must
+// not hand the SDK a help page. "help" prints the help, as in the AWS CLI.
+func makeGroup(c *cobra.Command, arg string) *cobra.Command {
+	c.SuggestionsMinimumDistance = 2
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 || len(args) == 1 && args[0] == "help" {
+			return nil
+		}
+		var names []string
+		for _, sub := range cmd.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		if !slices.Contains(names, "help") {
+			names = append(names, "help")
+		}
+		return invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
 	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			return cmd.Help()
+		}
+		return &parseError{msg: "the following arguments are required: " + arg}
+	}
+	return c
 }
 
+// config loads ~/.aws/config and ~/.aws/credentials once per run.
+func (a *app) config() (*awsconfig.Config, error) {
+	a.cfgOnce.Do(func() {
+		cp, kp := awsconfig.Paths(a.env.getenv, a.env.Home)
+		a.cfg, a.cfgErr = awsconfig.Load(cp, kp)
+	})
+	return a.cfg, a.cfgErr
+}
+
+// httpClient builds the client for AWS calls once: Env.HTTPClient, else one
+// from the proxy variables and the CA bundle of --ca-bundle, AWS_CA_BUNDLE
+// or the profile's ca_bundle.
 func (a *app) httpClient() (*http.Client, error) {
 	a.httpOnce.Do(func() {
 		if a.env.HTTPClient != nil {
 			a.http = a.env.HTTPClient
 			return
 		}
-		bundle := a.g.caBundle
+		bundle := a.g.CABundle
 		if bundle == "" {
 			bundle = a.env.getenv("AWS_CA_BUNDLE")
 		}
 		if bundle == "" {
-			if p, ok := a.profileSection(); ok {
+			d := a.deps()
+			if p, ok := d.profileSection(); ok {
 				bundle = p["ca_bundle"]
 			}
 		}
 		a.http, a.httpErr = creds.NewHTTPClient(creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle})
 	})
 	return a.http, a.httpErr
+}
+
+// manager is the creds.Manager for the command's calls.
+func (d *deps) manager() *creds.Manager {
+	return &creds.Manager{
+		Home:       d.Env.Home,
+		Now:        d.Env.Now,
+		HTTPClient: d.HTTPClient,
+		Log:        debugLogger(d.Env, d.Globals.Debug),
+		Warn:       func(msg string) { fmt.Fprintf(d.Env.Stderr, "warning: %s\n", termtext.Text(msg)) },
+	}
+}
+
+// debugf writes a --debug line.
+func (d *deps) debugf(format string, args ...any) {
+	if d.Globals.Debug {
+		fmt.Fprintf(d.Env.Stderr, "debug: "+format+"\n", args...)
+	}
 }

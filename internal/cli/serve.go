@@ -16,8 +16,9 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// serveOptions are the flags of `ssocli serve`.
+// serveOptions are what `ssocli serve` runs from.
 type serveOptions struct {
+	deps
 	Addr             string
 	Directory        string
 	AutoApprove      string
@@ -35,8 +36,8 @@ type serveOptions struct {
 	Quiet            bool
 }
 
-func (a *app) serveCmd() *cobra.Command {
-	var o serveOptions
+func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	o := &serveOptions{}
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Run a local IAM Identity Center that ssocli, the AWS CLI and the AWS SDKs accept",
@@ -58,12 +59,16 @@ in ~/.local/share/ssocli/serve.
 
 The built-in directory has users alice (password "wonderland") and bob
 ("builder"); --directory loads your own (see internal/idc/directory/testdata/example.yaml).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.parsed != nil {
-				return a.parsed(o)
+			o.deps = a.deps()
+			if err := checkServe(o); err != nil {
+				return err
 			}
-			return a.runServe(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runServe(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -85,7 +90,8 @@ The built-in directory has users alice (password "wonderland") and bob
 	return c
 }
 
-func (a *app) runServe(ctx context.Context, o serveOptions) error {
+// checkServe checks the flags of serve.
+func checkServe(o *serveOptions) error {
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		return usageError("--addr %q is not host:port: %v", o.Addr, err)
@@ -93,10 +99,18 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 	if ip := net.ParseIP(host); !o.AllowRemote && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usageError("--addr %s is not a loopback address: the local Identity Center hands out credentials to anyone who can reach it. Use 127.0.0.1, or pass --allow-remote if you mean it.", o.Addr)
 	}
-	var dir *directory.Directory
-	switch {
-	case o.Directory != "" && o.GenerateAccounts > 0:
+	if o.Directory != "" && o.GenerateAccounts > 0 {
 		return usageError("--directory and --generate-accounts cannot be used together")
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, o *serveOptions) error {
+	var (
+		dir *directory.Directory
+		err error
+	)
+	switch {
 	case o.Directory != "":
 		if dir, err = directory.Load(o.Directory); err != nil {
 			return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
@@ -109,16 +123,17 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 	// State on disk only when --data-dir is given: the default directory
 	// holds just the CA, so a plain `ssocli serve` starts afresh.
 	persist := o.DataDir != ""
-	if o.DataDir == "" {
-		base := a.env.getenv("XDG_DATA_HOME")
+	dataDir := o.DataDir
+	if dataDir == "" {
+		base := o.Env.getenv("XDG_DATA_HOME")
 		if base == "" {
-			base = filepath.Join(a.env.Home, ".local", "share")
+			base = filepath.Join(o.Env.Home, ".local", "share")
 		}
-		o.DataDir = filepath.Join(base, "ssocli", "serve")
+		dataDir = filepath.Join(base, "ssocli", "serve")
 	}
 	var log *slog.Logger
-	if a.g.debug {
-		log = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.Globals.Debug {
+		log = slog.New(slog.NewTextHandler(o.Env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv, err := idc.New(idc.Config{
 		Directory:   dir,
@@ -129,10 +144,10 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 		TokenTTL:         o.TokenTTL,
 		SessionTTL:       o.SessionTTL,
 		DeviceCodeTTL:    o.DeviceCodeTTL,
-		DataDir:          o.DataDir,
+		DataDir:          dataDir,
 		PersistState:     persist,
 		RateLimit:        o.RateLimit,
-		Now:              a.env.Now,
+		Now:              o.Env.Now,
 		Logger:           log,
 		// The same mapping as the approval delay: idc.Config reads 0 as
 		// its default (30 s) and a negative value as none.
@@ -143,10 +158,10 @@ func (a *app) runServe(ctx context.Context, o serveOptions) error {
 	}
 	return srv.ListenAndServe(ctx, o.Addr, func(addr string) {
 		if o.Quiet {
-			fmt.Fprintf(a.env.Stdout, "http://%s\n", addr)
+			fmt.Fprintf(o.Env.Stdout, "http://%s\n", addr)
 			return
 		}
-		printServeBanner(a.env.Stdout, addr, srv.CAFile(), dir, o.AutoApprove, persist, o.DataDir)
+		printServeBanner(o.Env.Stdout, addr, srv.CAFile(), dir, o.AutoApprove, persist, dataDir)
 	})
 }
 

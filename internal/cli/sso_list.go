@@ -6,24 +6,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/orgs"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// ssoListOptions are the flags of `sso list-accounts` and `sso list-account-roles`.
+// ssoListOptions are what `sso list-accounts` and `sso list-account-roles` run from.
 type ssoListOptions struct {
+	deps
 	SSOSession string
-	AccountID  string
-	Output     string
+	AccountID  string // list-account-roles only
 	Rate       float64
 }
 
-func (a *app) listAccountsCmd() *cobra.Command {
-	var o ssoListOptions
+func newListAccountsCmd(a *app, runF func(context.Context, *ssoListOptions) error) *cobra.Command {
+	o := &ssoListOptions{}
 	c := &cobra.Command{
 		Use:   "list-accounts",
 		Short: "List the AWS accounts your IAM Identity Center session can reach",
@@ -31,10 +32,16 @@ func (a *app) listAccountsCmd() *cobra.Command {
 (--sso-session), with the cached token (refreshed when it is about to expire),
 printed like "aws sso list-accounts": {"accountList": [...]} (--output json),
 ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Output = a.outputFormat()
-			return a.runListAccounts(cmd.Context(), o)
+			o.deps = a.deps()
+			if err := checkList(o); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runListAccounts(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
@@ -42,35 +49,48 @@ ACCOUNTLIST lines (text) or a table. Every page is fetched.`,
 	return c
 }
 
-func (a *app) listAccountRolesCmd() *cobra.Command {
-	var o ssoListOptions
+func newListAccountRolesCmd(a *app, runF func(context.Context, *ssoListOptions) error) *cobra.Command {
+	o := &ssoListOptions{}
 	c := &cobra.Command{
 		Use:   "list-account-roles",
 		Short: "List your roles in one AWS account",
 		Long: `List the roles you have in an account (--account-id), with the cached token of the
 profile or --sso-session, printed like "aws sso list-account-roles":
 {"roleList": [...]} (--output json), ROLELIST lines (text) or a table.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Output = a.outputFormat()
-			return a.runListAccountRoles(cmd.Context(), o)
+			o.deps = a.deps()
+			if o.AccountID == "" {
+				return &parseError{msg: "the following arguments are required: --account-id"}
+			}
+			if err := checkList(o); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runListAccountRoles(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "use this [sso-session]'s token instead of the profile's")
 	c.Flags().StringVar(&o.AccountID, "account-id", "", "the account whose roles to list (required)")
 	c.Flags().Float64Var(&o.Rate, "rate", orgs.DefaultRate, "most portal requests per second")
-	_ = c.MarkFlagRequired("account-id")
 	return c
+}
+
+// checkList checks the flags the list commands share.
+func checkList(o *ssoListOptions) error {
+	return checkOutputFlag(o.Globals.Output)
 }
 
 // sessionLister returns a Lister with the cached token of --sso-session or
 // of the selected profile's session.
-func (a *app) sessionLister(ctx context.Context, session string, rate float64) (*orgs.Lister, error) {
-	cfg, err := a.config()
+func (d *deps) sessionLister(ctx context.Context, session string, rate float64) (*orgs.Lister, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	name, explicit := a.profileName()
+	name, explicit := d.profileName()
 	if session != "" {
 		name, explicit = "", false
 	}
@@ -78,15 +98,11 @@ func (a *app) sessionLister(ctx context.Context, session string, rate float64) (
 	if err != nil {
 		return nil, err
 	}
-	t, err := a.target(p)
+	t, err := d.target(p)
 	if err != nil {
 		return nil, err
 	}
-	return a.targetLister(ctx, t, rate)
-}
-
-func (a *app) targetLister(ctx context.Context, t *creds.Target, rate float64) (*orgs.Lister, error) {
-	m := a.manager()
+	m := d.manager()
 	token, err := m.AccessToken(ctx, t)
 	if err != nil {
 		return nil, err
@@ -96,13 +112,6 @@ func (a *app) targetLister(ctx context.Context, t *creds.Target, rate float64) (
 		return nil, err
 	}
 	return orgs.New(client, token, orgs.Options{Rate: rate}), nil
-}
-
-func checkListOutput(o string) error {
-	if o != "json" && o != "text" && o != "table" {
-		return usageError("Unsupported output format %q: use json, text or table.", o)
-	}
-	return nil
 }
 
 // accountJSON and roleJSON are the API's shapes (spec §9.2), in its key order.
@@ -117,11 +126,12 @@ type roleJSON struct {
 	AccountID string `json:"accountId"`
 }
 
-func (a *app) runListAccounts(ctx context.Context, o ssoListOptions) error {
-	if err := checkListOutput(o.Output); err != nil {
+func runListAccounts(ctx context.Context, o *ssoListOptions) error {
+	output, err := o.outputFormat()
+	if err != nil {
 		return err
 	}
-	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	l, err := o.sessionLister(ctx, o.SSOSession, o.Rate)
 	if err != nil {
 		return err
 	}
@@ -135,14 +145,15 @@ func (a *app) runListAccounts(ctx context.Context, o ssoListOptions) error {
 		list[i] = accountJSON{ac.ID, ac.Name, ac.Email}
 		rows[i] = []string{ac.ID, ac.Name, ac.Email}
 	}
-	return printList(a.env.Stdout, o.Output, "ListAccounts", "accountList", []string{"accountId", "accountName", "emailAddress"}, list, rows)
+	return printList(o.Env.Stdout, output, "ListAccounts", "accountList", []string{"accountId", "accountName", "emailAddress"}, list, rows)
 }
 
-func (a *app) runListAccountRoles(ctx context.Context, o ssoListOptions) error {
-	if err := checkListOutput(o.Output); err != nil {
+func runListAccountRoles(ctx context.Context, o *ssoListOptions) error {
+	output, err := o.outputFormat()
+	if err != nil {
 		return err
 	}
-	l, err := a.sessionLister(ctx, o.SSOSession, o.Rate)
+	l, err := o.sessionLister(ctx, o.SSOSession, o.Rate)
 	if err != nil {
 		return err
 	}
@@ -157,13 +168,21 @@ func (a *app) runListAccountRoles(ctx context.Context, o ssoListOptions) error {
 		// Text and table columns are sorted by key, as the AWS CLI sorts them.
 		rows[i] = []string{o.AccountID, r}
 	}
-	return printList(a.env.Stdout, o.Output, "ListAccountRoles", "roleList", []string{"accountId", "roleName"}, list, rows)
+	return printList(o.Env.Stdout, output, "ListAccountRoles", "roleList", []string{"accountId", "roleName"}, list, rows)
 }
 
 // printList prints a list result the AWS CLI's way: JSON with 4-space
 // indents; text as one "<KEY>\tvalue\t..." line per item with the values in
 // key order; or a table titled by the operation with a sub-table per list.
+//
+// Text and table cells are made safe for a terminal (termtext.Line); JSON
+// keeps the exact values, with what a terminal would act on escaped.
 func printList(w io.Writer, format, op, key string, cols []string, list any, rows [][]string) error {
+	for _, r := range rows {
+		for i := range r {
+			r[i] = termtext.Line(r[i])
+		}
+	}
 	switch format {
 	case "text":
 		var b strings.Builder
@@ -184,7 +203,7 @@ func printList(w io.Writer, format, op, key string, cols []string, list any, row
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = fmt.Fprintf(w, "%s\n", termtext.JSON(b))
 	return err
 }
 
@@ -204,7 +223,7 @@ func listTable(op, key string, cols []string, rows [][]string) string {
 	}
 	for _, r := range rows {
 		for i, v := range r {
-			widths[i] = max(widths[i], len(v))
+			widths[i] = max(widths[i], utf8.RuneCountInString(v))
 		}
 	}
 	inner := -1 // width between the inner "||" borders
@@ -227,10 +246,10 @@ func listTable(op, key string, cols []string, rows [][]string) string {
 	line := func(vals []string) string {
 		parts := make([]string, len(vals))
 		for i, v := range vals {
-			parts[i] = "  " + v + strings.Repeat(" ", widths[i]-len(v)+2)
+			parts[i] = "  " + v + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v)+2)
 		}
 		s := strings.Join(parts, "|")
-		return "||" + s + strings.Repeat(" ", inner-len(s)) + "||\n"
+		return "||" + s + strings.Repeat(" ", inner-utf8.RuneCountInString(s)) + "||\n"
 	}
 	var b strings.Builder
 	b.WriteString(strings.Repeat("-", inner+4) + "\n")

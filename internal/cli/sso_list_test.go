@@ -12,9 +12,8 @@ import (
 
 func TestSSOListAccountsAndRoles(t *testing.T) {
 	t.Parallel()
-	srv := idctest.NewServer(t, idctest.WithDirectory(directory.Generate(2, 2)),
-		idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
-	h := newP5(t, srv.URL)
+	h := newHarness(t, idctest.WithDirectory(directory.Generate(2, 2)))
+	srv := h.srv
 	h.writeConfig("[sso-session corp]\nsso_start_url = " + srv.StartURL + "\nsso_region = " + srv.Region +
 		"\n[profile dev]\nsso_session = corp\nsso_account_id = 100000000001\nsso_role_name = Role02\n")
 	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
@@ -75,9 +74,9 @@ func TestSSOListAccountsAndRoles(t *testing.T) {
 		})
 	}
 	t.Run("no token", func(t *testing.T) {
-		h2 := newP5(t, srv.URL)
+		h2 := h.anotherHome()
 		h2.writeConfig("[sso-session corp]\nsso_start_url = " + srv.StartURL + "\nsso_region = " + srv.Region + "\n")
-		_, errs, code := h2.run("", "sso", "list-accounts", "--sso-session", "corp")
+		_, errs, code := h2.run("sso", "list-accounts", "--sso-session", "corp")
 		if code != 255 || !strings.Contains(errs, "Error loading SSO Token: Token for corp does not exist") {
 			t.Errorf("exit %d, stderr %q; want 255 and the AWS CLI's missing-token message", code, errs)
 		}
@@ -86,7 +85,7 @@ func TestSSOListAccountsAndRoles(t *testing.T) {
 
 func TestCompletion(t *testing.T) {
 	t.Parallel()
-	h := newP5(t, "http://127.0.0.1:1")
+	h := newHarness(t)
 	h.writeConfig("[default]\n[profile dev]\n[profile prod]\n[sso-session corp]\n[sso-session other]\n")
 	for _, tc := range []struct {
 		name string

@@ -4,33 +4,40 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/authflow"
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/prompt"
+	"github.com/ssocli/ssocli/internal/termtext"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-func (a *app) ssoCmd() *cobra.Command {
-	c := &cobra.Command{
+func newSSOCmd(a *app) *cobra.Command {
+	c := makeGroup(&cobra.Command{
 		Use:   "sso",
 		Short: "Log in to and out of IAM Identity Center, and see your sessions",
-	}
-	c.AddCommand(a.loginCmd(), a.logoutCmd(), a.statusCmd())
-	c.AddCommand(a.listAccountsCmd(), a.listAccountRolesCmd())
+	}, "operation")
+	c.AddCommand(newLoginCmd(a, nil), newLogoutCmd(a, nil), newStatusCmd(a, nil))
+	c.AddCommand(newListAccountsCmd(a, nil), newListAccountRolesCmd(a, nil))
 	return c
 }
 
-// loginOptions are the flags of `sso login`.
+// loginOptions are what `sso login` runs from.
 type loginOptions struct {
+	deps
 	SSOSession    string
 	NoBrowser     bool
 	UseDeviceCode bool
 }
 
-func (a *app) loginCmd() *cobra.Command {
-	var o loginOptions
+func newLoginCmd(a *app, runF func(context.Context, *loginOptions) error) *cobra.Command {
+	o := &loginOptions{}
 	c := &cobra.Command{
 		Use:   "login",
 		Short: "Log in to an IAM Identity Center session and cache its token",
@@ -47,12 +54,13 @@ section, or set SSOCLI_LOGIN_FLOW=device_code.
 
 If several terminals log in to the same session at once, one of them runs the
 login and the others wait for it and use its token.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if a.parsed != nil {
-				return a.parsed(o)
+			o.deps = a.deps()
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			return a.runLogin(cmd.Context(), o)
+			return runLogin(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()
@@ -62,29 +70,29 @@ login and the others wait for it and use its token.`,
 	return c
 }
 
-func (a *app) runLogin(ctx context.Context, o loginOptions) error {
-	cfg, err := a.config()
+func runLogin(ctx context.Context, o *loginOptions) error {
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
-	name, explicit := a.profileName()
+	name, explicit := o.profileName()
 	p, err := cfg.SSOLogin(name, o.SSOSession, explicit)
 	if err != nil {
 		return err
 	}
-	t, err := a.target(p)
+	t, err := o.target(p)
 	if err != nil {
 		return err
 	}
-	pkce := a.usePKCE(t, p.Values["sso_login_flow"], o.UseDeviceCode, o.NoBrowser)
-	res, err := a.login(ctx, t, pkce, o.NoBrowser, a.env.Stdout)
+	pkce := o.usePKCE(t, p.Values["sso_login_flow"], o.UseDeviceCode, o.NoBrowser)
+	res, err := o.login(ctx, t, pkce, o.NoBrowser, o.Env.Stdout)
 	if err != nil {
 		return err
 	}
 	if res.Shared {
-		fmt.Fprintln(a.env.Stderr, "The other login finished; using its token.")
+		fmt.Fprintln(o.Env.Stderr, "The other login finished; using its token.")
 	}
-	fmt.Fprintf(a.env.Stdout, "Successfully logged into Start URL: %s\n", t.StartURL)
+	fmt.Fprintf(o.Env.Stdout, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
 	return nil
 }
 
@@ -92,13 +100,13 @@ func (a *app) runLogin(ctx context.Context, o loginOptions) error {
 // the device flow is asked for (flag, sso_login_flow = device_code, or
 // SSOCLI_LOGIN_FLOW=device_code) or no browser can be opened here, which is
 // said in one line.
-func (a *app) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrowser bool) bool {
-	if t.SessionName == "" || useDeviceCode || configured == "device_code" || a.env.getenv("SSOCLI_LOGIN_FLOW") == "device_code" {
+func (d *deps) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrowser bool) bool {
+	if t.SessionName == "" || useDeviceCode || configured == "device_code" || d.Env.getenv("SSOCLI_LOGIN_FLOW") == "device_code" {
 		return false
 	}
 	if !noBrowser {
-		if reason := a.browserUnavailable(); reason != "" {
-			fmt.Fprintf(a.env.Stderr, "No browser can be opened here (%s): using the device code flow instead.\n", reason)
+		if reason := d.browserUnavailable(); reason != "" {
+			fmt.Fprintf(d.Env.Stderr, "No browser can be opened here (%s): using the device code flow instead.\n", reason)
 			return false
 		}
 	}
@@ -107,37 +115,40 @@ func (a *app) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrows
 
 // login runs the flow for t and prints what the user must do, as the AWS CLI
 // words it (spec §2.2, §2.3).
-func (a *app) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
-	if !noBrowser && a.browserUnavailable() != "" {
+func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
+	if err := checkStartURLScheme(t.StartURL); err != nil {
+		return nil, err
+	}
+	if !noBrowser && d.browserUnavailable() != "" {
 		// Nothing to open: print what --no-browser prints, which has the
 		// whole URL (usePKCE has already said why).
 		noBrowser = true
 	}
-	progress := a.progress()
+	progress := d.progress()
 	defer progress.done()
 	lo := creds.LoginOptions{
 		PKCE: pkce,
 		WaitingForOther: func() {
-			fmt.Fprintf(a.env.Stderr, "Another ssocli is logging in to %s; waiting for it to finish...\n", sessionLabel(t))
+			fmt.Fprintf(d.Env.Stderr, "Another ssocli is logging in to %s; waiting for it to finish...\n", sessionLabel(t))
 		},
 		DisplayCode: func(c authflow.DeviceCode) error {
-			if noBrowser || a.env.OpenBrowser == nil {
+			if noBrowser || d.Env.OpenBrowser == nil {
 				fmt.Fprintf(out, "Browser will not be automatically opened.\nPlease visit the following URL:\n\n%s\n\nThen enter the code:\n\n%s\n\nAlternatively, you may visit the following URL which will autofill the code upon loading:\n%s\n",
-					c.VerificationURI, c.UserCode, c.VerificationURIComplete)
+					termtext.Line(c.VerificationURI), termtext.Line(c.UserCode), termtext.Line(c.VerificationURIComplete))
 				return nil
 			}
-			fmt.Fprintf(out, "Attempting to open your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", c.VerificationURI)
-			fmt.Fprintf(out, "\nThen enter the code:\n\n%s\n", c.UserCode)
-			a.openBrowser(c.VerificationURIComplete)
+			fmt.Fprintf(out, "Attempting to open your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", termtext.Line(c.VerificationURI))
+			fmt.Fprintf(out, "\nThen enter the code:\n\n%s\n", termtext.Line(c.UserCode))
+			d.openBrowser(c.VerificationURIComplete)
 			return nil
 		},
 		OpenURL: func(u string) error {
-			if noBrowser || a.env.OpenBrowser == nil {
+			if noBrowser || d.Env.OpenBrowser == nil {
 				fmt.Fprintf(out, "Browser will not be automatically opened.\nPlease visit the following URL:\n\n%s\n", u)
 				return nil
 			}
 			fmt.Fprintf(out, "Attempting to open your default browser. If the browser does not open, open the following URL.\nIf you are unable to open the URL on this device, run this command again with the '--use-device-code' option.\n\n%s\n\n", u)
-			a.openBrowser(u)
+			d.openBrowser(u)
 			return nil
 		},
 		Waiting: func(left time.Duration) {
@@ -148,27 +159,39 @@ func (a *app) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, 
 			progress.show(fmt.Sprintf("Waiting for %s... %s left (Ctrl-C to cancel)", what, left.Round(time.Second)))
 		},
 	}
-	res, err := a.manager().Login(ctx, t, lo)
+	res, err := d.manager().Login(ctx, t, lo)
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	return res, err
 }
 
+// checkStartURLScheme refuses a start URL that is not https, as the AWS CLI
+// does since 2.35 (spec §2.5) before it sends anything: the login would send
+// the user's browser, and the token, over plain HTTP (or, with no scheme,
+// fail at the server with an empty InvalidClientMetadataException).
+func checkStartURLScheme(start string) error {
+	if u, err := url.Parse(start); err == nil && strings.EqualFold(u.Scheme, "https") {
+		return nil
+	}
+	return usererr.New(usererr.CodeConfig, "The sso_start_url must use the https scheme.").
+		WithHint("set sso_start_url to the https:// address of your AWS access portal, e.g. https://d-1234567890.awsapps.com/start")
+}
+
 // openBrowser opens u, ignoring failures as the AWS CLI does: the URL is printed.
-func (a *app) openBrowser(u string) {
-	if err := a.env.OpenBrowser(u); err != nil {
-		fmt.Fprintf(a.env.Stderr, "Could not open a browser (%v); open the URL above yourself.\n", err)
+func (d *deps) openBrowser(u string) {
+	if err := d.Env.OpenBrowser(u); err != nil {
+		fmt.Fprintf(d.Env.Stderr, "Could not open a browser (%v); open the URL above yourself.\n", err)
 	}
 }
 
 // browserUnavailable says why no browser can be opened, or "".
-func (a *app) browserUnavailable() string {
-	if a.env.OpenBrowser == nil {
+func (d *deps) browserUnavailable() string {
+	if d.Env.OpenBrowser == nil {
 		return "no browser is configured"
 	}
-	if a.env.BrowserCheck != nil {
-		if err := a.env.BrowserCheck(); err != nil {
+	if d.Env.BrowserCheck != nil {
+		if err := d.Env.BrowserCheck(); err != nil {
 			return err.Error()
 		}
 	}
@@ -182,25 +205,27 @@ func sessionLabel(t *creds.Target) string {
 	return t.StartURL
 }
 
-// progress is a one-line status on stderr, redrawn in place on a terminal and
-// silent otherwise (logs stay clean).
+// progressLine is a one-line status on stderr, redrawn in place on a
+// terminal and silent otherwise (logs stay clean).
 type progressLine struct {
-	a     *app
+	env   *Env
+	width int // characters of the line shown
 	shown bool
 }
 
-func (a *app) progress() *progressLine { return &progressLine{a: a} }
+func (d *deps) progress() *progressLine { return &progressLine{env: d.Env} }
 
 func (p *progressLine) show(s string) {
-	if !p.a.env.StderrTTY {
+	if !p.env.StderrTTY {
 		return
 	}
-	fmt.Fprintf(p.a.env.Stderr, "\r\033[K%s", s)
+	io.WriteString(p.env.Stderr, prompt.RedrawLine(p.width, s, !p.env.NoANSI))
+	p.width = utf8.RuneCountInString(s)
 	p.shown = true
 }
 
 func (p *progressLine) done() {
 	if p.shown {
-		fmt.Fprint(p.a.env.Stderr, "\r\033[K")
+		io.WriteString(p.env.Stderr, prompt.RedrawLine(p.width, "", !p.env.NoANSI))
 	}
 }

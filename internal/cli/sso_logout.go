@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -10,13 +9,15 @@ import (
 	"github.com/ssocli/ssocli/internal/creds"
 )
 
+// logoutOptions are what `sso logout` runs from. Only a --profile given on
+// the command line (Globals.Profile) narrows it, not AWS_PROFILE.
 type logoutOptions struct {
+	deps
 	SSOSession string
-	Profile    string // only when --profile was given on the command line
 }
 
-func (a *app) logoutCmd() *cobra.Command {
-	var o logoutOptions
+func newLogoutCmd(a *app, runF func(context.Context, *logoutOptions) error) *cobra.Command {
+	o := &logoutOptions{}
 	c := &cobra.Command{
 		Use:   "logout",
 		Short: "Revoke and delete cached IAM Identity Center sessions and their role credentials",
@@ -29,53 +30,52 @@ With --sso-session S or --profile P only that session is.
 
 If the server cannot be reached, the local files are still deleted; the command
 then names the sessions it could not revoke and exits non-zero.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("profile") {
-				o.Profile = a.g.profile
+			o.deps = a.deps()
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			if a.parsed != nil {
-				return a.parsed(o)
-			}
-			return a.runLogout(cmd.Context(), o)
+			return runLogout(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "log out of this [sso-session] only")
 	return c
 }
 
-func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
+func runLogout(ctx context.Context, o *logoutOptions) error {
 	lo := creds.LogoutOptions{}
-	if o.SSOSession != "" || o.Profile != "" {
-		cfg, err := a.config()
+	profile := o.Globals.Profile
+	if o.SSOSession != "" || profile != "" {
+		cfg, err := o.Config()
 		if err != nil {
 			return err
 		}
-		p, err := cfg.SSOLogin(o.Profile, o.SSOSession, o.Profile != "")
+		p, err := cfg.SSOLogin(profile, o.SSOSession, profile != "")
 		if err != nil {
 			return err
 		}
-		want, err := a.target(p)
+		want, err := o.target(p)
 		if err != nil {
 			return err
 		}
 		lo.Sessions = append(lo.Sessions, want)
 		lo.PortalEndpoint = want.PortalEndpoint
 		// Role credentials of every profile on that session go too.
-		for _, k := range a.knownTargets() {
+		for _, k := range o.knownTargets() {
 			if k.SessionName == want.SessionName && (want.SessionName != "" || k.StartURL == want.StartURL) {
 				lo.Sessions = append(lo.Sessions, k)
 			}
 		}
 	} else {
-		name, _ := a.profileName()
-		if cfg, err := a.config(); err == nil {
-			lo.PortalEndpoint, _ = cfg.EndpointURL(name, awsconfig.ServiceSSO, a.env.getenv)
+		name, _ := o.profileName()
+		if cfg, err := o.Config(); err == nil {
+			lo.PortalEndpoint, _ = cfg.EndpointURL(name, awsconfig.ServiceSSO, o.Env.getenv)
 		}
 	}
-	res, err := a.manager().Logout(ctx, lo)
-	if a.g.debug && res != nil {
-		fmt.Fprintf(a.env.Stderr, "debug: removed %d session token(s) and %d role credential file(s)\n", res.Sessions, res.Roles)
+	res, err := o.manager().Logout(ctx, lo)
+	if res != nil {
+		o.debugf("removed %d session token(s) and %d role credential file(s)", res.Sessions, res.Roles)
 	}
 	return err
 }

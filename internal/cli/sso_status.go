@@ -10,20 +10,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/termtext"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // ExitNotLoggedIn is the exit code of `sso status` when the session asked
 // about is missing or expired, apart from every error code.
 const ExitNotLoggedIn = 1
 
+// statusOptions are what `sso status` runs from. Only a --profile given on
+// the command line (Globals.Profile) narrows it, not AWS_PROFILE; --output
+// defaults to a table, whatever the profile says (a person reads this one).
 type statusOptions struct {
+	deps
 	SSOSession string
-	Profile    string
-	Output     string
 }
 
-func (a *app) statusCmd() *cobra.Command {
-	var o statusOptions
+func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	o := &statusOptions{}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show the cached IAM Identity Center sessions and role credentials (never secrets)",
@@ -33,23 +37,20 @@ client registration lasts, and the role credentials cached for it.
 
 Exit code: 0 when the session asked about (--sso-session, --profile, or else
 every cached session) is valid, 1 when it is missing or expired, so that scripts
-and shell prompts can test it:
+and shell prompts can test it (a token file that cannot be read is an error, as
+for every other command):
 
   ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("profile") {
-				o.Profile = a.g.profile
+			o.deps = a.deps()
+			if err := checkOutputFlag(o.Globals.Output); err != nil {
+				return err
 			}
-			// A person reads this one: a table unless --output asks otherwise.
-			o.Output = a.g.output
-			if o.Output == "" {
-				o.Output = "table"
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			if a.parsed != nil {
-				return a.parsed(o)
-			}
-			return a.runStatus(cmd.Context(), o)
+			return runStatus(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.SSOSession, "sso-session", "", "show this [sso-session] only")
@@ -65,6 +66,7 @@ type statusJSON struct {
 	CanRefresh            bool         `json:"CanRefresh"`
 	RegistrationExpiresAt string       `json:"RegistrationExpiresAt,omitempty"`
 	RoleCredentials       []roleStatus `json:"RoleCredentials"`
+	Error                 string       `json:"Error,omitempty"`
 }
 
 type roleStatus struct {
@@ -74,9 +76,13 @@ type roleStatus struct {
 	Expiration string `json:"Expiration"`
 }
 
-func (a *app) runStatus(_ context.Context, o statusOptions) error {
-	known := a.knownTargets()
-	all, err := a.manager().Status(known)
+func runStatus(_ context.Context, o *statusOptions) error {
+	output := o.Globals.Output
+	if output == "" {
+		output = "table"
+	}
+	known := o.knownTargets()
+	all, err := o.manager().Status(known)
 	if err != nil {
 		return err
 	}
@@ -84,9 +90,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 	switch {
 	case o.SSOSession != "":
 		want = o.SSOSession
-	case o.Profile != "":
+	case o.Globals.Profile != "":
 		for _, k := range known {
-			if k.Profile == o.Profile {
+			if k.Profile == o.Globals.Profile {
 				want = k.SessionName
 				if want == "" {
 					want = k.StartURL
@@ -94,7 +100,7 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			}
 		}
 		if want == "" {
-			return usageError("The profile %q is not an IAM Identity Center profile.", o.Profile)
+			return usageError("The profile %q is not an IAM Identity Center profile.", o.Globals.Profile)
 		}
 	}
 	var shown []creds.SessionStatus
@@ -103,8 +109,9 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			shown = append(shown, s)
 		}
 	}
-	now := a.env.now()
-	switch o.Output {
+	now := o.Env.now()
+	out := o.Env.Stdout
+	switch output {
 	case "json":
 		rows := make([]statusJSON, 0, len(shown))
 		for _, s := range shown {
@@ -113,29 +120,32 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			if !s.RegistrationExpiresAt.IsZero() {
 				r.RegistrationExpiresAt = isoTime(s.RegistrationExpiresAt)
 			}
+			if s.Err != nil {
+				r.ExpiresAt, r.Error = "", errorText(s.Err)
+			}
 			for _, rc := range s.Roles {
 				r.RoleCredentials = append(r.RoleCredentials, roleStatus{Profile: rc.Profile, AccountID: rc.AccountID, RoleName: rc.RoleName, Expiration: isoTime(rc.Expiration)})
 			}
 			rows = append(rows, r)
 		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
-		fmt.Fprintf(a.env.Stdout, "%s\n", b)
+		fmt.Fprintf(out, "%s\n", termtext.JSON(b))
 	case "text":
 		for _, s := range shown {
-			fmt.Fprintf(a.env.Stdout, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", s.Name, s.StartURL, s.Region, isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
+			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", termtext.Line(s.Name), termtext.Line(s.StartURL), termtext.Line(s.Region), isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
-				fmt.Fprintf(a.env.Stdout, "ROLE\t%s\t%s\t%s\t%s\n", rc.Profile, rc.AccountID, rc.RoleName, isoTime(rc.Expiration))
+				fmt.Fprintf(out, "ROLE\t%s\t%s\t%s\t%s\n", termtext.Line(rc.Profile), termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), isoTime(rc.Expiration))
 			}
 		}
 	default:
 		if len(shown) == 0 {
-			fmt.Fprintln(a.env.Stdout, "No IAM Identity Center session is cached.")
+			fmt.Fprintln(out, "No IAM Identity Center session is cached.")
 		}
 		for i, s := range shown {
 			if i > 0 {
-				fmt.Fprintln(a.env.Stdout)
+				fmt.Fprintln(out)
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			state := "valid"
 			switch {
 			case !s.Valid:
@@ -143,9 +153,14 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 			case !s.ExpiresAt.After(now):
 				state = "expired, refreshable"
 			}
-			fmt.Fprintf(tw, "Session:\t%s\n", s.Name)
-			fmt.Fprintf(tw, "Start URL:\t%s\n", s.StartURL)
-			fmt.Fprintf(tw, "Region:\t%s\n", s.Region)
+			fmt.Fprintf(tw, "Session:\t%s\n", termtext.Line(s.Name))
+			fmt.Fprintf(tw, "Start URL:\t%s\n", termtext.Line(s.StartURL))
+			fmt.Fprintf(tw, "Region:\t%s\n", termtext.Line(s.Region))
+			if s.Err != nil {
+				fmt.Fprintf(tw, "Access token:\tunreadable: %s\n", termtext.Line(errorText(s.Err)))
+				tw.Flush()
+				continue
+			}
 			fmt.Fprintf(tw, "Access token:\t%s, expires %s (%s)\n", state, isoTime(s.ExpiresAt), relTime(s.ExpiresAt, now))
 			if s.CanRefresh {
 				fmt.Fprintf(tw, "Refresh:\tyes, registration lasts until %s\n", isoTime(s.RegistrationExpiresAt))
@@ -153,10 +168,15 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 				fmt.Fprintf(tw, "Refresh:\tno\n")
 			}
 			for _, rc := range s.Roles {
-				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", rc.AccountID, rc.RoleName, rc.Profile, isoTime(rc.Expiration), relTime(rc.Expiration, now))
+				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), termtext.Line(rc.Profile), isoTime(rc.Expiration), relTime(rc.Expiration, now))
 			}
 			tw.Flush()
 		}
+	}
+	// The session asked about has a token file that cannot be read: say so
+	// as every other command would, rather than "not logged in".
+	if want != "" && len(shown) == 1 && shown[0].Err != nil {
+		return shown[0].Err
 	}
 	valid := len(shown) > 0
 	for _, s := range shown {
@@ -164,11 +184,19 @@ func (a *app) runStatus(_ context.Context, o statusOptions) error {
 	}
 	if !valid {
 		if want != "" && len(shown) == 0 {
-			fmt.Fprintf(a.env.Stderr, "Not logged in to %s.\n", want)
+			fmt.Fprintf(o.Env.Stderr, "Not logged in to %s.\n", termtext.Line(want))
 		}
 		return &exitError{code: ExitNotLoggedIn}
 	}
 	return nil
+}
+
+// errorText is the user-facing message of err.
+func errorText(err error) string {
+	if u := usererr.As(err); u != nil {
+		return u.Msg
+	}
+	return err.Error()
 }
 
 func isoTime(t time.Time) string {
@@ -178,29 +206,65 @@ func isoTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// relTime says "in 42m" or "3h10m ago".
+// relTime says how far t is from now: "in 42m", "3h10m ago", "in 12d03h",
+// "less than a minute ago". It counts in seconds of Unix time, not in a
+// time.Duration, which stops at about 292 years (a date in year 9999 would
+// read "2562047h47m"); and the sign is t's, so a token that expired seconds
+// ago is not "in 0m".
 func relTime(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Minute)
-	h, m := int(d.Abs().Hours()), int(d.Abs().Minutes())%60
-	s := fmt.Sprintf("%dm", m)
-	if h > 0 {
-		s = fmt.Sprintf("%dh%02dm", h, m)
+	future := t.After(now)
+	secs := t.Unix() - now.Unix()
+	if secs < 0 {
+		secs = -secs
 	}
-	if d >= 0 {
+	mins := (secs + 30) / 60
+	var s string
+	switch {
+	case mins == 0:
+		s = "less than a minute"
+	case mins < 60:
+		s = fmt.Sprintf("%dm", mins)
+	case mins < 48*60:
+		s = fmt.Sprintf("%dh%02dm", mins/60, mins%60)
+	default:
+		hours := (secs + 1800) / 3600
+		s = fmt.Sprintf("%dd%02dh", hours/24, hours%24)
+	}
+	if future {
 		return "in " + s
 	}
 	return s + " ago"
 }
 
-func (a *app) outputFormat() string {
-	if a.g.output != "" {
-		return a.g.output
+// outputFormat is the output format of a command that prints an API's
+// result: --output, AWS_DEFAULT_OUTPUT, the profile's output, else json
+// (spec §1.1), checked.
+func (d *deps) outputFormat() (string, error) {
+	f := d.Globals.Output
+	if f == "" {
+		f = d.Env.getenv("AWS_DEFAULT_OUTPUT")
 	}
-	if v := a.env.getenv("AWS_DEFAULT_OUTPUT"); v != "" {
-		return v
+	if p, ok := d.profileSection(); f == "" && ok {
+		f = p["output"]
 	}
-	if p, ok := a.profileSection(); ok && p["output"] != "" {
-		return p["output"]
+	if f == "" {
+		f = "json"
 	}
-	return "json"
+	return f, checkOutput(f)
+}
+
+// checkOutput refuses an output format ssocli cannot print.
+func checkOutput(f string) error {
+	if f != "json" && f != "text" && f != "table" {
+		return usageError("Unsupported output format %q: use json, text or table.", f)
+	}
+	return nil
+}
+
+// checkOutputFlag checks --output when it is given.
+func checkOutputFlag(f string) error {
+	if f == "" {
+		return nil
+	}
+	return checkOutput(f)
 }

@@ -11,25 +11,27 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-func (a *app) stsCmd() *cobra.Command {
-	c := &cobra.Command{
+func newSTSCmd(a *app) *cobra.Command {
+	c := makeGroup(&cobra.Command{
 		Use:   "sts",
 		Short: "AWS Security Token Service calls made with a profile's credentials",
-	}
-	c.AddCommand(a.callerIdentityCmd())
+	}, "operation")
+	c.AddCommand(newCallerIdentityCmd(a, nil))
 	return c
 }
 
+// callerIdentityOptions are what `sts get-caller-identity` runs from.
 type callerIdentityOptions struct {
+	deps
 	EndpointURL string
-	Output      string
 }
 
-func (a *app) callerIdentityCmd() *cobra.Command {
-	var o callerIdentityOptions
+func newCallerIdentityCmd(a *app, runF func(context.Context, *callerIdentityOptions) error) *cobra.Command {
+	o := &callerIdentityOptions{}
 	c := &cobra.Command{
 		Use:   "get-caller-identity",
 		Short: "Show the account, role and user the profile's credentials belong to",
@@ -37,37 +39,44 @@ func (a *app) callerIdentityCmd() *cobra.Command {
 as the AWS CLI does (--output json, the default, or text). For an IAM Identity
 Center profile the credentials come from ~/.aws/cli/cache, or are fetched with the
 cached session token (refreshed when it is about to expire).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Output = a.outputFormat()
-			if a.parsed != nil {
-				return a.parsed(o)
+			o.deps = a.deps()
+			if err := checkOutputFlag(o.Globals.Output); err != nil {
+				return err
 			}
-			return a.runCallerIdentity(cmd.Context(), o)
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runCallerIdentity(cmd.Context(), o)
 		},
 	}
 	c.Flags().StringVar(&o.EndpointURL, "endpoint-url", "", "send the STS call to this URL instead of the regional endpoint")
 	return c
 }
 
-func (a *app) runCallerIdentity(ctx context.Context, o callerIdentityOptions) error {
-	if o.Output != "json" && o.Output != "text" && o.Output != "table" {
-		return usageError("Unsupported output format %q: use json, text or table.", o.Output)
-	}
+func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	// As in the AWS CLI, a bad config file or an unknown profile is reported
-	// before a missing region.
-	if err := a.checkProfile(); err != nil {
+	// before a bad output format or a missing region.
+	if err := o.checkProfile(); err != nil {
 		return err
 	}
-	region := a.region()
-	if region == "" {
-		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)
-	}
-	c, err := a.credentials(ctx)
+	output, err := o.outputFormat()
 	if err != nil {
 		return err
 	}
-	hc, err := a.httpClient()
+	region := o.region()
+	if region == "" {
+		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)
+	}
+	if err := checkRegion(region); err != nil {
+		return err
+	}
+	c, err := o.credentials(ctx)
+	if err != nil {
+		return err
+	}
+	hc, err := o.HTTPClient()
 	if err != nil {
 		return err
 	}
@@ -80,12 +89,12 @@ func (a *app) runCallerIdentity(ctx context.Context, o callerIdentityOptions) er
 	}
 	endpoint := o.EndpointURL
 	if endpoint == "" {
-		cfg, err := a.config()
+		cfg, err := o.Config()
 		if err != nil {
 			return err
 		}
-		name, _ := a.profileName()
-		if endpoint, err = cfg.EndpointURL(name, awsconfig.ServiceSTS, a.env.getenv); err != nil {
+		name, _ := o.profileName()
+		if endpoint, err = cfg.EndpointURL(name, awsconfig.ServiceSTS, o.Env.getenv); err != nil {
 			return err
 		}
 	}
@@ -101,15 +110,15 @@ func (a *app) runCallerIdentity(ctx context.Context, o callerIdentityOptions) er
 		Account string `json:"Account"`
 		Arn     string `json:"Arn"`
 	}{aws.ToString(out.UserId), aws.ToString(out.Account), aws.ToString(out.Arn)}
-	switch o.Output {
+	switch output {
 	case "text":
 		// Text output sorts the keys: Account, Arn, UserId (spec §8).
-		fmt.Fprintf(a.env.Stdout, "%s\t%s\t%s\n", id.Account, id.Arn, id.UserID)
+		fmt.Fprintf(o.Env.Stdout, "%s\t%s\t%s\n", termtext.Line(id.Account), termtext.Line(id.Arn), termtext.Line(id.UserID))
 	case "table":
-		printTable(a.env.Stdout, "GetCallerIdentity", [][2]string{{"Account", id.Account}, {"Arn", id.Arn}, {"UserId", id.UserID}})
+		printTable(o.Env.Stdout, "GetCallerIdentity", [][2]string{{"Account", id.Account}, {"Arn", id.Arn}, {"UserId", id.UserID}})
 	default:
 		b, _ := json.MarshalIndent(id, "", "    ")
-		fmt.Fprintf(a.env.Stdout, "%s\n", b)
+		fmt.Fprintf(o.Env.Stdout, "%s\n", termtext.JSON(b))
 	}
 	return nil
 }

@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -27,28 +30,31 @@ type HTTPOptions struct {
 }
 
 // NewHTTPClient builds the client for AWS calls: proxies from HTTPS_PROXY,
-// HTTP_PROXY and NO_PROXY (either case), the CA bundle, and the AWS CLI's 60 s
-// connect and read timeouts (spec §1.1).
+// HTTP_PROXY and NO_PROXY (either case, see proxyFunc), the CA bundle, and the
+// AWS CLI's 60 s connect and read timeouts (spec §1.1). A request that cannot
+// get through its proxy fails with a *usererr.ProxyError naming the proxy.
 func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	either := func(k string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return getenv(toLower(k))
-	}
-	proxy := proxyFunc(either("HTTP_PROXY"), either("HTTPS_PROXY"), either("NO_PROXY"))
+	proxy := proxyFunc(getenv)
 	tr := &http.Transport{
-		Proxy:                 proxy,
+		Proxy:                 func(r *http.Request) (*url.URL, error) { return proxy(r.URL) },
 		DialContext:           (&net.Dialer{Timeout: 60 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout:   60 * time.Second,
 		ResponseHeaderTimeout: 60 * time.Second,
 		IdleConnTimeout:       30 * time.Second,
 		MaxIdleConnsPerHost:   8,
 		ForceAttemptHTTP2:     true,
+		// Go returns only the status text of a refused CONNECT; keep it
+		// typed, so that the proxy is named (W4).
+		OnProxyConnectResponse: func(_ context.Context, proxyURL *url.URL, _ *http.Request, resp *http.Response) error {
+			if resp.StatusCode != http.StatusOK {
+				return &usererr.ProxyError{URL: maskProxyURL(proxyURL), Err: fmt.Errorf("the proxy answered CONNECT with %s", resp.Status)}
+			}
+			return nil
+		},
 	}
 	if o.CABundle != "" {
 		pem, err := os.ReadFile(o.CABundle)
@@ -63,67 +69,91 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return &http.Client{Transport: tr}, nil
+	return &http.Client{Transport: &proxyErrors{base: tr, proxy: proxy}}, nil
 }
 
-// proxyFunc chooses the proxy for a request the way Go's
-// http.ProxyFromEnvironment does, from values given rather than read from the
-// process: HTTPS_PROXY for https, HTTP_PROXY for http, none for loopback hosts
-// or hosts NO_PROXY matches ("*", a host, or a domain suffix with or without a
-// leading dot; ports are ignored).
-func proxyFunc(httpProxy, httpsProxy, noProxy string) func(*http.Request) (*url.URL, error) {
-	return func(r *http.Request) (*url.URL, error) {
-		raw := httpProxy
-		if r.URL.Scheme == "https" {
-			raw = httpsProxy
+// proxyFunc chooses the proxy of a request from the environment given (not
+// the process's) by Go's rules, golang.org/x/net/http/httpproxy, the code
+// behind http.ProxyFromEnvironment: HTTPS_PROXY for https, HTTP_PROXY for
+// http (upper case first, then lower), a value without a scheme meaning
+// http://; never for localhost or a loopback address; and none for a host
+// NO_PROXY matches: "*", a host or domain and its subdomains ("example.com"),
+// subdomains only (".example.com"), an IP address or CIDR range, each
+// optionally with a port. botocore (Python's proxy_bypass_environment) takes
+// no CIDR ranges and lets ".example.com" match example.com itself.
+func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
+	either := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
 		}
-		if raw == "" {
-			return nil, nil
-		}
-		host := toLower(r.URL.Hostname())
-		if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-			return nil, nil
-		}
-		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-			return nil, nil
-		}
-		for _, e := range strings.Split(noProxy, ",") {
-			e = toLower(strings.TrimSpace(e))
-			if h, _, err := net.SplitHostPort(e); err == nil {
-				e = h
-			}
-			e = strings.TrimPrefix(e, ".")
-			if e == "" {
-				continue
-			}
-			if e == "*" || host == e || strings.HasSuffix(host, "."+e) {
-				return nil, nil
-			}
-		}
-		if !strings.Contains(raw, "://") {
-			raw = "http://" + raw
-		}
-		u, err := url.Parse(raw)
-		if err != nil {
-			return nil, fmt.Errorf("invalid proxy address %q: %w", raw, err)
-		}
-		return u, nil
+		return getenv(strings.ToLower(k))
 	}
+	cfg := httpproxy.Config{HTTPProxy: either("HTTP_PROXY"), HTTPSProxy: either("HTTPS_PROXY"), NoProxy: either("NO_PROXY")}
+	return cfg.ProxyFunc()
 }
 
-func toLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+// proxyErrors marks the failures of requests that never got through their
+// proxy: a proxy that cannot be reached, refuses the tunnel, closes it or
+// answers garbage before the endpoint was reached. botocore says "Failed to
+// connect to proxy URL" for these; Go's errors do not say the proxy was to
+// blame.
+type proxyErrors struct {
+	base  http.RoundTripper
+	proxy func(*url.URL) (*url.URL, error)
+}
+
+func (p *proxyErrors) RoundTrip(r *http.Request) (*http.Response, error) {
+	pu, perr := p.proxy(r.URL)
+	if perr != nil || pu == nil {
+		return p.base.RoundTrip(r)
 	}
-	return string(b)
+	var connected atomic.Bool
+	r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	}))
+	resp, err := p.base.RoundTrip(r)
+	var pe *usererr.ProxyError
+	if err == nil || connected.Load() || r.Context().Err() != nil || errors.As(err, &pe) || isCertError(err) {
+		return resp, err
+	}
+	return nil, &usererr.ProxyError{URL: maskProxyURL(pu), Err: err}
 }
 
+// isCertError reports a certificate the endpoint (through the tunnel) or the
+// proxy presented that does not verify: that is said as such, not as a proxy
+// failure.
+func isCertError(err error) bool {
+	var (
+		unknownCA *x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verify    *tls.CertificateVerificationError
+	)
+	return errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
+}
+
+// maskProxyURL is the proxy URL with its user name and password replaced by
+// "***", as botocore's mask_proxy_url prints it.
+func maskProxyURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	s := c.String()
+	if u.User == nil {
+		return s
+	}
+	mask := "***"
+	if _, ok := u.User.Password(); ok {
+		mask += ":***"
+	}
+	scheme, rest, _ := strings.Cut(s, "://")
+	return scheme + "://" + mask + "@" + rest
+}
+
+// httpClient returns the client for AWS calls: Manager.HTTPClient's, or one
+// built from the process's environment with the AWS CLI's timeouts.
 func (m *Manager) httpClient() (*http.Client, error) {
 	if m.HTTPClient == nil {
-		return http.DefaultClient, nil
+		return NewHTTPClient(HTTPOptions{})
 	}
 	return m.HTTPClient()
 }
@@ -179,5 +209,3 @@ func (t *Target) AuthorizeEndpoint() string {
 	}
 	return base + "/authorize"
 }
-
-var _ = context.Background

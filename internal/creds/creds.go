@@ -60,7 +60,7 @@ type Target struct {
 // Legacy reports whether the target is a legacy (non-refreshable) profile.
 func (t *Target) Legacy() bool { return t.SessionName == "" }
 
-// TokenFile is the token cache file's path.
+// tokenPath is the path of the target's token cache file.
 func (t *Target) tokenPath(home string) string {
 	return ssocache.TokenPath(home, t.SessionName, t.StartURL)
 }

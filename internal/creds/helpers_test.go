@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type world struct {
 	clock *idctest.Clock
 	home  string
 	m     *creds.Manager
+
+	mu    sync.Mutex
 	warns []string
 }
 
@@ -43,7 +46,11 @@ func (w *world) manager() *creds.Manager {
 		Home:       w.home,
 		Now:        w.clock.Now,
 		HTTPClient: func() (*http.Client, error) { return w.ts.Client(), nil },
-		Warn:       func(msg string) { w.warns = append(w.warns, msg) },
+		Warn: func(msg string) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.warns = append(w.warns, msg)
+		},
 	}
 }
 
@@ -84,19 +91,38 @@ func (w *world) approve(t *testing.T, userCode string) {
 	}
 }
 
+// approving is the callback of a user who approves the device code as soon
+// as it is shown.
+func (w *world) approving(t *testing.T) func(authflow.DeviceCode) error {
+	return func(c authflow.DeviceCode) error {
+		w.approve(t, c.UserCode)
+		return nil
+	}
+}
+
 // login runs a device login for tg and approves it as soon as the code is shown.
 func (w *world) login(t *testing.T, m *creds.Manager, tg *creds.Target) *creds.LoginResult {
 	t.Helper()
-	res, err := m.Login(context.Background(), tg, creds.LoginOptions{
-		DisplayCode: func(c authflow.DeviceCode) error {
-			w.approve(t, c.UserCode)
-			return nil
-		},
-	})
+	res, err := m.Login(context.Background(), tg, creds.LoginOptions{DisplayCode: w.approving(t)})
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
 	return res
+}
+
+// loggedIn is a world where alice has logged in through the sso-session and
+// through the legacy profile, with role credentials cached for both.
+func loggedIn(t *testing.T) (w *world, sess, leg *creds.Target) {
+	t.Helper()
+	w = newWorld(t)
+	sess, leg = w.target(), w.legacy()
+	for _, tg := range []*creds.Target{sess, leg} {
+		w.login(t, w.m, tg)
+		if _, err := w.m.RoleCredentials(context.Background(), tg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, sess, leg
 }
 
 // token reads tg's cached token.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ssocli/ssocli/internal/authflow"
@@ -47,12 +49,18 @@ type LoginResult struct {
 func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginResult, error) {
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
 	name := lockName("login", file)
-	started := m.now()
 	unlock, ok, err := ssocache.TryLock(m.Home, name)
 	if err != nil {
 		return nil, fmt.Errorf("lock login %s: %w", t.name(), err)
 	}
 	if !ok {
+		// What the cache holds now: a fresh token other than this one, found
+		// after the wait, was written by the login waited for (or by a
+		// refresh meanwhile: a fresh token of this session either way).
+		var before string
+		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil {
+			before = tok.AccessToken
+		}
 		if o.WaitingForOther != nil {
 			o.WaitingForOther()
 		}
@@ -60,11 +68,9 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 			return nil, err
 		}
 		// The other process's login is ours too if it wrote a token while we waited.
-		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil && tok.ExpiresAt.Sub(m.now()) >= RefreshWindow {
-			if fi, err := fileTime(t.tokenPath(m.Home)); err == nil && !fi.Before(started.Add(-time.Second)) {
-				unlock()
-				return &LoginResult{Shared: true}, nil
-			}
+		if tok, err := ssocache.ReadToken(t.tokenPath(m.Home)); err == nil && tok.AccessToken != before && tok.ExpiresAt.Sub(m.now()) >= RefreshWindow {
+			unlock()
+			return &LoginResult{Shared: true}, nil
 		}
 	}
 	defer unlock()
@@ -89,7 +95,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		tok, err = f.Run(ctx)
 	}
 	if err != nil {
-		return nil, usererr.FromAPI(err)
+		return nil, flowError(err)
 	}
 	// A refresh of the old token may be writing now; the new token goes in
 	// after it, never under it.
@@ -99,8 +105,13 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	}
 	defer unlockSession()
 	if regChanged {
-		if err := ssocache.WriteRegistration(m.registrationPath(t), reg); err != nil {
-			return nil, cacheWriteError("the client registration", err)
+		// The token carries the registration (clientId, clientSecret,
+		// registrationExpiresAt), which is all a refresh needs: a
+		// registration that cannot be kept costs the next login a new
+		// RegisterClient, not this login.
+		path := m.registrationPath(t)
+		if err := ssocache.WriteRegistration(path, reg); err != nil {
+			m.warn("The client registration could not be saved: %v. The login goes on (the token carries the registration); the next login registers a new client. To fix it: %s.", err, cacheFixHint(path, err))
 		}
 	}
 	ct := &ssocache.Token{
@@ -114,13 +125,14 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		RefreshToken:          tok.RefreshToken,
 	}
 	if err := ssocache.WriteToken(t.tokenPath(m.Home), ct); err != nil {
-		return nil, cacheWriteError("the token", err)
+		return nil, usererr.Wrap(usererr.CodeOther, fmt.Sprintf("The login succeeded, but the token could not be saved: %v", err), err).
+			WithHint(cacheFixHint(t.tokenPath(m.Home), err) + ", then log in again")
 	}
 	return &LoginResult{}, nil
 }
 
 func (m *Manager) registrationPath(t *Target) string {
-	return filepath.Join(ssocache.SSODir(m.Home), ssocache.RegistrationFileName(t.StartURL, t.Region, t.Scopes, t.SessionName))
+	return ssocache.RegistrationPath(m.Home, t.StartURL, t.Region, t.Scopes, t.SessionName)
 }
 
 // registration returns a client registration for the flow: the cached one
@@ -170,8 +182,35 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 	return reg, true, nil
 }
 
-// cacheWriteError says that the login worked but its result could not be kept.
-func cacheWriteError(what string, err error) error {
-	return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("The login succeeded, but %s could not be saved: %v", what, err), err).
-		WithHint("make ~/.aws/sso/cache writable (free space, permissions, owner), then log in again")
+// flowError words the errors of the login flows as the AWS CLI does (spec
+// §2.2, §2.3).
+func flowError(err error) error {
+	var le *authflow.ListenError
+	switch {
+	case errors.Is(err, authflow.ErrPendingExpired):
+		return usererr.Wrap(usererr.CodeOther, "The pending authorization to retrieve an SSO token has expired. The login flow to retrieve an SSO token must be restarted.", err)
+	case errors.Is(err, authflow.ErrAuthorizationFailed):
+		return usererr.Wrap(usererr.CodeOther, "Error loading authorization code: Failed to retrieve an authorization code.", err)
+	case errors.As(err, &le):
+		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Unable to initialize the OAuth 2.0 authorization callback handler: %v \n You may use --use-device-code to fall back to the device code flow which does not require the callback handler.", le.Err), err)
+	}
+	return usererr.FromAPI(err)
+}
+
+// cacheFixHint names the fix for a cache file that could not be written at
+// path, from what stood in the way.
+func cacheFixHint(path string, err error) string {
+	dir := filepath.Dir(path)
+	if fi, serr := os.Lstat(path); serr == nil && fi.IsDir() {
+		return fmt.Sprintf("remove the directory %s, which stands where the cache file goes", path)
+	}
+	switch {
+	case errors.Is(err, ssocache.ErrUnsafeSymlink):
+		return fmt.Sprintf("remove the symlink %s or point it at a file inside %s (cache symlinks are followed only inside their directory)", path, dir)
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Sprintf("free space on the file system of %s", dir)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("make %s writable by you (permissions, owner, read-only mount)", dir)
+	}
+	return fmt.Sprintf("make %s writable (free space, permissions, owner)", dir)
 }

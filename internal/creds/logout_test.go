@@ -55,15 +55,7 @@ func exists(t *testing.T, path string) bool {
 // and files that are not JSON objects stay (spec §6).
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	sess, leg := w.target(), w.legacy()
-	w.login(t, w.m, sess)
-	w.login(t, w.m, leg)
-	for _, tg := range []*creds.Target{sess, leg} {
-		if _, err := w.m.RoleCredentials(context.Background(), tg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w, sess, leg := loggedIn(t)
 	tokens := []string{w.token(t, sess).AccessToken, w.token(t, leg).AccessToken}
 
 	// A token as another SDK may write it, without expiresAt: the AWS CLI
@@ -116,10 +108,7 @@ func TestLogout(t *testing.T) {
 // the server accepts the token (adversarial W5).
 func TestLogoutUnreachable(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	sess, leg := w.target(), w.legacy()
-	w.login(t, w.m, sess)
-	w.login(t, w.m, leg)
+	w, sess, leg := loggedIn(t)
 	expires := w.token(t, sess).ExpiresAt
 	if e := w.token(t, leg).ExpiresAt; e.After(expires) {
 		expires = e
@@ -139,7 +128,7 @@ func TestLogoutUnreachable(t *testing.T) {
 	if strings.Contains(u.Hint, "again") {
 		t.Errorf("hint %q offers a retry that cannot work: the files are gone", u.Hint)
 	}
-	if diff := cmp.Diff(&creds.LogoutResult{Sessions: 2, Failed: []string{w.ts.StartURL}}, res); diff != "" {
+	if diff := cmp.Diff(&creds.LogoutResult{Sessions: 2, Roles: 2, Failed: []string{w.ts.StartURL}}, res); diff != "" {
 		t.Errorf("Logout result (-want +got):\n%s", diff)
 	}
 	for _, tg := range []*creds.Target{sess, leg} {
@@ -152,15 +141,7 @@ func TestLogoutUnreachable(t *testing.T) {
 // TestLogoutOneSession: with Sessions set, only those sessions' files go.
 func TestLogoutOneSession(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	sess, leg := w.target(), w.legacy()
-	w.login(t, w.m, sess)
-	w.login(t, w.m, leg)
-	for _, tg := range []*creds.Target{sess, leg} {
-		if _, err := w.m.RoleCredentials(context.Background(), tg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w, sess, leg := loggedIn(t)
 	res, err := w.m.Logout(context.Background(), creds.LogoutOptions{Sessions: []*creds.Target{sess}, PortalEndpoint: w.ts.URL})
 	if err != nil {
 		t.Fatal(err)

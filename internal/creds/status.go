@@ -20,6 +20,10 @@ type SessionStatus struct {
 	RegistrationExpiresAt time.Time // zero when unknown
 	Valid                 bool      // the access token is unexpired, or it can be refreshed
 	Roles                 []RoleStatus
+	// Err, when set, says why the session's token file cannot be read (the
+	// loader's message every other command gives); the other fields but
+	// Name, StartURL and Region are then zero.
+	Err error
 }
 
 // RoleStatus describes role credentials cached for a session.
@@ -54,6 +58,14 @@ func (m *Manager) Status(known []*Target) ([]SessionStatus, error) {
 		}
 		tok, err := ssocache.ReadToken(filepath.Join(dir, e.Name()))
 		if err != nil {
+			// A token file of a configured session that cannot be read is
+			// reported, not skipped: "not logged in" would send the user to
+			// log in without saying what is wrong with the file.
+			if t := byFile[e.Name()]; t != nil {
+				if _, rerr := m.readToken(t); rerr != nil {
+					out = append(out, SessionStatus{Name: t.name(), StartURL: t.StartURL, Region: t.Region, Err: rerr})
+				}
+			}
 			continue
 		}
 		s := SessionStatus{Name: tok.StartURL, StartURL: tok.StartURL, Region: tok.Region, ExpiresAt: tok.ExpiresAt,
@@ -78,12 +90,4 @@ func (m *Manager) Status(known []*Target) ([]SessionStatus, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-func fileTime(path string) (time.Time, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return fi.ModTime(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -99,9 +98,21 @@ func (m *Manager) AccessToken(ctx context.Context, t *Target) (string, error) {
 	}
 	nt, err := m.refresh(ctx, t, tok)
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		// The AWS CLI swallows a failed refresh and goes on with the old token
-		// while it lasts (spec §4 "On failure").
+		// while it lasts (spec §4 "On failure"). Once it has expired, an
+		// answer of the service (botocore's ClientError) asks for a login,
+		// but an endpoint that could not be reached or read is named, as
+		// botocore lets that error through: a login would not cure it.
 		m.log().Debug("token refresh failed", "session", t.name(), "error", err)
+		if u := usererr.As(err); u != nil && u.Code != usererr.CodeService && !tok.ExpiresAt.After(now) {
+			if u.Hint == "" {
+				u = u.WithHint("check the network and the endpoint (AWS_ENDPOINT_URL, HTTPS_PROXY); the session may still be valid")
+			}
+			return "", u
+		}
 		return usable(t, tok, now)
 	}
 	return nt.AccessToken, nil
@@ -150,5 +161,5 @@ func (m *Manager) refresh(ctx context.Context, t *Target, tok *ssocache.Token) (
 }
 
 func rolePath(home string, t *Target) string {
-	return filepath.Join(ssocache.CLIDir(home), ssocache.RoleCredsFileName(t.AccountID, t.RoleName, t.SessionName, t.StartURL))
+	return ssocache.RoleCredsPath(home, t.AccountID, t.RoleName, t.SessionName, t.StartURL)
 }

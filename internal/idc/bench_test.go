@@ -37,7 +37,7 @@ func BenchmarkGetRoleCredentials(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					r := httptest.NewRequest(http.MethodGet, target, nil)
+					r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1"+target, nil)
 					r.Header.Set("x-amz-sso_bearer_token", token)
 					w := httptest.NewRecorder()
 					h.ServeHTTP(w, r)

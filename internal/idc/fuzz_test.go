@@ -84,7 +84,7 @@ func newFuzzSession(tb testing.TB, dataDir string) *fuzzSession {
 			b, _ := json.Marshal(body)
 			rd = bytes.NewReader(b)
 		}
-		req := httptest.NewRequest(method, target, rd)
+		req := httptest.NewRequest(method, "http://127.0.0.1:8765"+target, rd)
 		req.Header.Set("Content-Type", "application/json")
 		for k, v := range hdr {
 			req.Header.Set(k, v)

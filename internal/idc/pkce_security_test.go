@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 
@@ -112,13 +114,54 @@ func TestPKCESecurity(t *testing.T) {
 			}
 		})
 	}
+	// exchangeToken is exchange that keeps the tokens.
+	exchangeToken := func(reg *ssooidc.RegisterClientOutput, code string) (*ssooidc.CreateTokenOutput, error) {
+		return c.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+			GrantType: aws.String("authorization_code"), RedirectUri: aws.String(redirect), CodeVerifier: aws.String(verifier), Code: aws.String(code)})
+	}
+	// revoked checks that the tokens of tok no longer work.
+	revoked := func(t *testing.T, tok *ssooidc.CreateTokenOutput) {
+		t.Helper()
+		_, err := c.sso.ListAccounts(ctx, &sso.ListAccountsInput{AccessToken: tok.AccessToken})
+		if got := errCode(err); got != "UnauthorizedException" {
+			t.Errorf("access token of the first use: %q, want UnauthorizedException", got)
+		}
+		_, err = c.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: a.ClientId, ClientSecret: a.ClientSecret,
+			GrantType: aws.String("refresh_token"), RefreshToken: tok.RefreshToken})
+		if got := errCode(err); got != "InvalidGrantException" {
+			t.Errorf("refresh token of the first use: %q, want InvalidGrantException", got)
+		}
+	}
 	t.Run("reused code", func(t *testing.T) {
 		q := authorize(*a.ClientId, redirect, "S256", challenge)
-		if err := exchange(a, q.Get("code"), redirect, verifier); err != nil {
+		tok, err := exchangeToken(a, q.Get("code"))
+		if err != nil {
 			t.Fatalf("first exchange: %v", err)
+		}
+		if _, err := c.sso.ListAccounts(ctx, &sso.ListAccountsInput{AccessToken: tok.AccessToken}); err != nil {
+			t.Fatalf("token of the first use: %v", err)
 		}
 		if err := exchange(a, q.Get("code"), redirect, verifier); !errors.As(err, &ig) {
 			t.Errorf("second exchange: got %v, want InvalidGrantException", err)
+		}
+		// RFC 6749 §4.1.2: the tokens of the first use are revoked.
+		revoked(t, tok)
+	})
+	t.Run("code redeemed at once by several", func(t *testing.T) {
+		q := authorize(*a.ClientId, redirect, "S256", challenge)
+		const n = 8
+		toks, errs := make([]*ssooidc.CreateTokenOutput, n), make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { toks[i], errs[i] = exchangeToken(a, q.Get("code")) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err == nil {
+				revoked(t, toks[i])
+			} else if !errors.As(err, &ig) {
+				t.Errorf("exchange %d: %v, want success or InvalidGrantException", i+1, err)
+			}
 		}
 	})
 	t.Run("a registration mixing device code and authorization code is refused", func(t *testing.T) {

@@ -1,5 +1,6 @@
 // Package idc assembles the local IAM Identity Center that `ssocli serve` runs:
-// the SSO OIDC API (oidc), the portal API (portal), STS GetCallerIdentity (sts),
+// the SSO OIDC API (oidc), the portal API (portal), STS GetCallerIdentity,
+// AssumeRole and AssumeRoleWithWebIdentity (sts),
 // the sign-in and device pages (signin) and the CONNECT proxy (proxy), over one
 // directory (directory) and one state store (store), served by a single
 // http.Handler (docs/DESIGN.md has the table of paths).
@@ -11,11 +12,9 @@
 package idc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +47,11 @@ type Config struct {
 	// A negative AutoApproveDelay approves at once.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, with AutoApprove, holds each device authorization back
+	// until it returns true (asked at every poll once the delay has passed):
+	// a test that needs several logins waiting before the first one ends
+	// approves when they are. It must not call the server.
+	ApproveWhen func() bool
 	// TokenTTL is the life of access tokens that come with a refresh token
 	// (1h); SessionTTL how long refreshes may go on, and the life of tokens
 	// without one (8h); DeviceCodeTTL the life of a device code (10m).
@@ -93,11 +97,17 @@ type Server struct {
 	store     store.Store
 	closeOnce sync.Once
 	closeErr  error
+	counts    counters
 	oidc      *oidc.Handler
 	portal    *portal.Handler
 	ca        *proxy.CA
 	proxy     *proxy.Handler // nil without a DataDir
 	handler   http.Handler
+
+	// What guard accepts as the request's Host besides loopback names:
+	// set before the server serves (New, SetPublicURL, ListenAndServe).
+	publicHost string
+	listenIP   net.IP
 }
 
 // New builds a Server from cfg.
@@ -142,7 +152,7 @@ func New(cfg Config) (*Server, error) {
 	case st == nil:
 		st = store.NewMemory()
 	}
-	s := &Server{cfg: cfg, store: st}
+	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL)}
 	s.oidc = &oidc.Handler{
 		Store:            st,
 		BaseURL:          cfg.PublicURL,
@@ -150,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:           cfg.Logger.With("api", "oidc"),
 		AutoApprove:      cfg.AutoApprove,
 		AutoApproveDelay: cfg.AutoApproveDelay,
+		ApproveWhen:      cfg.ApproveWhen,
 		TokenTTL:         cfg.TokenTTL,
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
@@ -162,7 +173,8 @@ func New(cfg Config) (*Server, error) {
 		Logger:    cfg.Logger.With("api", "portal"),
 		RateLimit: cfg.RateLimit,
 	}
-	stsH := &sts.Handler{Lookup: lookup{st}, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts")}
+	state := stsState{st: st, dir: cfg.Directory}
+	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 
 	pages := http.NewServeMux()
 	(&signin.Pages{
@@ -179,10 +191,10 @@ func New(cfg Config) (*Server, error) {
 	s.portal.Register(portalMux)
 	api.Handle("GET /federation/credentials", portalMux)
 	api.Handle("GET /assignment/", portalMux)
-	api.Handle("POST /{$}", s.countSTS(stsH))
+	api.Handle("POST /{$}", stsH)
 	api.Handle("/", pages)
 
-	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = count(&s.counts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// POST /logout is both the portal's Logout (bearer token header, spec
 		// §6) and the sign-out form of the pages; the header tells them apart.
 		if r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
@@ -190,7 +202,7 @@ func New(cfg Config) (*Server, error) {
 			return
 		}
 		api.ServeHTTP(w, r)
-	})
+	}))
 	if cfg.DataDir != "" {
 		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
 		if err != nil {
@@ -201,30 +213,8 @@ func New(cfg Config) (*Server, error) {
 		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
 		h = s.proxy
 	}
-	s.handler = h
+	s.handler = s.guard(h)
 	return s, nil
-}
-
-// countSTS counts STS calls by Action. It must read the body to find the
-// Action, so it hands the STS handler a fresh reader over the same bytes (the
-// signature covers them).
-func (s *Server) countSTS(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		action := "STS"
-		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("Action") != "" {
-			action = v.Get("Action")
-		} else if a := r.URL.Query().Get("Action"); a != "" {
-			action = a
-		}
-		s.store.Count(action)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // Handler returns the handler for every path of the server.
@@ -233,7 +223,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Counts returns how many calls of each operation the server answered, e.g.
 // "RegisterClient", "CreateToken/refresh_token", "GetRoleCredentials",
 // "GetCallerIdentity".
-func (s *Server) Counts() map[string]int { return s.store.Counts() }
+func (s *Server) Counts() map[string]int { return s.counts.snapshot() }
 
 // Store returns the server's state store (for tests and the GC loop).
 func (s *Server) Store() store.Store { return s.store }
@@ -267,6 +257,7 @@ func (s *Server) Close() error {
 func (s *Server) SetPublicURL(u string) {
 	s.cfg.PublicURL = u
 	s.oidc.BaseURL = u
+	s.publicHost = hostOf(u)
 }
 
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully
@@ -284,6 +275,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	bound := ln.Addr().String()
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.listenIP = a.IP
+	}
 	if s.cfg.PublicURL == "" {
 		host := bound
 		if h, p, err := net.SplitHostPort(bound); err == nil && (h == "::" || h == "0.0.0.0" || h == "") {
@@ -328,30 +322,6 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 			return err
 		}
 	}
-}
-
-// lookup lets the STS handler find the role credentials the portal issued;
-// credentials of a revoked session (Logout, refresh token reuse) are unknown.
-type lookup struct{ st store.Store }
-
-func (l lookup) LookupCredential(accessKeyID string) (sts.Credential, bool) {
-	rc, err := l.st.GetRoleCredential(accessKeyID)
-	if err != nil {
-		return sts.Credential{}, false
-	}
-	if sess, err := l.st.GetSession(rc.SessionID); err != nil || sess.Revoked {
-		return sts.Credential{}, false
-	}
-	return sts.Credential{
-		AccessKeyID:     rc.AccessKeyID,
-		SecretAccessKey: rc.SecretAccessKey,
-		SessionToken:    rc.SessionToken,
-		Expiration:      rc.Expiration,
-		AccountID:       rc.AccountID,
-		RoleName:        rc.RoleName,
-		RoleID:          rc.RoleID,
-		UserName:        rc.UserName,
-	}, true
 }
 
 // backend answers the sign-in pages from the directory and the OIDC handler.

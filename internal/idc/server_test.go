@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -639,5 +640,36 @@ func TestDevicePolling(t *testing.T) {
 				t.Errorf("answers (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestApproveWhen: an auto-approved device authorization waits for the
+// ApproveWhen hook.
+func TestApproveWhen(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	var ready atomic.Bool
+	c := newClients(idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1), idctest.WithNow(clk.Now),
+		idctest.WithApproveWhen(ready.Load)))
+	ctx := t.Context()
+	reg, err := c.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("x"), ClientType: aws.String("public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := c.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(c.ts.StartURL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll := func() string {
+		clk.Advance(time.Second)
+		_, err := c.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+			GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: dev.DeviceCode})
+		return errCode(err)
+	}
+	got := []string{poll(), poll()}
+	ready.Store(true)
+	got = append(got, poll())
+	if diff := cmp.Diff([]string{"AuthorizationPendingException", "AuthorizationPendingException", ""}, got); diff != "" {
+		t.Errorf("polls (-want +got):\n%s", diff)
 	}
 }

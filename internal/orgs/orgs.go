@@ -7,10 +7,15 @@
 // cannot connect is retried with full-jitter exponential backoff.
 //
 // It uses the sso portal client's ListAccounts and ListAccountRoles (spec
-// §9.2) with the SDK's own retries turned off, because the SDK's standard
-// retryer gives up once its retry quota is spent (a few hundred throttles),
-// which is exactly what happens to large organisations (spec §10, and the
-// issue's "HTTP 429 errors at 40 to 200 accounts").
+// §9.2) through the SDK's paginators, with the SDK's standard retryer but
+// without its retry quota (ratelimit.None): the quota gives up after a few
+// hundred throttles, which is exactly what happens to large organisations
+// (spec §10, and the issue's "HTTP 429 errors at 40 to 200 accounts").
+//
+// It is the boundary where the portal's answers enter the program, so it
+// refuses an account id that is not 12 digits or a role name that is not an
+// IAM role name: such values end up in ~/.aws/config, and one with a line
+// break would add lines of its own (a credential_process) there.
 //
 // It does no terminal output (callers get a progress callback) and keeps no
 // state between calls.
@@ -18,22 +23,23 @@ package orgs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
+	"regexp"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
-	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
-	smithy "github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
+
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // DefaultRate is the default request rate, the portal's documented-by-behaviour
@@ -73,14 +79,12 @@ type Options struct {
 	// with how many accounts are done and their total. It may be called from
 	// several goroutines, never at once.
 	Progress func(done, total int)
-	// Sleep waits for a backoff; nil means a timer (tests may shorten it).
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Stats counts what a Lister did.
 type Stats struct {
 	Requests  int64 // calls sent, retries included
-	Throttled int64 // answers that were TooManyRequestsException
+	Throttled int64 // answers that were throttles (TooManyRequestsException, HTTP 429)
 	Retried   int64 // calls sent again after a retryable failure
 }
 
@@ -90,9 +94,10 @@ type Lister struct {
 	token   string
 	o       Options
 	limiter *rate.Limiter
+	retryer aws.Retryer
 
-	requests, throttled, retried atomic.Int64
-	progressMu                   sync.Mutex
+	calls, requests, throttled atomic.Int64
+	progressMu                 sync.Mutex
 }
 
 // New returns a Lister for the token (never logged or put into errors).
@@ -115,44 +120,74 @@ func New(api API, token string, o Options) *Lister {
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 5 * time.Second
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
-	}
-	return &Lister{api: api, token: token, o: o, limiter: rate.NewLimiter(rate.Limit(o.Rate), o.Burst)}
+	l := &Lister{api: api, token: token, o: o, limiter: rate.NewLimiter(rate.Limit(o.Rate), o.Burst)}
+	l.retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.RateLimiter = ratelimit.None
+		so.MaxAttempts = o.MaxAttempts
+		so.MaxBackoff = o.MaxDelay
+		// Full jitter ("Exponential Backoff And Jitter", AWS Architecture
+		// Blog): a random time in [0, min(cap, base·2^n)], throttles included
+		// (the SDK's own backoff starts throttles at 1 s).
+		so.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+			return rand.N(min(o.MaxDelay, o.BaseDelay<<min(attempt-1, 16))) + 1, nil
+		})
+	})
+	return l
 }
 
 // Stats returns the counts so far.
 func (l *Lister) Stats() Stats {
-	return Stats{Requests: l.requests.Load(), Throttled: l.throttled.Load(), Retried: l.retried.Load()}
+	req := l.requests.Load()
+	return Stats{Requests: req, Throttled: l.throttled.Load(), Retried: req - l.calls.Load()}
 }
 
-// noSDKRetries turns off the client's retryer for one call: this package
-// retries itself, without the SDK's retry quota.
-func noSDKRetries(o *sso.Options) { o.Retryer = aws.NopRetryer{} }
+var throttles = retry.IsErrorThrottles(retry.DefaultThrottles)
+
+// callOptions sets the retryer of every call and adds the middleware that
+// waits for the rate limit before each attempt, retries included, and counts
+// what was sent.
+func (l *Lister) callOptions(o *sso.Options) {
+	o.Retryer = l.retryer
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		if err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("orgsCount",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				l.calls.Add(1)
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before); err != nil {
+			return err
+		}
+		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("orgsRateLimit",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if err := l.limiter.Wait(ctx); err != nil {
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
+				l.requests.Add(1)
+				out, md, err := next.HandleFinalize(ctx, in)
+				if err != nil && throttles.IsErrorThrottle(err).Bool() {
+					l.throttled.Add(1)
+				}
+				return out, md, err
+			}), "Retry", middleware.After)
+	})
+}
 
 // Accounts returns every account the token can reach, sorted by name, then ID.
 func (l *Lister) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account
-	var next *string
-	for {
-		var page *sso.ListAccountsOutput
-		err := l.call(ctx, func() error {
-			var err error
-			page, err = l.api.ListAccounts(ctx, &sso.ListAccountsInput{
-				AccessToken: aws.String(l.token), MaxResults: aws.Int32(PageSize), NextToken: next,
-			}, noSDKRetries)
-			return err
-		})
+	p := sso.NewListAccountsPaginator(l.api, &sso.ListAccountsInput{AccessToken: aws.String(l.token), MaxResults: aws.Int32(PageSize)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, l.callOptions)
 		if err != nil {
 			return nil, fmt.Errorf("list accounts: %w", err)
 		}
 		for _, a := range page.AccountList {
-			out = append(out, Account{ID: aws.ToString(a.AccountId), Name: aws.ToString(a.AccountName), Email: aws.ToString(a.EmailAddress)})
+			acct := Account{ID: aws.ToString(a.AccountId), Name: aws.ToString(a.AccountName), Email: aws.ToString(a.EmailAddress)}
+			if !ValidAccountID(acct.ID) {
+				return nil, usererr.New(usererr.CodeOther, fmt.Sprintf("The portal listed an account whose id is not 12 digits: %q (named %q).", acct.ID, acct.Name)).
+					WithHint(badAnswerHint)
+			}
+			out = append(out, acct)
 		}
-		if aws.ToString(page.NextToken) == "" {
-			break
-		}
-		next = page.NextToken
 	}
 	SortAccounts(out)
 	return out, nil
@@ -161,30 +196,41 @@ func (l *Lister) Accounts(ctx context.Context) ([]Account, error) {
 // Roles returns the role names the token has in one account, sorted.
 func (l *Lister) Roles(ctx context.Context, accountID string) ([]string, error) {
 	var out []string
-	var next *string
-	for {
-		var page *sso.ListAccountRolesOutput
-		err := l.call(ctx, func() error {
-			var err error
-			page, err = l.api.ListAccountRoles(ctx, &sso.ListAccountRolesInput{
-				AccessToken: aws.String(l.token), AccountId: aws.String(accountID), MaxResults: aws.Int32(PageSize), NextToken: next,
-			}, noSDKRetries)
-			return err
-		})
+	p := sso.NewListAccountRolesPaginator(l.api, &sso.ListAccountRolesInput{
+		AccessToken: aws.String(l.token), AccountId: aws.String(accountID), MaxResults: aws.Int32(PageSize),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx, l.callOptions)
 		if err != nil {
 			return nil, fmt.Errorf("list roles of account %s: %w", accountID, err)
 		}
 		for _, r := range page.RoleList {
-			out = append(out, aws.ToString(r.RoleName))
+			name := aws.ToString(r.RoleName)
+			if !ValidRoleName(name) {
+				return nil, usererr.New(usererr.CodeOther, fmt.Sprintf("The portal listed a role in account %s whose name is not an IAM role name: %q.", accountID, name)).
+					WithHint(badAnswerHint)
+			}
+			out = append(out, name)
 		}
-		if aws.ToString(page.NextToken) == "" {
-			break
-		}
-		next = page.NextToken
 	}
 	sort.Strings(out)
 	return out, nil
 }
+
+// The portal's values as AWS defines them: a 12-digit account id, and an IAM
+// role name of 1 to 64 characters from [\w+=,.@-] (IAM CreateRole).
+var (
+	accountID = regexp.MustCompile(`^[0-9]{12}$`)
+	roleName  = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,64}$`)
+)
+
+// ValidAccountID reports whether id is an AWS account id: 12 digits.
+func ValidAccountID(id string) bool { return accountID.MatchString(id) }
+
+// ValidRoleName reports whether name is an IAM role name.
+func ValidRoleName(name string) bool { return roleName.MatchString(name) }
+
+const badAnswerHint = "no AWS portal answers that: check the endpoint (AWS_ENDPOINT_URL, endpoint_url, HTTPS_PROXY, ca_bundle) that ssocli talks to"
 
 // All returns every account with its roles, sorted by account name. The
 // first error that survives its retries stops the listing.
@@ -223,65 +269,6 @@ func (l *Lister) progress(done, total int) {
 	l.o.Progress(done, total)
 }
 
-// call runs one API call under the rate limit, retrying what is worth
-// retrying with full-jitter exponential backoff ("Exponential Backoff And
-// Jitter", AWS Architecture Blog: sleep a random time in [0, min(cap, base·2^n)]).
-func (l *Lister) call(ctx context.Context, fn func() error) error {
-	var err error
-	for attempt := 0; attempt < l.o.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			l.retried.Add(1)
-			d := min(l.o.MaxDelay, l.o.BaseDelay<<min(attempt-1, 16))
-			if serr := l.o.Sleep(ctx, rand.N(d)+1); serr != nil {
-				return serr
-			}
-		}
-		if werr := l.limiter.Wait(ctx); werr != nil {
-			return werr
-		}
-		l.requests.Add(1)
-		err = fn()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil || !l.retryable(err) {
-			return err
-		}
-	}
-	return fmt.Errorf("giving up after %d attempts: %w", l.o.MaxAttempts, err)
-}
-
-// retryable reports whether err is a throttle, a server error or a
-// connection failure, and counts throttles.
-func (l *Lister) retryable(err error) bool {
-	var tooMany *ssotypes.TooManyRequestsException
-	if errors.As(err, &tooMany) {
-		l.throttled.Add(1)
-		return true
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) && (ae.ErrorCode() == "TooManyRequestsException" || ae.ErrorCode() == "ThrottlingException") {
-		l.throttled.Add(1)
-		return true
-	}
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
-		if s := re.HTTPStatusCode(); s == 429 {
-			l.throttled.Add(1)
-			return true
-		} else if s >= 500 {
-			return true
-		}
-		return false
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	var oe *net.OpError
-	return errors.As(err, &oe)
-}
-
 // SortAccounts sorts accounts by name, then ID (the AWS CLI sorts its menus
 // since 2.34.24, spec §0).
 func SortAccounts(a []Account) {
@@ -291,15 +278,4 @@ func SortAccounts(a []Account) {
 		}
 		return a[i].ID < a[j].ID
 	})
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -2,7 +2,11 @@ package orgs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // login gets an access token from the server's OIDC API as alice (auto-approved).
@@ -107,5 +112,75 @@ func TestSortAccounts(t *testing.T) {
 	want := []Account{{ID: "2", Name: "a"}, {ID: "1", Name: "b"}, {ID: "3", Name: "b"}}
 	if diff := cmp.Diff(want, in); diff != "" {
 		t.Errorf("SortAccounts (-want +got):\n%s", diff)
+	}
+}
+
+// hostilePortal answers ListAccounts and ListAccountRoles with the given
+// accounts and roles, whatever they hold: a compromised or impostor endpoint
+// (ssocli honours AWS_ENDPOINT_URL, HTTPS_PROXY and ca_bundle).
+func hostilePortal(t *testing.T, accounts []map[string]string, roles []string) *sso.Client {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /assignment/accounts", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"accountList": accounts})
+	})
+	mux.HandleFunc("GET /assignment/roles", func(w http.ResponseWriter, r *http.Request) {
+		var list []map[string]string
+		for _, n := range roles {
+			list = append(list, map[string]string{"roleName": n, "accountId": r.URL.Query().Get("account_id")})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"roleList": list})
+	})
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	return sso.New(sso.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), HTTPClient: idctest.LoopbackClient(), Credentials: aws.AnonymousCredentials{}})
+}
+
+// TestRefusesHostileValues: an account id or role name that AWS could not
+// have sent is refused at this boundary, with a message naming the account,
+// so that nothing of it reaches ~/.aws/config (adversarial S1).
+func TestRefusesHostileValues(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{"accountId": "111122223333", "accountName": "Development", "emailAddress": "d@example.com"}
+	tests := []struct {
+		name     string
+		accounts []map[string]string
+		roles    []string
+		want     string // "" for success
+	}{
+		{name: "valid", accounts: []map[string]string{good}, roles: []string{"ReadOnly", "Admin+x=y,z.w@v-u_1"}},
+		{name: "role with a line break", accounts: []map[string]string{good}, roles: []string{"Admin\ncredential_process = /tmp/evil"},
+			want: `The portal listed a role in account 111122223333 whose name is not an IAM role name: "Admin\ncredential_process = /tmp/evil".`},
+		{name: "role with a section", accounts: []map[string]string{good}, roles: []string{"ReadOnly\r\n[default]"},
+			want: `The portal listed a role in account 111122223333 whose name is not an IAM role name: "ReadOnly\r\n[default]".`},
+		{name: "role with a space", accounts: []map[string]string{good}, roles: []string{"Read Only"},
+			want: `The portal listed a role in account 111122223333 whose name is not an IAM role name: "Read Only".`},
+		{name: "role too long", accounts: []map[string]string{good}, roles: []string{strings.Repeat("r", 65)},
+			want: `The portal listed a role in account 111122223333 whose name is not an IAM role name: "` + strings.Repeat("r", 65) + `".`},
+		{name: "empty role", accounts: []map[string]string{good}, roles: []string{""},
+			want: `The portal listed a role in account 111122223333 whose name is not an IAM role name: "".`},
+		{name: "account id with a line break", accounts: []map[string]string{{"accountId": "111122223333\nsso_role_name = x", "accountName": "Dev"}},
+			want: `The portal listed an account whose id is not 12 digits: "111122223333\nsso_role_name = x" (named "Dev").`},
+		{name: "short account id", accounts: []map[string]string{{"accountId": "1234", "accountName": "Dev"}},
+			want: `The portal listed an account whose id is not 12 digits: "1234" (named "Dev").`},
+		{name: "unicode digits", accounts: []map[string]string{{"accountId": "١١١١٢٢٢٢٣٣٣٣", "accountName": "Dev"}},
+			want: `The portal listed an account whose id is not 12 digits: "١١١١٢٢٢٢٣٣٣٣" (named "Dev").`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := New(hostilePortal(t, tt.accounts, tt.roles), "token", Options{Rate: 1000})
+			got, err := l.All(context.Background())
+			if tt.want == "" {
+				if err != nil || len(got) != 1 || len(got[0].Roles) != len(tt.roles) {
+					t.Fatalf("All = %+v, %v", got, err)
+				}
+				return
+			}
+			u := usererr.As(err)
+			if u == nil || u.Msg != tt.want || u.Code != 255 || u.Hint == "" {
+				t.Errorf("All = %d accounts, error %v; want %q with exit 255 and a hint", len(got), err, tt.want)
+			}
+		})
 	}
 }

@@ -1,14 +1,15 @@
 package procs
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 )
@@ -83,22 +84,38 @@ func TestStorm(t *testing.T) {
 // TestParallelLoginProcesses: logins started at once in several terminals for
 // one session run one device flow; the others wait and use its token.
 func TestParallelLoginProcesses(t *testing.T) {
-	// The approval takes 2 s, so every process starts while the first one
-	// is still waiting for it.
-	w := newWorld(t, 1, idctest.WithAutoApproveDelay(2*time.Second))
 	const n = 6
+	// The login that takes the lock is approved only once the n-1 others
+	// have said they wait for it, however slowly the processes start.
+	var waiting atomic.Int32
+	w := newWorld(t, 1, idctest.WithApproveWhen(func() bool { return waiting.Load() == n-1 }))
 	cmds := make([]*exec.Cmd, n)
-	errs := make([]*bytes.Buffer, n)
+	errs := make([]*strings.Builder, n)
+	read := make([]chan struct{}, n)
 	for i := range cmds {
 		cmds[i] = w.cmd("sso", "login", "--profile", "p1", "--use-device-code")
-		errs[i] = &bytes.Buffer{}
-		cmds[i].Stderr = errs[i]
 		cmds[i].Stdout = io.Discard
+		stderr, err := cmds[i].StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs[i], read[i] = &strings.Builder{}, make(chan struct{})
 		if err := cmds[i].Start(); err != nil {
 			t.Fatal(err)
 		}
+		go func() {
+			defer close(read[i])
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				errs[i].WriteString(sc.Text() + "\n")
+				if strings.Contains(sc.Text(), "waiting for it to finish") {
+					waiting.Add(1)
+				}
+			}
+		}()
 	}
 	for i, c := range cmds {
+		<-read[i] // all of stderr, before Wait closes the pipe
 		if err := c.Wait(); err != nil {
 			t.Errorf("login %d failed: %v\n%s", i, err, errs[i])
 		}

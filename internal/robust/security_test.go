@@ -192,7 +192,9 @@ func TestSigV4ReplayEndToEnd(t *testing.T) {
 		{name: "valid", req: func() *http.Request { return signed }, wantOK: true},
 		{name: "replayed at once (inside the window, as AWS)", req: func() *http.Request { return signed }, wantOK: true},
 		{name: "body changed", req: func() *http.Request { return signed }, body: "Action=GetCallerIdentity&Version=2011-06-15&X=1"},
-		{name: "Host changed", req: func() *http.Request { return signed }, host: "sts.amazonaws.com"},
+		// Another name the server answers to (the host allow-list passes it),
+		// so only the signature check can refuse it.
+		{name: "Host changed", req: func() *http.Request { return signed }, host: strings.Replace(strings.TrimPrefix(srv.URL, "http://"), "127.0.0.1", "localhost", 1)},
 		{name: "replayed 14 minutes later", advance: 14 * time.Minute, req: func() *http.Request { return signed }, wantOK: true},
 		{name: "replayed 16 minutes later", advance: 2 * time.Minute, req: func() *http.Request { return signed }},
 		{name: "freshly signed 16 minutes later", req: func() *http.Request { return sign(clock.Now()) }, wantOK: true},
@@ -205,8 +207,10 @@ func TestSigV4ReplayEndToEnd(t *testing.T) {
 			if got := code == http.StatusOK; got != tt.wantOK {
 				t.Errorf("status %d, want accepted=%v", code, tt.wantOK)
 			}
-			if !tt.wantOK && code != http.StatusForbidden && code != http.StatusBadRequest {
-				t.Errorf("refused with %d, want 403 (or 400)", code)
+			// 421: the server answers plain HTTP only for its own host
+			// names (AWS names only inside CONNECT tunnels).
+			if !tt.wantOK && code != http.StatusForbidden && code != http.StatusBadRequest && code != http.StatusMisdirectedRequest {
+				t.Errorf("refused with %d, want 403 (or 400, or 421)", code)
 			}
 		})
 	}

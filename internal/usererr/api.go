@@ -24,7 +24,8 @@ import (
 //   - an answer that cannot be read: `Unable to parse the response of the Op operation (HTTP status N)` (exit 255);
 //   - a failed connection: `Could not connect to the endpoint URL: "url"`, `Read timeout on endpoint URL: "url"`,
 //     `Connection was closed before we received a valid response from endpoint URL: "url".` or
-//     `SSL validation failed for url <reason>` (exit 255).
+//     `SSL validation failed for url <reason>` (exit 255);
+//   - a request that did not get through its proxy (*ProxyError): `Failed to connect to proxy URL: "proxy"` (exit 255).
 //
 // Errors that are already *Error, and context cancellations, pass through unchanged.
 func FromAPI(err error) error {
@@ -66,9 +67,23 @@ func FromAPI(err error) error {
 	return err
 }
 
+// ProxyError is a request that never got through its proxy: the proxy could
+// not be reached, refused the tunnel (407, 403, ...), or closed it or answered
+// garbage before the endpoint was reached.
+type ProxyError struct {
+	URL string // the proxy's URL, user name and password masked
+	Err error
+}
+
+func (e *ProxyError) Error() string { return "proxy " + e.URL + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ProxyError) Unwrap() error { return e.Err }
+
 // networkMessage words a failed request as botocore's endpoint errors do.
 func networkMessage(ue *url.Error, u string) string {
 	var (
+		pe        *ProxyError
 		unknownCA *x509.UnknownAuthorityError
 		hostname  x509.HostnameError
 		invalid   x509.CertificateInvalidError
@@ -76,6 +91,8 @@ func networkMessage(ue *url.Error, u string) string {
 		op        *net.OpError
 	)
 	switch {
+	case errors.As(ue, &pe):
+		return fmt.Sprintf("Failed to connect to proxy URL: %q", pe.URL)
 	case errors.As(ue, &unknownCA) || errors.As(ue, &hostname) || errors.As(ue, &invalid) || errors.As(ue, &verify):
 		return fmt.Sprintf("SSL validation failed for %s %v", u, certReason(ue))
 	case ue.Timeout():

@@ -19,6 +19,24 @@ const (
 	DemoSandboxAccount = "777788889999" // "Sandbox"
 )
 
+// The IAM side of the Demo directory, for profiles with role_arn. The key is
+// AWS's documentation example, published on purpose like the passwords.
+const (
+	// DemoCrossAccountRole is the role of Production that the
+	// AdministratorAccess permission set of Development may assume.
+	DemoCrossAccountRole = "Deployer"
+	// DemoMFARole is the role of Production that IAM user ci may assume
+	// with a code of DemoMFASerial.
+	DemoMFARole = "Auditor"
+	// DemoIAMUser is the IAM user of Development with DemoAccessKeyID.
+	DemoIAMUser         = "ci"
+	DemoAccessKeyID     = "AKIAIOSFODNN7EXAMPLE"
+	DemoSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	// DemoMFASerial is ci's virtual MFA device; DemoMFASecret its TOTP seed.
+	DemoMFASerial = "arn:aws:iam::" + DemoDevAccount + ":mfa/ci-phone"
+	DemoMFASecret = "CPY7K24MBI4F7JIJPELNFUEVA7ALL7FR"
+)
+
 // Demo returns the built-in directory of `ssocli serve`:
 //
 //	instance d-0000000000, start URL https://d-0000000000.awsapps.com/start, us-east-1
@@ -29,9 +47,15 @@ const (
 //	grants   developers: Development/ReadOnly, Sandbox/AdministratorAccess
 //	         admins:     Development/AdministratorAccess, Production/AdministratorAccess, Production/ReadOnly
 //	         bob:        Production/ReadOnly
+//	IAM      Development: IAM user ci (DemoAccessKeyID), MFA device ci-phone (ci's)
+//	         Production:  role Deployer, trusting Development/AdministratorAccess and ci (1h)
+//	                      role Auditor, trusting ci with MFA
 //
 // So alice sees three accounts with both roles where admin, and bob sees three
-// accounts but may not take AdministratorAccess in Development or Production.
+// accounts but may not take AdministratorAccess in Development or Production;
+// alice's Development/AdministratorAccess credentials may assume
+// arn:aws:iam::444455556666:role/Deployer (a profile with role_arn and
+// source_profile), and so may ci's static keys.
 func Demo() *Directory {
 	d := &Directory{
 		Instance: Instance{ID: DefaultInstanceID, StartURL: StartURLFor(DefaultInstanceID), Region: DefaultRegion},
@@ -59,6 +83,21 @@ func Demo() *Directory {
 			{Group: "admins", Account: DemoProdAccount, PermissionSet: "AdministratorAccess"},
 			{Group: "admins", Account: DemoProdAccount, PermissionSet: "ReadOnly"},
 			{User: "bob", Account: DemoProdAccount, PermissionSet: "ReadOnly"},
+		},
+		IAMUsers: []IAMUser{
+			{Account: DemoDevAccount, Name: DemoIAMUser, AccessKeys: []AccessKey{{ID: DemoAccessKeyID, Secret: DemoSecretAccessKey}}},
+		},
+		MFADevices: []MFADevice{
+			{Account: DemoDevAccount, Name: "ci-phone", Secret: DemoMFASecret, User: DemoIAMUser},
+		},
+		Roles: []Role{
+			{Account: DemoProdAccount, Name: DemoCrossAccountRole, Trust: []Trust{
+				{Kind: TrustPermissionSet, Account: DemoDevAccount, Name: "AdministratorAccess"},
+				{Kind: TrustIAMUser, Account: DemoDevAccount, Name: DemoIAMUser},
+			}},
+			{Account: DemoProdAccount, Name: DemoMFARole, RequireMFA: true, Trust: []Trust{
+				{Kind: TrustIAMUser, Account: DemoDevAccount, Name: DemoIAMUser},
+			}},
 		},
 	}
 	if err := d.Validate(); err != nil {

@@ -1,13 +1,17 @@
 // Package directory is the identity data of the local IAM Identity Center: the
 // instance, its users and groups, the AWS accounts, the permission sets and the
 // assignments that say which user (or group) may use which permission set in
-// which account.
+// which account; and per account the IAM side that STS needs: IAM users with
+// access keys, virtual MFA devices, OpenID Connect providers and roles with
+// their trust (iam.go).
 //
 // A Directory is read-only once built. It comes from Demo (a small built-in
 // organisation), Load (a YAML file, see testdata/example.yaml) or Generate (a
 // large synthetic organisation for load tests). It holds no session state: that
 // lives in internal/idc/store. It follows what the portal API exposes (spec §9.2):
-// ListAccounts, ListAccountRoles and the role a GetRoleCredentials call may take.
+// ListAccounts, ListAccountRoles and the role a GetRoleCredentials call may take;
+// and what STS AssumeRole checks (a role's trust, external id, MFA and maximum
+// session duration).
 package directory
 
 import (
@@ -17,7 +21,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -79,6 +82,12 @@ type Directory struct {
 	PermissionSets []PermissionSet
 	Assignments    []Assignment
 
+	// The IAM side, for STS AssumeRole and AssumeRoleWithWebIdentity (iam.go).
+	IAMUsers      []IAMUser
+	MFADevices    []MFADevice
+	OIDCProviders []OIDCProvider
+	Roles         []Role
+
 	once sync.Once
 	idx  *index
 }
@@ -90,6 +99,7 @@ type index struct {
 	psets    map[string]*PermissionSet
 	// access maps user -> account id -> sorted permission set names.
 	access map[string]map[string][]string
+	iam    *iamIndex
 }
 
 // DefaultInstanceID is the instance id Demo and Generate use.
@@ -217,6 +227,9 @@ func (d *Directory) Validate() error {
 			sort.Strings(ps)
 		}
 	}
+	if err := d.validateIAM(ix); err != nil {
+		return err
+	}
 	d.idx = ix
 	return nil
 }
@@ -315,12 +328,5 @@ func (d *Directory) RoleName(accountID, pset string) string {
 
 // RoleID returns the stable unique id (AROA…) of the role RoleName names.
 func (d *Directory) RoleID(accountID, pset string) string {
-	sum := sha256.Sum256([]byte("role-id\x00" + d.Instance.ID + "\x00" + accountID + "\x00" + pset))
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" // IAM unique ids use this base32 set
-	var b strings.Builder
-	b.WriteString("AROA")
-	for i := 0; i < 17; i++ {
-		b.WriteByte(alphabet[sum[i]%32])
-	}
-	return b.String()
+	return d.uniqueID("AROA", "role-id", accountID, pset)
 }

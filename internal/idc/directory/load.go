@@ -1,13 +1,14 @@
 package directory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Load reads a directory from a YAML file (see testdata/example.yaml for the
@@ -210,13 +211,14 @@ func (l *loader) document(doc *yaml.Node) (*Directory, error) {
 	}
 
 	accounts := map[string]string{} // id or name -> id
+	var pendingIAM []accountIAM
 	if n := top["accounts"]; n != nil {
 		items, err := l.list(n, "accounts")
 		if err != nil {
 			return nil, err
 		}
 		for i, it := range items {
-			f, err := l.fields(it, fmt.Sprintf("account #%d", i+1), "id", "name", "email")
+			f, err := l.fields(it, fmt.Sprintf("account #%d", i+1), append([]string{"id", "name", "email"}, accountIAMKeys...)...)
 			if err != nil {
 				return nil, err
 			}
@@ -244,6 +246,7 @@ func (l *loader) document(doc *yaml.Node) (*Directory, error) {
 			if a.Name != "" {
 				accounts[a.Name] = a.ID
 			}
+			pendingIAM = append(pendingIAM, accountIAM{id: a.ID, name: cmp.Or(a.Name, a.ID), f: f})
 			d.Accounts = append(d.Accounts, a)
 		}
 	}
@@ -308,6 +311,9 @@ func (l *loader) document(doc *yaml.Node) (*Directory, error) {
 			a.Account = accounts[acct]
 			d.Assignments = append(d.Assignments, a)
 		}
+	}
+	if err := l.iam(d, pendingIAM, known{accounts: accounts, psets: psets, users: users}); err != nil {
+		return nil, err
 	}
 	if len(d.Users) == 0 {
 		return nil, errors.New(l.name + ": no users; add at least one under users:")

@@ -2,7 +2,10 @@
 // NewServer starts it on a loopback httptest server with the demo directory
 // (directory.Demo: users alice/"wonderland" and bob/"builder"), and the HTTP
 // clients it hands out refuse to dial anything but loopback, so a test with a
-// wrong endpoint fails loudly instead of reaching AWS.
+// wrong endpoint fails loudly instead of reaching AWS. For the STS side it
+// gets IAM Identity Center role credentials in one call (SSORoleCredentials),
+// computes the code of a virtual MFA device (MFACode) and mints web identity
+// tokens of a directory's OIDC provider (WebIdentityToken).
 //
 // It is for tests only; `ssocli serve` uses internal/idc directly.
 package idctest
@@ -33,6 +36,12 @@ type TestServer struct {
 	StartURL string
 	// Region is the directory's region (sso_region).
 	Region string
+	// Directory is the server's directory (for MFACode and the OIDC
+	// providers of WebIdentityToken).
+	Directory *directory.Directory
+
+	autoApprove   string // the user auto-approved, "" when none
+	approveAtOnce bool   // auto-approval needs no wait (SSORoleCredentials)
 
 	http      *httptest.Server
 	closeOnce sync.Once
@@ -56,6 +65,13 @@ func WithAutoApprove(user string) Option { return func(o *options) { o.cfg.AutoA
 // is auto-approved; negative approves at once (the first poll succeeds).
 func WithAutoApproveDelay(d time.Duration) Option {
 	return func(o *options) { o.cfg.AutoApproveDelay = d }
+}
+
+// WithApproveWhen holds auto-approved device authorizations back until
+// ready returns true (asked at each poll): approve once the test's other
+// participants are waiting, instead of hoping they arrive within a delay.
+func WithApproveWhen(ready func() bool) Option {
+	return func(o *options) { o.cfg.ApproveWhen = ready }
 }
 
 // WithTokenTTL sets the life of refreshable access tokens (default 1h).
@@ -122,7 +138,8 @@ func NewServer(t testing.TB, opts ...Option) *TestServer {
 	if dir == nil {
 		dir = directory.Demo()
 	}
-	ts := &TestServer{URL: hs.URL, Server: srv, StartURL: dir.Instance.StartURL, Region: dir.Instance.Region, http: hs}
+	ts := &TestServer{URL: hs.URL, Server: srv, StartURL: dir.Instance.StartURL, Region: dir.Instance.Region, Directory: dir,
+		autoApprove: cfg.AutoApprove, approveAtOnce: cfg.AutoApproveDelay < 0, http: hs}
 	t.Cleanup(func() {
 		if err := ts.Close(); err != nil {
 			t.Errorf("idctest: close server: %v", err)

@@ -44,7 +44,6 @@ type deviceResponse struct {
 }
 
 func (h *Handler) serveDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	h.Store.Count("StartDeviceAuthorization")
 	var req deviceRequest
 	if err := decode(r, &req); err != nil {
 		writeError(w, err)
@@ -52,11 +51,11 @@ func (h *Handler) serveDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 	}
 	resp, err := h.startDevice(r, req)
 	if err != nil {
-		h.log().Info("StartDeviceAuthorization refused", "client_id", req.ClientID, "error", err)
+		h.Logger.Info("StartDeviceAuthorization refused", "client_id", req.ClientID, "error", err)
 		writeError(w, err)
 		return
 	}
-	h.log().Info("StartDeviceAuthorization", "client_id", req.ClientID, "start_url", req.StartURL)
+	h.Logger.Info("StartDeviceAuthorization", "client_id", req.ClientID, "start_url", req.StartURL)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -74,9 +73,9 @@ func (h *Handler) startDevice(r *http.Request, req deviceRequest) (deviceRespons
 	if u, err := url.Parse(req.StartURL); req.StartURL == "" || err != nil || u.Host == "" {
 		return deviceResponse{}, perr("InvalidRequest", "startUrl is required and must be a URL")
 	}
-	now := h.now()
+	now := h.Now()
 	ttl := or(h.DeviceCodeTTL, DefaultDeviceCodeTTL)
-	interval := or(h.Interval, DefaultInterval)
+	interval := DefaultInterval
 	d := store.DeviceAuth{
 		DeviceCode: newID(48),
 		ClientID:   c.ID,
@@ -173,7 +172,7 @@ func (h *Handler) ResolveDevice(userCode, user string, approve bool) error {
 	if err != nil {
 		return ErrNoPendingDevice
 	}
-	now := h.now()
+	now := h.Now()
 	_, err = h.Store.UpdateDeviceAuth(d.DeviceCode, func(d store.DeviceAuth) (store.DeviceAuth, error) {
 		if d.Status != store.DevicePending || d.Exchanged || !now.Before(d.ExpiresAt) {
 			return d, ErrNoPendingDevice
@@ -185,7 +184,7 @@ func (h *Handler) ResolveDevice(userCode, user string, approve bool) error {
 		return d, nil
 	})
 	if err == nil {
-		h.log().Info("device authorization resolved", "user", user, "approved", approve)
+		h.Logger.Info("device authorization resolved", "user", user, "approved", approve)
 	}
 	return err
 }

@@ -29,7 +29,9 @@ import (
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
-// Defaults of the Handler's durations.
+// Defaults of the Handler's durations, and the fixed ones (the polling
+// interval told to device clients, the life of client secrets and of
+// authorization codes).
 const (
 	DefaultTokenTTL        = time.Hour
 	DefaultSessionTTL      = 8 * time.Hour
@@ -52,8 +54,9 @@ const (
 	GrantRefreshToken      = "refresh_token"
 )
 
-// Handler serves the OIDC API. Set the fields, then Register it; zero durations
-// take the defaults above. It is safe for concurrent use.
+// Handler serves the OIDC API. Set the fields (Store, Now and Logger are
+// required), then Register it; zero durations take the defaults above. It is
+// safe for concurrent use.
 type Handler struct {
 	Store store.Store
 	// BaseURL is the public base of this server (no trailing slash), for the
@@ -68,13 +71,14 @@ type Handler struct {
 	// the client's first poll is pending, as it would be for a person.
 	AutoApprove      string
 	AutoApproveDelay time.Duration
+	// ApproveWhen, when not nil, must also return true before AutoApprove
+	// approves (for tests). It runs inside the store's update and must not
+	// call the store.
+	ApproveWhen func() bool
 
-	TokenTTL        time.Duration // access tokens that come with a refresh token
-	SessionTTL      time.Duration // how long refreshes may go on; also the life of a token without refresh
-	DeviceCodeTTL   time.Duration
-	Interval        time.Duration // the polling interval told to device clients
-	ClientSecretTTL time.Duration
-	CodeTTL         time.Duration // authorization codes
+	TokenTTL      time.Duration // access tokens that come with a refresh token
+	SessionTTL    time.Duration // how long refreshes may go on; also the life of a token without refresh
+	DeviceCodeTTL time.Duration
 	// RefreshGrace is how long after a refresh token was rotated out a use
 	// of it is answered with the tokens it was rotated into (refreshGrant);
 	// zero means DefaultRefreshGrace and a negative value none, so that
@@ -89,20 +93,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /token", h.serveToken)
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
 func or(d, def time.Duration) time.Duration {
 	if d > 0 {
 		return d
@@ -115,6 +105,7 @@ func or(d, def time.Duration) time.Duration {
 type Error struct {
 	Code        string
 	Description string
+	status      int // the HTTP status, when not the code's usual one
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
@@ -155,6 +146,9 @@ func writeError(w http.ResponseWriter, err error) {
 	if !ok {
 		k = errorKinds["InternalServer"]
 	}
+	if e.status != 0 {
+		k.status = e.status
+	}
 	w.Header().Set("x-amzn-ErrorType", e.Code+"Exception")
 	writeJSON(w, k.status, map[string]string{"error": k.oauth, "error_description": e.Description})
 }
@@ -170,12 +164,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// maxBody bounds a request body; the requests of this API are a few
+// hundred bytes.
+const maxBody = 64 << 10
+
 // decode reads a JSON request body into v. Unknown members are ignored, as
 // newer clients send members older servers do not know.
 func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		return perr("InvalidRequest", "cannot read the request body")
+	}
+	if len(body) > maxBody {
+		e := perr("InvalidRequest", "the request body is too large: this API takes at most %d bytes", maxBody)
+		e.status = http.StatusRequestEntityTooLarge
+		return e
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
@@ -221,7 +224,7 @@ func (h *Handler) authClient(id, secret string) (store.Client, error) {
 	if subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return store.Client{}, perr("InvalidClient", "invalid client")
 	}
-	if !h.now().Before(c.ExpiresAt) {
+	if !h.Now().Before(c.ExpiresAt) {
 		return store.Client{}, perr("InvalidClient", "the client secret has expired; register the client again")
 	}
 	return c, nil

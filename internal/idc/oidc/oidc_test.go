@@ -3,6 +3,7 @@ package oidc
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,7 +34,7 @@ func post(t *testing.T, mux *http.ServeMux, path, body string) (int, string, map
 func TestErrorWire(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	h := &Handler{Store: store.NewMemory(), Now: func() time.Time { return now }, BaseURL: "http://127.0.0.1:1"}
+	h := &Handler{Store: store.NewMemory(), Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler), BaseURL: "http://127.0.0.1:1"}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	_, _, reg := post(t, mux, "/client/register", `{"clientName":"c","clientType":"public"}`)

@@ -33,7 +33,6 @@ type registerResponse struct {
 var scopeRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(openid|[a-z0-9-]+:[A-Za-z0-9_.:*-]+)$`) })
 
 func (h *Handler) serveRegister(w http.ResponseWriter, r *http.Request) {
-	h.Store.Count("RegisterClient")
 	var req registerRequest
 	if err := decode(r, &req); err != nil {
 		writeError(w, err)
@@ -41,11 +40,11 @@ func (h *Handler) serveRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := h.register(r, req)
 	if err != nil {
-		h.log().Info("RegisterClient refused", "client_name", req.ClientName, "error", err)
+		h.Logger.Info("RegisterClient refused", "client_name", req.ClientName, "error", err)
 		writeError(w, err)
 		return
 	}
-	h.log().Info("RegisterClient", "client_name", req.ClientName, "client_id", resp.ClientID, "grant_types", req.GrantTypes)
+	h.Logger.Info("RegisterClient", "client_name", req.ClientName, "client_id", resp.ClientID, "grant_types", req.GrantTypes)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -92,8 +91,8 @@ func (h *Handler) register(r *http.Request, req registerRequest) (registerRespon
 			return registerResponse{}, perr("InvalidClientMetadata", "issuerUrl must be an https URL")
 		}
 	}
-	now := h.now()
-	c := clientFrom(req, now, or(h.ClientSecretTTL, DefaultClientSecretTTL))
+	now := h.Now()
+	c := clientFrom(req, now, DefaultClientSecretTTL)
 	if err := h.Store.CreateClient(c); err != nil {
 		return registerResponse{}, err
 	}

@@ -36,7 +36,6 @@ type tokenResponse struct {
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decode(r, &req); err != nil {
-		h.Store.Count("CreateToken")
 		writeError(w, err)
 		return
 	}
@@ -47,19 +46,18 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	case GrantRefreshToken, GrantAuthorizationCode:
 		op += "/" + req.GrantType
 	}
-	h.Store.Count(op)
 	resp, err := h.token(req)
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) && (pe.Code == "AuthorizationPending" || pe.Code == "SlowDown") {
-			h.log().Debug(op, "client_id", req.ClientID, "result", pe.Code)
+			h.Logger.Debug(op, "client_id", req.ClientID, "result", pe.Code)
 		} else {
-			h.log().Info(op+" refused", "client_id", req.ClientID, "error", err)
+			h.Logger.Info(op+" refused", "client_id", req.ClientID, "error", err)
 		}
 		writeError(w, err)
 		return
 	}
-	h.log().Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
+	h.Logger.Info(op, "client_id", req.ClientID, "expires_in", resp.ExpiresIn, "refresh", resp.RefreshToken != "")
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -103,7 +101,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 	if req.DeviceCode == "" {
 		return tokenResponse{}, perr("InvalidRequest", "deviceCode is required")
 	}
-	now := h.now()
+	now := h.Now()
 	// The outcome is decided inside the atomic update, and the update is
 	// stored whatever it is, so that LastPoll counts every poll.
 	var outcome error
@@ -116,7 +114,7 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 		case !now.Before(d.ExpiresAt):
 			return d, perr("ExpiredToken", "the device code has expired")
 		}
-		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) {
+		if d.Status == store.DevicePending && h.AutoApprove != "" && !now.Before(d.CreatedAt.Add(h.AutoApproveDelay)) && (h.ApproveWhen == nil || h.ApproveWhen()) {
 			d.Status, d.User = store.DeviceApproved, h.AutoApprove
 		}
 		if !d.LastPoll.IsZero() && now.Sub(d.LastPoll) < d.Interval {
@@ -152,6 +150,10 @@ func (h *Handler) deviceGrant(c store.Client, req tokenRequest) (tokenResponse, 
 }
 
 // codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+// A code is redeemed once: the first redemption claims it, whatever its
+// outcome (a wrong verifier burns it). A second one is refused and revokes
+// the session the first one started (RFC 6749 §4.1.2: the code was
+// intercepted, so the tokens issued for it may be in the wrong hands).
 func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	switch {
 	case req.Code == "":
@@ -161,25 +163,76 @@ func (h *Handler) codeGrant(c store.Client, req tokenRequest) (tokenResponse, er
 	case req.CodeVerifier == "":
 		return tokenResponse{}, perr("InvalidRequest", "codeVerifier is required")
 	}
-	code, err := h.Store.TakeAuthCode(req.Code)
+	code, err := h.Store.GetAuthCode(req.Code)
 	if errors.Is(err, store.ErrNotFound) {
-		return tokenResponse{}, perr("InvalidGrant", "invalid or already used authorization code")
+		return tokenResponse{}, perr("InvalidGrant", "invalid authorization code")
 	}
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	now := h.now()
+	if code.Used {
+		return tokenResponse{}, h.reusedCode(code)
+	}
+	now := h.Now()
+	var refused error
 	switch {
 	case !now.Before(code.ExpiresAt):
-		return tokenResponse{}, perr("InvalidGrant", "the authorization code has expired")
+		refused = perr("InvalidGrant", "the authorization code has expired")
 	case code.ClientID != c.ID:
-		return tokenResponse{}, perr("InvalidGrant", "the authorization code was issued to another client")
+		refused = perr("InvalidGrant", "the authorization code was issued to another client")
 	case code.RedirectURI != req.RedirectURI:
-		return tokenResponse{}, perr("InvalidGrant", "redirectUri does not match the authorization request")
+		refused = perr("InvalidGrant", "redirectUri does not match the authorization request")
 	case !pkceMatches(code.CodeChallenge, req.CodeVerifier):
-		return tokenResponse{}, perr("InvalidGrant", "codeVerifier does not match the code challenge")
+		refused = perr("InvalidGrant", "codeVerifier does not match the code challenge")
 	}
-	return h.newSession(c, code.User, code.Scopes, now)
+	// The session exists before the code names it, so that a redemption
+	// racing this one, finding the code claimed, can revoke it.
+	var sess store.Session
+	if refused == nil {
+		sess = store.Session{ID: newID(16), ClientID: c.ID, User: code.User, Scopes: code.Scopes, CreatedAt: now,
+			ExpiresAt: now.Add(or(h.SessionTTL, DefaultSessionTTL))}
+		if err := h.Store.CreateSession(sess); err != nil {
+			return tokenResponse{}, fmt.Errorf("create session: %w", err)
+		}
+	}
+	errRaced := errors.New("claimed meanwhile")
+	cur, err := h.Store.UpdateAuthCode(req.Code, func(a store.AuthCode) (store.AuthCode, error) {
+		if a.Used {
+			return a, errRaced
+		}
+		a.Used, a.SessionID = true, sess.ID
+		// Kept while the session may live, to recognise a late replay.
+		if sess.ExpiresAt.After(a.ExpiresAt) {
+			a.ExpiresAt = sess.ExpiresAt
+		}
+		return a, nil
+	})
+	if errors.Is(err, errRaced) {
+		if sess.ID != "" {
+			_ = h.Store.RevokeSession(sess.ID)
+		}
+		return tokenResponse{}, h.reusedCode(cur)
+	}
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if refused != nil {
+		return tokenResponse{}, refused
+	}
+	resp, _, err := h.issue(sess, now)
+	return resp, err
+}
+
+// reusedCode revokes the session the first redemption of code started, and
+// returns the refusal of the second.
+func (h *Handler) reusedCode(code store.AuthCode) error {
+	if code.SessionID != "" {
+		if err := h.Store.RevokeSession(code.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		h.Logger.Warn("authorization code used again; the session of its first use is revoked", "client_id", code.ClientID)
+	}
+	return perr("InvalidGrant", "the authorization code was already used; the tokens issued for it are revoked")
 }
 
 // pkceMatches checks an S256 code verifier (RFC 7636 §4.6).
@@ -201,7 +254,7 @@ func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse,
 	if req.RefreshToken == "" {
 		return tokenResponse{}, perr("InvalidRequest", "refreshToken is required")
 	}
-	now := h.now()
+	now := h.Now()
 	cur, err := h.Store.GetRefreshToken(req.RefreshToken)
 	if errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
@@ -256,7 +309,7 @@ func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenRespo
 		// hold): once its successor was used in turn, t is two
 		// generations old and its use is a replay.
 		if succ, err := h.Store.GetRefreshToken(t.NextRefreshToken); err == nil && !succ.Used && now.Before(t.NextExpiresAt) {
-			h.log().Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
+			h.Logger.Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
 			return tokenResponse{AccessToken: t.NextAccessToken, TokenType: "Bearer", RefreshToken: t.NextRefreshToken,
 				ExpiresIn: int(t.NextExpiresAt.Sub(now).Round(time.Second) / time.Second)}, nil
 		}
@@ -264,7 +317,7 @@ func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenRespo
 	if err := h.Store.RevokeSession(t.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, fmt.Errorf("revoke session: %w", err)
 	}
-	h.log().Warn("refresh token reused; session revoked", "client_id", t.ClientID)
+	h.Logger.Warn("refresh token reused; session revoked", "client_id", t.ClientID)
 	return tokenResponse{}, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
 }
 
@@ -326,7 +379,7 @@ func (h *Handler) CheckAuthorize(req AuthorizeRequest) (string, error) {
 	switch {
 	case err != nil:
 		return "", errors.New("unknown client_id: register the client again")
-	case !h.now().Before(c.ExpiresAt):
+	case !h.Now().Before(c.ExpiresAt):
 		return "", errors.New("the client registration has expired: register the client again")
 	case !hasGrant(c, GrantAuthorizationCode):
 		return "", errors.New("the client was not registered for the authorization_code grant")
@@ -358,11 +411,11 @@ func (h *Handler) IssueCode(req AuthorizeRequest, user string) (string, error) {
 	code := store.AuthCode{
 		Code: newID(32), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
-		Scopes: scopes, User: user, ExpiresAt: h.now().Add(or(h.CodeTTL, DefaultCodeTTL)),
+		Scopes: scopes, User: user, ExpiresAt: h.Now().Add(DefaultCodeTTL),
 	}
 	if err := h.Store.CreateAuthCode(code); err != nil {
 		return "", fmt.Errorf("create authorization code: %w", err)
 	}
-	h.log().Info("authorization code issued", "client_id", req.ClientID, "user", user)
+	h.Logger.Info("authorization code issued", "client_id", req.ClientID, "user", user)
 	return code.Code, nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
@@ -31,7 +32,8 @@ import (
 // DefaultMaxResults is the page size when a List call gives no max_result.
 const DefaultMaxResults = 20
 
-// Handler serves the portal API. Set the fields, then Register it.
+// Handler serves the portal API. Set the fields (all but RateLimit are
+// required), then Register it.
 type Handler struct {
 	Store     store.Store
 	Directory *directory.Directory
@@ -52,20 +54,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assignment/accounts", h.wrap("ListAccounts", h.listAccounts))
 	mux.HandleFunc("GET /assignment/roles", h.wrap("ListAccountRoles", h.listAccountRoles))
 	mux.HandleFunc("POST /logout", h.wrap("Logout", h.logout))
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 // Error is a portal API error; Code is the full exception name.
@@ -96,11 +84,10 @@ type caller struct {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c caller) error
 
-// wrap counts the call, applies the rate limit, authenticates the bearer
+// wrap applies the rate limit, authenticates the bearer
 // token and renders errors.
 func (h *Handler) wrap(op string, fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h.Store.Count(op)
 		err := h.limit()
 		var c caller
 		if err == nil {
@@ -112,10 +99,10 @@ func (h *Handler) wrap(op string, fn handlerFunc) http.HandlerFunc {
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
-				h.log().Error(op+" failed", "error", err)
+				h.Logger.Error(op+" failed", "error", err)
 				e = &Error{500, "InternalServerException", "internal error"}
 			} else {
-				h.log().Info(op+" refused", "user", c.user, "code", e.Code, "message", e.Message)
+				h.Logger.Info(op+" refused", "user", c.user, "code", e.Code, "message", e.Message)
 			}
 			w.Header().Set("x-amzn-ErrorType", e.Code)
 			writeJSON(w, e.Status, map[string]string{"message": e.Message})
@@ -131,7 +118,7 @@ func (h *Handler) limit() error {
 		burst := max(1, int(h.RateLimit))
 		h.limiter = rate.NewLimiter(rate.Limit(h.RateLimit), burst)
 	})
-	if !h.limiter.AllowN(h.now(), 1) {
+	if !h.limiter.AllowN(h.Now(), 1) {
 		return errTooMany
 	}
 	return nil
@@ -145,7 +132,7 @@ func (h *Handler) authenticate(r *http.Request) (caller, error) {
 		return caller{}, errUnauthorized
 	}
 	at, err := h.Store.GetAccessToken(tok)
-	if err != nil || !h.now().Before(at.ExpiresAt) {
+	if err != nil || !h.Now().Before(at.ExpiresAt) {
 		return caller{}, errUnauthorized
 	}
 	s, err := h.Store.GetSession(at.SessionID)
@@ -183,14 +170,15 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 		return errForbidden
 	}
 	ps, _ := h.Directory.PermissionSet(role)
-	now := h.now()
+	now := h.Now()
 	// Whole seconds, so the epoch-ms value and the ISO time the CLI caches
 	// (spec §5) describe the same instant.
 	exp := now.Add(ps.SessionDuration).Truncate(time.Second)
+	keys := awskeys.NewTemporary()
 	rc := store.RoleCredential{
-		AccessKeyID:     "ASIA" + randomBase32(16),
-		SecretAccessKey: randomString(30)[:40],
-		SessionToken:    "IQoJb3JpZ2luX2Vj" + randomString(300),
+		AccessKeyID:     keys.AccessKeyID,
+		SecretAccessKey: keys.SecretAccessKey,
+		SessionToken:    keys.SessionToken,
 		Expiration:      exp,
 		AccountID:       account,
 		PermissionSet:   role,
@@ -203,7 +191,7 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 	if err := h.Store.CreateRoleCredential(rc); err != nil {
 		return fmt.Errorf("store role credentials: %w", err)
 	}
-	h.log().Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", rc.AccessKeyID)
+	h.Logger.Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", rc.AccessKeyID)
 	writeJSON(w, http.StatusOK, map[string]roleCredentials{"roleCredentials": {
 		AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken, Expiration: exp.UnixMilli(),
 	}})
@@ -293,7 +281,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, c caller) error
 	if err := h.Store.RevokeSession(c.sessionID); err != nil {
 		return fmt.Errorf("revoke session: %w", err)
 	}
-	h.log().Info("Logout", "user", c.user)
+	h.Logger.Info("Logout", "user", c.user)
 	w.Header().Set("x-amzn-RequestId", randomString(16))
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -303,15 +291,4 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
-}
-
-// randomBase32 returns n characters of the alphabet AWS access key ids use.
-func randomBase32(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[b[i]%32]
-	}
-	return string(b)
 }

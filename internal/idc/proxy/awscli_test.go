@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"os/exec"
 	"strings"
@@ -29,7 +30,7 @@ func TestAWSCLIGetCallerIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(&proxy.Handler{CA: ca, Next: testSTS(time.Now().Add(time.Hour))})
+	srv := httptest.NewServer(&proxy.Handler{CA: ca, Next: testSTS(time.Now().Add(time.Hour)), Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(srv.Close)
 
 	tests := []struct {

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -110,7 +111,7 @@ func loadOrCreateCA(dir string, now func() time.Time) (*CA, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stat CA key: %w", err)
 		}
-		if fi.Mode().Perm()&0o077 != 0 {
+		if keyOpenToOthers(runtime.GOOS, fi.Mode()) {
 			return nil, fmt.Errorf("CA key %s has mode %04o, readable by others: run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
 		}
 	}
@@ -136,6 +137,18 @@ func loadOrCreateCA(dir string, now func() time.Time) (*CA, error) {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &CA{certFile: certPath, cert: cert, key: key, pool: pool, now: now, leaves: map[string]*tls.Certificate{}}, nil
+}
+
+// keyOpenToOthers reports whether a CA key file with mode m may be read by
+// other users of a goos system. On Unix that is any group or other
+// permission bit. Windows has no such test: Go reports every writable file
+// there as 0666 (it maps only the read-only attribute), so the check would
+// refuse every restart. What keeps the key private on Windows is the access
+// control list inherited from the per-user profile directory that holds the
+// data directory by default (%USERPROFILE%, open only to the user, SYSTEM and
+// administrators), as for the AWS CLI's own files in %USERPROFILE%\.aws.
+func keyOpenToOthers(goos string, m fs.FileMode) bool {
+	return goos != "windows" && m.Perm()&0o077 != 0
 }
 
 // CertFile returns the path of ca.pem, for AWS_CA_BUNDLE.

@@ -8,7 +8,7 @@
 // terminates TLS with a leaf certificate the CA mints for that host name, and
 // serves the Identity Center's handler over the tunnel, several requests per
 // tunnel. It never dials anywhere: it is not a forwarding proxy, and targets
-// outside Allow are refused.
+// other than AWS host names are refused.
 //
 // The CA (ca.pem and ca-key.pem in a directory) is created on first start
 // and reused, so that a bundle handed to a tool stays valid.
@@ -38,15 +38,12 @@ const (
 	readHeaderTimeout = 30 * time.Second
 )
 
-// Handler serves CONNECT tunnels to allowed hosts with Next, and passes every
+// Handler serves CONNECT tunnels to AWS host names with Next, and passes every
 // other request to Next unchanged.
 type Handler struct {
-	CA   *CA
-	Next http.Handler
-	// Allow reports whether a CONNECT to host (lower case, without the port)
-	// is served. The default allows *.amazonaws.com.
-	Allow  func(host string) bool
-	Logger *slog.Logger // defaults to discarding
+	CA     *CA
+	Next   http.Handler
+	Logger *slog.Logger
 
 	mu       sync.Mutex
 	tunnels  map[*http.Server]struct{} // live tunnels, for CloseTunnels
@@ -118,14 +115,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Next.ServeHTTP(w, r)
 		return
 	}
-	log := h.logger().With("remote", r.RemoteAddr, "target", r.Host)
+	log := h.Logger.With("remote", r.RemoteAddr, "target", r.Host)
 	host, err := connectTarget(r.Host)
 	if err != nil {
 		log.Info("proxy refused CONNECT", "err", err)
 		refuse(w, err)
 		return
 	}
-	if !h.allow(host) {
+	if !awsHost(host) {
 		log.Info("proxy refused CONNECT", "reason", "host not allowed")
 		refuse(w, fmt.Errorf("CONNECT to %s refused: this server answers only its own APIs (*.amazonaws.com) and never connects anywhere else", host))
 		return
@@ -195,7 +192,7 @@ func (h *Handler) serveTunnel(ctx context.Context, c net.Conn, host string, log 
 		Handler:           h.tunnelHandler(host),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(h.logger().Handler(), slog.LevelInfo),
+		ErrorLog:          slog.NewLogLogger(h.Logger.Handler(), slog.LevelInfo),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			if st == http.StateHijacked {
@@ -244,23 +241,10 @@ func (h *Handler) tunnelHandler(host string) http.Handler {
 	})
 }
 
-func (h *Handler) allow(host string) bool {
-	if h.Allow != nil {
-		return h.Allow(host)
-	}
-	return DefaultAllow(host)
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
-// DefaultAllow is the default Handler.Allow: the AWS host names under
-// amazonaws.com (oidc.<region>, portal.sso.<region>, sts.<region>, sts).
-func DefaultAllow(host string) bool {
+// awsHost reports whether a CONNECT to host (lower case, without the
+// port) is served: the AWS host names under amazonaws.com (oidc.<region>,
+// portal.sso.<region>, sts.<region>, sts).
+func awsHost(host string) bool {
 	return strings.HasSuffix(host, ".amazonaws.com")
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -58,7 +59,8 @@ func testSTS(expires time.Time) *sts.Handler {
 			RoleID:     "AROAEXAMPLEROLEID0001",
 			UserName:   "alice",
 		}},
-		Now: time.Now, // the SDK and the AWS CLI sign with the wall clock
+		Now:    time.Now, // the SDK and the AWS CLI sign with the wall clock
+		Logger: slog.New(slog.DiscardHandler),
 	}
 }
 
@@ -127,7 +129,7 @@ func newProxyServer(t *testing.T) *proxyServer {
 		t.Fatal(err)
 	}
 	ps := &proxyServer{CA: ca, rec: &recorder{}}
-	h := &proxy.Handler{CA: ca, Next: ps.rec.wrap(apis())}
+	h := &proxy.Handler{CA: ca, Next: ps.rec.wrap(apis()), Logger: slog.New(slog.DiscardHandler)}
 	ps.H = h
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodConnect {

@@ -101,7 +101,7 @@ func (p *Pages) validate(w http.ResponseWriter, r *http.Request, v url.Values) (
 		clientName, err = p.Backend.CheckAuthorize(req)
 	}
 	if err != nil {
-		p.log.Info("refused authorization request", "client_id", req.ClientID, "err", err)
+		p.Logger.Info("refused authorization request", "client_id", req.ClientID, "err", err)
 		p.message(w, r, http.StatusBadRequest, messageData{Kind: "error", Heading: "This sign-in request is not valid",
 			Text: "The application sent a request that cannot be accepted: " + err.Error() + ". Start the sign-in again from the application."})
 		return req, "", false
@@ -150,7 +150,7 @@ func (p *Pages) consentPost(w http.ResponseWriter, r *http.Request) {
 	case "allow":
 		p.grant(w, r, req, clientName, user)
 	case "deny":
-		p.log.Info("authorization denied", "client", clientName, "user", user)
+		p.Logger.Info("authorization denied", "client", clientName, "user", user)
 		// RFC 6749 §4.1.2.1: error response to a validated redirect URI.
 		redirectWith(w, r, req.RedirectURI, url.Values{
 			"error":             {"access_denied"},
@@ -167,12 +167,12 @@ func (p *Pages) consentPost(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) grant(w http.ResponseWriter, r *http.Request, req AuthorizeRequest, clientName, user string) {
 	code, err := p.Backend.IssueCode(req, user)
 	if err != nil {
-		p.log.Error("issue authorization code", "client", clientName, "user", user, "err", err)
+		p.Logger.Error("issue authorization code", "client", clientName, "user", user, "err", err)
 		p.message(w, r, http.StatusInternalServerError, messageData{Kind: "error", Heading: "Something went wrong",
 			Text: "The request could not be completed. Start the sign-in again from the application."})
 		return
 	}
-	p.log.Info("authorization granted", "client", clientName, "user", user)
+	p.Logger.Info("authorization granted", "client", clientName, "user", user)
 	redirectWith(w, r, req.RedirectURI, url.Values{"code": {code}, "state": {req.State}})
 }
 

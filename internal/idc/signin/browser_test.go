@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +23,7 @@ import (
 func newPagesServer(t *testing.T) (*httptest.Server, *fakeBackend) {
 	t.Helper()
 	b := newFakeBackend()
-	p := &Pages{Backend: b, Now: func() time.Time { return t0 }}
+	p := &Pages{Backend: b, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	p.Register(mux)
 	srv := httptest.NewServer(mux)

@@ -80,12 +80,21 @@ func (p *Pages) devicePost(w http.ResponseWriter, r *http.Request) {
 // pendingDevice looks up code, writing the error page and returning false
 // when it is unknown or expired.
 func (p *Pages) pendingDevice(w http.ResponseWriter, r *http.Request, code string) (DeviceRequest, bool) {
+	addr, now := clientAddr(r), p.Now()
+	if wait := p.codeFailures.locked(addr, now); wait > 0 {
+		p.Logger.Warn("user code refused: too many unknown codes", "remote", addr)
+		p.message(w, r, http.StatusTooManyRequests, messageData{Kind: "error", Heading: "Too many codes that were not valid",
+			Text: "Codes from this address are paused: try again in " + humanDuration(wait) + ", with the code shown by the application."})
+		return DeviceRequest{}, false
+	}
 	if code == "" || len(code) > maxUserCode {
+		p.codeFailures.fail(addr, now)
 		p.deviceError(w, r, http.StatusNotFound, "That code is not valid. Check the code shown by the application and enter it again.")
 		return DeviceRequest{}, false
 	}
 	req, ok := p.Backend.PendingDevice(code)
 	if !ok {
+		p.codeFailures.fail(addr, now)
 		p.deviceError(w, r, http.StatusNotFound, "That code is not valid or was already used. Check the code shown by the application and enter it again.")
 		return DeviceRequest{}, false
 	}
@@ -109,12 +118,12 @@ func (p *Pages) deviceError(w http.ResponseWriter, r *http.Request, status int, 
 
 func (p *Pages) resolveDevice(w http.ResponseWriter, r *http.Request, req DeviceRequest, user string, approve bool) {
 	if err := p.Backend.ResolveDevice(req.UserCode, user, approve); err != nil {
-		p.log.Error("resolve device authorization", "client", req.ClientName, "user", user, "approve", approve, "err", err)
+		p.Logger.Error("resolve device authorization", "client", req.ClientName, "user", user, "approve", approve, "err", err)
 		p.message(w, r, http.StatusInternalServerError, messageData{Kind: "error", Heading: "Something went wrong",
 			Text: "The request could not be completed. Start the sign-in again from the application."})
 		return
 	}
-	p.log.Info("device authorization resolved", "client", req.ClientName, "user", user, "approve", approve)
+	p.Logger.Info("device authorization resolved", "client", req.ClientName, "user", user, "approve", approve)
 	if approve {
 		p.message(w, r, http.StatusOK, messageData{Kind: "success", Heading: "Access granted",
 			Text: "Request approved. You can close this window."})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -163,17 +164,37 @@ type env struct {
 	srv     *httptest.Server
 	backend *fakeBackend
 	client  *http.Client
+	clock   *clock
+}
+
+// clock is the pages' clock: t0 until advanced.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
 
 func newEnv(t *testing.T, autoApprove string) *env {
 	t.Helper()
 	b := newFakeBackend()
-	p := &Pages{Backend: b, Now: func() time.Time { return t0 }, AutoApprove: autoApprove}
+	clk := &clock{t: t0}
+	p := &Pages{Backend: b, Now: clk.now, Logger: slog.New(slog.DiscardHandler), AutoApprove: autoApprove}
 	mux := http.NewServeMux()
 	p.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, backend: b, client: newClient(t, srv)}
+	return &env{srv: srv, backend: b, client: newClient(t, srv), clock: clk}
 }
 
 // newClient returns a client with its own cookie jar that stops at any

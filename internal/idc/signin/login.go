@@ -24,15 +24,29 @@ func (p *Pages) loginPost(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.PostForm.Get("next"))
 	user := strings.TrimSpace(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
+	addr, now := clientAddr(r), p.Now()
+	// Checked before the password, so that a right guess during the lock
+	// is worth nothing.
+	if wait := max(p.userFailures.locked(user, now), p.addrFailures.locked(addr, now)); wait > 0 {
+		p.Logger.Warn("sign-in refused: too many failures", "user", user, "remote", addr)
+		p.render(w, r, http.StatusTooManyRequests, "login.html", "Sign in", loginData{
+			Next: next, Username: user,
+			Error: "Too many failed sign-ins for this user or from this address. Sign-in is paused: try again in " + humanDuration(wait) + ".",
+		})
+		return
+	}
 	if user == "" || password == "" || !p.Backend.CheckPassword(user, password) {
-		p.log.Info("sign-in failed", "user", user)
+		p.userFailures.fail(user, now)
+		p.addrFailures.fail(addr, now)
+		p.Logger.Info("sign-in failed", "user", user, "remote", addr)
 		p.render(w, r, http.StatusUnauthorized, "login.html", "Sign in", loginData{
 			Next: next, Username: user, Error: "Incorrect user name or password.",
 		})
 		return
 	}
+	p.userFailures.succeed(user)
 	p.signIn(w, r, user)
-	p.log.Info("signed in", "user", user)
+	p.Logger.Info("signed in", "user", user)
 	if strings.HasPrefix(next, "/login") {
 		next = "/device"
 	}
@@ -49,7 +63,7 @@ func (p *Pages) logoutGet(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) logoutPost(w http.ResponseWriter, r *http.Request) {
 	if u := p.user(r); u != "" {
-		p.log.Info("signed out", "user", u)
+		p.Logger.Info("signed out", "user", u)
 	}
 	// The cookie stays, as an anonymous id: the next sign-in replaces it.
 	p.dropSession(r)

@@ -51,7 +51,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 	}
 	var buf bytes.Buffer
 	if err := p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		p.log.Error("render page", "page", name, "err", err)
+		p.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error: the page could not be shown", http.StatusInternalServerError)
 		return
 	}

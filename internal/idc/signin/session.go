@@ -111,7 +111,7 @@ func (p *Pages) dropSession(r *http.Request) {
 // needs no storage and is worthless without the HttpOnly cookie it is bound
 // to.
 func (p *Pages) csrfToken(id string) string {
-	m := hmac.New(sha256.New, p.Secret)
+	m := hmac.New(sha256.New, p.secret)
 	m.Write([]byte("csrf\x00" + id))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

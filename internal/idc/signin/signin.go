@@ -9,6 +9,12 @@
 // store), so this package is not the place for the OIDC API (/token,
 // /device_authorization), for issuing tokens or for the user directory.
 //
+// Guessing is limited: after 5 wrong passwords in a row for a user, or 20
+// from one client address, sign-in for it is locked for a minute, doubling
+// with each further lock (the right password is refused meanwhile, with a
+// page that says so); after 10 unknown user codes from one address the
+// device page refuses codes the same way.
+//
 // Security: a random session id in an HttpOnly, SameSite=Lax cookie maps to
 // the signed-in user in memory (sessions do not survive a restart); every form
 // carries a CSRF token that is an HMAC of that id, and every POST is also
@@ -21,8 +27,8 @@ package signin
 import (
 	"crypto/rand"
 	"embed"
+	"errors"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -69,32 +75,33 @@ type AuthorizeRequest struct {
 	Scopes                                                           []string
 }
 
-// Pages serves the sign-in, device and consent pages. Set the fields, then
-// call Register; the zero values of the optional fields are usable.
+// Pages serves the sign-in, device and consent pages. Set the fields
+// (Backend, Now and Logger are required), then call Register.
 type Pages struct {
 	// Backend answers every question about users, clients and codes.
 	Backend Backend
-	// Now is the clock for session and device-code expiry; nil means time.Now.
+	// Now is the clock for session and device-code expiry.
 	Now func() time.Time
 	// AutoApprove, when not empty, names a user on whose behalf every valid
 	// authorization request is granted at once and every device code opened
 	// with ?user_code= is approved, without any page: for unattended tests.
 	AutoApprove string
-	// Logger receives one line per decision; nil discards. Nothing secret
-	// (password, user code, authorization code) is ever logged.
+	// Logger receives one line per decision. Nothing secret (password,
+	// user code, authorization code) is ever logged.
 	Logger *slog.Logger
-	// Secret keys the CSRF tokens (HMAC-SHA256). When nil, 32 random bytes
-	// are made at first use.
-	Secret []byte
 	// SessionTTL is how long a sign-in lasts; zero means 8 hours.
 	SessionTTL time.Duration
 
 	once     sync.Once
-	log      *slog.Logger
+	secret   []byte // keys the CSRF tokens (HMAC-SHA256): 32 random bytes
 	pages    map[string]*template.Template
 	cop      *http.CrossOriginProtection
 	mu       sync.Mutex
 	sessions map[string]session // sha256(session id) -> signed-in user
+
+	// Guessing limits (throttle.go): wrong passwords per user and per
+	// client address, unknown user codes per address.
+	userFailures, addrFailures, codeFailures *throttle
 }
 
 //go:embed templates/*.html static/style.css
@@ -106,21 +113,15 @@ var pageNames = []string{"login.html", "device.html", "consent.html", "message.h
 
 func (p *Pages) init() {
 	p.once.Do(func() {
-		if p.Now == nil {
-			p.Now = time.Now
-		}
-		p.log = p.Logger
-		if p.log == nil {
-			p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-		}
-		if p.Secret == nil {
-			p.Secret = make([]byte, 32)
-			rand.Read(p.Secret) // never fails (crypto/rand doc)
-		}
+		p.secret = make([]byte, 32)
+		rand.Read(p.secret) // never fails (crypto/rand doc)
 		if p.SessionTTL == 0 {
 			p.SessionTTL = 8 * time.Hour
 		}
 		p.sessions = make(map[string]session)
+		p.userFailures = newThrottle(maxUserFailures)
+		p.addrFailures = newThrottle(maxAddrFailures)
+		p.codeFailures = newThrottle(maxCodeFailures)
 		p.cop = http.NewCrossOriginProtection()
 		p.pages = make(map[string]*template.Template, len(pageNames))
 		for _, name := range pageNames {
@@ -162,23 +163,31 @@ func (p *Pages) wrap(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// maxForm bounds a posted form; the pages' forms are a few hundred bytes.
+const maxForm = 64 << 10
+
 // wrapPost is wrap for form posts: it refuses cross-site requests (by
 // Sec-Fetch-Site, else Origin against Host) and requests whose CSRF token is
 // missing or not bound to the caller's session cookie, with 403.
 func (p *Pages) wrapPost(h http.HandlerFunc) http.Handler {
 	return p.wrap(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.cop.Check(r); err != nil {
-			p.log.Warn("refused cross-origin form post", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+			p.Logger.Warn("refused cross-origin form post", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 			p.message(w, r, http.StatusForbidden, messageData{Kind: "error", Heading: "Request refused", Text: "This form was sent from another site, so it was not accepted."})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
+			if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+				p.message(w, r, http.StatusRequestEntityTooLarge, messageData{Kind: "error", Heading: "Request too large",
+					Text: "The form sent is larger than these pages accept. Go back, reload the page and try again."})
+				return
+			}
 			p.message(w, r, http.StatusBadRequest, messageData{Kind: "error", Heading: "Bad request", Text: "The form could not be read."})
 			return
 		}
 		if !p.checkCSRF(r) {
-			p.log.Warn("refused form post with a bad csrf token", "path", r.URL.Path)
+			p.Logger.Warn("refused form post with a bad csrf token", "path", r.URL.Path)
 			p.message(w, r, http.StatusForbidden, messageData{Kind: "error", Heading: "Your session has expired", Text: "The page was open too long or cookies are blocked. Go back, reload the page and try again."})
 			return
 		}

@@ -199,30 +199,39 @@ func TestAutoApprove(t *testing.T) {
 // first drops the second result, for a comparison that fails on a zero value.
 func first[T any](v T, _ bool) T { return v }
 
+// authorizeRefusal is a bad authorization request and the words its error
+// page must hold.
+type authorizeRefusal struct {
+	name     string
+	redirect string // "" for callback
+	mutate   func(url.Values)
+	wantText string
+}
+
+// authorizeRefusals are the bad requests of TestAuthorizeRefused. The same
+// table runs against the real server (realhandler_test.go), where the
+// client ids are those of real registrations.
+var authorizeRefusals = []authorizeRefusal{
+	{name: "unknown client", mutate: func(v url.Values) { v.Set("client_id", "nobody") }, wantText: "unknown client"},
+	{name: "client without the grant", mutate: func(v url.Values) { v.Set("client_id", deviceClient) }, wantText: "authorization_code"},
+	{name: "unregistered redirect", redirect: "http://evil.example/oauth/callback", wantText: "not registered"},
+	{name: "unregistered path", redirect: "http://127.0.0.1:45325/other", wantText: "not registered"},
+	{name: "javascript redirect", redirect: "javascript:alert(1)", wantText: "absolute http or https"},
+	{name: "redirect with fragment", redirect: callback + "#x", wantText: "fragment"},
+	{name: "missing redirect", mutate: func(v url.Values) { v.Del("redirect_uri") }, wantText: "redirect_uri is missing"},
+	{name: "plain method", mutate: func(v url.Values) { v.Set("code_challenge_method", "plain") }, wantText: "plain is not accepted"},
+	{name: "missing method", mutate: func(v url.Values) { v.Del("code_challenge_method") }, wantText: "must be S256"},
+	{name: "short challenge", mutate: func(v url.Values) { v.Set("code_challenge", "abc") }, wantText: "43 base64url"},
+	{name: "missing state", mutate: func(v url.Values) { v.Del("state") }, wantText: "state is missing"},
+	{name: "token response type", mutate: func(v url.Values) { v.Set("response_type", "token") }, wantText: "response_type must be code"},
+	{name: "repeated state", mutate: func(v url.Values) { v.Add("state", "other") }, wantText: "state is repeated"},
+}
+
 // TestAuthorizeRefused checks that every bad request ends on an error page
 // and never at the redirect URI, signed in or not and with auto-approve on.
 func TestAuthorizeRefused(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		redirect string
-		mutate   func(url.Values)
-		wantText string
-	}{
-		{name: "unknown client", mutate: func(v url.Values) { v.Set("client_id", "nobody") }, wantText: "unknown client"},
-		{name: "client without the grant", mutate: func(v url.Values) { v.Set("client_id", deviceClient) }, wantText: "authorization_code"},
-		{name: "unregistered redirect", redirect: "http://evil.example/oauth/callback", wantText: "not registered"},
-		{name: "unregistered path", redirect: "http://127.0.0.1:45325/other", wantText: "not registered"},
-		{name: "javascript redirect", redirect: "javascript:alert(1)", wantText: "absolute http or https"},
-		{name: "redirect with fragment", redirect: callback + "#x", wantText: "fragment"},
-		{name: "missing redirect", mutate: func(v url.Values) { v.Del("redirect_uri") }, wantText: "redirect_uri is missing"},
-		{name: "plain method", mutate: func(v url.Values) { v.Set("code_challenge_method", "plain") }, wantText: "plain is not accepted"},
-		{name: "missing method", mutate: func(v url.Values) { v.Del("code_challenge_method") }, wantText: "must be S256"},
-		{name: "short challenge", mutate: func(v url.Values) { v.Set("code_challenge", "abc") }, wantText: "43 base64url"},
-		{name: "missing state", mutate: func(v url.Values) { v.Del("state") }, wantText: "state is missing"},
-		{name: "token response type", mutate: func(v url.Values) { v.Set("response_type", "token") }, wantText: "response_type must be code"},
-		{name: "repeated state", mutate: func(v url.Values) { v.Add("state", "other") }, wantText: "state is repeated"},
-	}
+	tests := authorizeRefusals
 	for _, tt := range tests {
 		for _, mode := range []string{"signed out", "signed in", "auto-approve"} {
 			t.Run(tt.name+"/"+mode, func(t *testing.T) {

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"sync"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,7 +41,7 @@ var (
 	bucketCreds     = []byte("role_credentials")
 
 	allBuckets = [][]byte{bucketMeta, bucketClients, bucketDevices, bucketUserCodes, bucketCodes,
-		bucketSessions, bucketAccess, bucketRefresh, bucketCreds}
+		bucketSessions, bucketAccess, bucketRefresh, bucketCreds, bucketAssumed, bucketOnce}
 )
 
 // Bolt is a Store kept in a bbolt file, so that a restarted server still
@@ -50,54 +49,62 @@ var (
 //
 // Every method runs in one bbolt transaction (View for reads, Update for
 // writes), which makes it safe for concurrent use: bbolt runs one writer at
-// a time and readers alongside it. Each write is on disk (fsynced) before the
-// method returns. Writes that arrive while another commits are committed
-// together in the next transaction (group commit): an fsync costs
-// milliseconds, so a transaction per write would cap a busy server at a few
-// hundred calls a second, and unlike bbolt's Batch this adds no delay when
-// the server is idle. A write refused (ErrExists, ErrNotFound, an update
-// function's error) changes nothing and does not disturb the others.
+// a time and readers alongside it. The file is opened with NoSync: a write
+// is in the file (the kernel's page cache) before the method returns, so
+// what was answered survives the server being killed (SIGKILL, a crash),
+// which is the restart that matters for a test server; only a power loss or
+// a kernel crash may lose the last writes, or damage the file, which the
+// next OpenBolt then reports. Close syncs the file. Without the fsync a
+// write costs microseconds, so no batching is needed (bbolt's DB.Batch
+// would add its MaxBatchDelay to every write on an idle server, and runs
+// the commit in a goroutine of its own, where a panic from a damaged page
+// ends the process).
+//
+// A panic inside bbolt (a damaged page met by a request) is recovered: the
+// transaction is rolled back, which releases bbolt's writer lock, and the
+// method returns an error wrapping ErrDamaged, so the request is answered
+// 500 and later requests are still served.
 //
 // The update functions of UpdateDeviceAuth and UpdateRefreshToken run inside
-// the write transaction and must not call the store; when a write fails at
-// the bbolt level (never in normal operation) the batch is rolled back and
-// each write retried alone, so such a function may then run a second time
-// on the same record.
+// the write transaction and must not call the store.
 //
 // The file holds secrets (tokens, secret keys) in plain text, like the rest
 // of this test server; it is created 0600 in a 0700 directory.
 type Bolt struct {
 	db   *bolt.DB
 	path string
-
-	wmu        sync.Mutex
-	queue      []writeReq // writes waiting for the next commit
-	committing bool       // a commit is running or about to
-
-	// Call counters stay in memory: they are statistics of this process
-	// (what tests and the storm checks count), not state a client relies
-	// on, and writing the file on every request would only slow it down.
-	mu     sync.Mutex
-	counts map[string]int
 }
 
 var _ Store = (*Bolt)(nil)
 
+// ErrDamaged is wrapped by the errors of a state file that bbolt cannot
+// read: a damaged page met when opening it or by a request.
+var ErrDamaged = errors.New("the state database is damaged")
+
 // OpenBolt opens the state database at path, creating it and its directory
 // when missing. It returns an error wrapping ErrLocked when another process
-// has the file open.
+// has the file open, and one wrapping ErrDamaged, naming the file and the
+// fix, when bbolt's consistency check (Tx.Check) finds the file damaged.
 func OpenBolt(path string) (*Bolt, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: boltLockTimeout})
+	db, err := openBoltFile(path)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open state database %s: %w: stop the other `ssocli serve` using this data directory, or give this one another --data-dir", path, ErrLocked)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, damagedError(path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	s := &Bolt{db: db, path: path}
+	if err := s.check(); err != nil {
+		_ = db.Close()
+		return nil, damagedError(path, err)
+	}
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -112,11 +119,78 @@ func OpenBolt(path string) (*Bolt, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, ErrDamaged) {
+		_ = db.Close()
+		return nil, damagedError(path, err)
+	}
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open state database %s: %w", path, err)
 	}
-	return &Bolt{db: db, path: path, counts: map[string]int{}}, nil
+	return s, nil
+}
+
+// openBoltFile is bolt.Open, with its panics (bbolt asserts that the pages
+// it reads at start, such as the freelist, are what the meta page says)
+// turned into an error wrapping ErrDamaged.
+func openBoltFile(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: boltLockTimeout, NoSync: true})
+}
+
+// check runs bbolt's consistency check over the whole file (it reads every
+// page: milliseconds for the few hundred kilobytes a test server keeps).
+// Damage found here would otherwise surface as failing requests later.
+func (s *Bolt) check() error {
+	var problems []string
+	err := s.view(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			// A check that met a page it cannot read reports bbolt's
+			// assertion as "panic: ...": the assertion is the news.
+			problems = append(problems, strings.TrimPrefix(err.Error(), "panic: "))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return fmt.Errorf("%w: %s", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// damagedError says which file is damaged and what to do about it.
+func damagedError(path string, err error) error {
+	return fmt.Errorf("open state database %s: %w: move the file away (or delete it) to start with an empty state; the sessions in it are lost, so clients sign in again", path, err)
+}
+
+// recoverDamage turns a panic inside bbolt into an error wrapping
+// ErrDamaged. bbolt's View and Update roll the transaction back (and
+// release the writer lock) before the panic reaches here.
+func (s *Bolt) recoverDamage(err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("state database %s: %w (%v): stop the server and move the file away to start afresh", s.path, ErrDamaged, p)
+	}
+}
+
+// view runs fn in a read transaction.
+func (s *Bolt) view(fn func(*bolt.Tx) error) (err error) {
+	defer s.recoverDamage(&err)
+	return s.db.View(fn)
+}
+
+// update runs fn in a write transaction.
+func (s *Bolt) update(fn func(*bolt.Tx) error) (err error) {
+	defer s.recoverDamage(&err)
+	return s.db.Update(fn)
 }
 
 // Path returns the file the store is kept in.
@@ -145,103 +219,16 @@ func boltPut(b *bolt.Bucket, key string, v any) error {
 	return put(b, key, raw)
 }
 
-// put and del mark their errors as writeFailed.
-func put(b *bolt.Bucket, key string, raw []byte) error {
-	if err := b.Put([]byte(key), raw); err != nil {
-		return writeFailed{err}
-	}
-	return nil
-}
-
-func del(b *bolt.Bucket, key []byte) error {
-	if err := b.Delete(key); err != nil {
-		return writeFailed{err}
-	}
-	return nil
-}
-
-// writeFailed is the error of a Put or Delete inside a write: the write may
-// have changed part of what it meant to, so its transaction must roll back.
-// Any other error of a write is a refusal, returned before it changed
-// anything.
-type writeFailed struct{ err error }
-
-func (e writeFailed) Error() string { return e.err.Error() }
-func (e writeFailed) Unwrap() error { return e.err }
-
-// writeReq is a write waiting for a commit.
-type writeReq struct {
-	op   func(*bolt.Tx) error
-	done chan error
-}
-
-// write runs op in a write transaction, together with the writes that
-// queued up while the previous transaction committed, and returns op's
-// error or the commit's.
-func (s *Bolt) write(op func(*bolt.Tx) error) error {
-	req := writeReq{op: op, done: make(chan error, 1)}
-	s.wmu.Lock()
-	s.queue = append(s.queue, req)
-	lead := !s.committing
-	s.committing = true
-	s.wmu.Unlock()
-	if lead {
-		s.commitQueued()
-	}
-	return <-req.done
-}
-
-// commitQueued commits what is queued in one transaction. Writes that
-// queued meanwhile go to a new goroutine, so the caller that started a
-// commit waits for that one commit only.
-func (s *Bolt) commitQueued() {
-	s.wmu.Lock()
-	batch := s.queue
-	s.queue = nil
-	s.wmu.Unlock()
-
-	errs := make([]error, len(batch))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for i, r := range batch {
-			errs[i] = r.op(tx)
-			if errors.As(errs[i], new(writeFailed)) {
-				return errs[i]
-			}
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-		for i, r := range batch {
-			r.done <- errs[i]
-		}
-	case len(batch) == 1:
-		batch[0].done <- err
-	default:
-		// Nothing of the batch was stored: retry each write alone, so
-		// that the one that failed fails by itself.
-		for _, r := range batch {
-			r.done <- s.db.Update(r.op)
-		}
-	}
-
-	s.wmu.Lock()
-	more := len(s.queue) > 0
-	s.committing = more
-	s.wmu.Unlock()
-	if more {
-		go s.commitQueued()
-	}
-}
+func put(b *bolt.Bucket, key string, raw []byte) error { return b.Put([]byte(key), raw) }
 
 // create puts v under key in bucket unless the key is taken. It encodes v
-// before it queues, to keep the write transaction short.
+// before the transaction, to keep the write transaction short.
 func (s *Bolt) create(bucket []byte, key string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	return s.write(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
 		if b.Get([]byte(key)) != nil {
 			return ErrExists
@@ -253,7 +240,7 @@ func (s *Bolt) create(bucket []byte, key string, v any) error {
 // read returns the record under key in bucket.
 func read[V any](s *Bolt, bucket []byte, key string) (V, error) {
 	var v V
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		v, err = boltGet[V](tx.Bucket(bucket), key)
 		return err
@@ -273,7 +260,7 @@ func (s *Bolt) CreateDeviceAuth(d DeviceAuth) error {
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	return s.write(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		devices, users := tx.Bucket(bucketDevices), tx.Bucket(bucketUserCodes)
 		if devices.Get([]byte(d.DeviceCode)) != nil {
 			return ErrExists
@@ -296,7 +283,7 @@ func (s *Bolt) GetDeviceAuth(deviceCode string) (DeviceAuth, error) {
 // GetDeviceAuthByUserCode implements Store.
 func (s *Bolt) GetDeviceAuthByUserCode(userCode string) (DeviceAuth, error) {
 	var d DeviceAuth
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		dc := tx.Bucket(bucketUserCodes).Get([]byte(userCode))
 		if dc == nil {
 			return ErrNotFound
@@ -313,7 +300,7 @@ func (s *Bolt) GetDeviceAuthByUserCode(userCode string) (DeviceAuth, error) {
 // with fn's error; fix restores the record's key fields after fn.
 func update[V any](s *Bolt, bucket []byte, key string, fn func(V) (V, error), fix func(old V, n *V)) (V, error) {
 	var cur, next V
-	err := s.write(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
 		var err error
 		if cur, err = boltGet[V](b, key); err != nil {
@@ -348,18 +335,14 @@ func (s *Bolt) UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAu
 // CreateAuthCode implements Store.
 func (s *Bolt) CreateAuthCode(c AuthCode) error { return s.create(bucketCodes, c.Code, c) }
 
-// TakeAuthCode implements Store.
-func (s *Bolt) TakeAuthCode(code string) (AuthCode, error) {
-	var c AuthCode
-	err := s.write(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCodes)
-		var err error
-		if c, err = boltGet[AuthCode](b, code); err != nil {
-			return err
-		}
-		return del(b, []byte(code))
-	})
-	return c, err
+// GetAuthCode implements Store.
+func (s *Bolt) GetAuthCode(code string) (AuthCode, error) {
+	return read[AuthCode](s, bucketCodes, code)
+}
+
+// UpdateAuthCode implements Store.
+func (s *Bolt) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
+	return update(s, bucketCodes, code, fn, func(old AuthCode, n *AuthCode) { n.Code = old.Code })
 }
 
 // CreateSession implements Store.
@@ -412,7 +395,7 @@ func (s *Bolt) GetRoleCredential(accessKeyID string) (RoleCredential, error) {
 func (s *Bolt) GarbageCollect(now time.Time) (int, error) {
 	n := 0
 	ended := map[string]bool{}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		steps := []func() (int, error){
 			func() (int, error) {
 				return sweep(tx, bucketDevices, func(d DeviceAuth) bool { return !now.Before(d.ExpiresAt) },
@@ -436,6 +419,7 @@ func (s *Bolt) GarbageCollect(now time.Time) (int, error) {
 				return sweep(tx, bucketRefresh, func(t RefreshToken) bool { return ended[t.SessionID] }, nil)
 			},
 		}
+		steps = append(steps, gcAssumedSteps(tx, now)...)
 		for _, step := range steps {
 			k, err := step()
 			if err != nil {
@@ -486,23 +470,11 @@ func sweep[V any](tx *bolt.Tx, bucket []byte, dead func(V) bool, gone func(V) er
 	return len(keys), nil
 }
 
-// Count implements Store (in memory; see Bolt).
-func (s *Bolt) Count(op string) {
-	s.mu.Lock()
-	s.counts[op]++
-	s.mu.Unlock()
-}
-
-// Counts implements Store.
-func (s *Bolt) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.counts)
-}
-
-// Close implements Store: it closes the file and releases its lock.
+// Close implements Store: it syncs the file (written with NoSync), closes
+// it and releases its lock.
 func (s *Bolt) Close() error {
-	if err := s.db.Close(); err != nil {
+	serr := s.db.Sync()
+	if err := errors.Join(serr, s.db.Close()); err != nil {
 		return fmt.Errorf("close state database %s: %w", s.path, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -19,7 +18,8 @@ type Memory struct {
 	access    map[string]AccessToken
 	refresh   map[string]RefreshToken
 	creds     map[string]RoleCredential
-	counts    map[string]int
+	assumed   map[string]AssumedRoleCredential
+	once      map[string]time.Time
 }
 
 // NewMemory returns an empty in-memory store.
@@ -33,7 +33,8 @@ func NewMemory() *Memory {
 		access:    map[string]AccessToken{},
 		refresh:   map[string]RefreshToken{},
 		creds:     map[string]RoleCredential{},
-		counts:    map[string]int{},
+		assumed:   map[string]AssumedRoleCredential{},
+		once:      map[string]time.Time{},
 	}
 }
 
@@ -132,16 +133,30 @@ func (s *Memory) CreateAuthCode(c AuthCode) error {
 	return create(&s.mu, s.codes, c.Code, c)
 }
 
-// TakeAuthCode implements Store.
-func (s *Memory) TakeAuthCode(code string) (AuthCode, error) {
+// GetAuthCode implements Store.
+func (s *Memory) GetAuthCode(code string) (AuthCode, error) {
+	c, err := get(&s.mu, s.codes, code)
+	c.Scopes = slices.Clone(c.Scopes)
+	return c, err
+}
+
+// UpdateAuthCode implements Store.
+func (s *Memory) UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.codes[code]
 	if !ok {
 		return AuthCode{}, ErrNotFound
 	}
-	delete(s.codes, code)
-	return c, nil
+	c.Scopes = slices.Clone(c.Scopes)
+	n, err := fn(c)
+	if err != nil {
+		return c, err
+	}
+	n.Code = c.Code
+	n.Scopes = slices.Clone(n.Scopes)
+	s.codes[code] = n
+	return n, nil
 }
 
 // CreateSession implements Store.
@@ -261,21 +276,8 @@ func (s *Memory) GarbageCollect(now time.Time) (int, error) {
 			n++
 		}
 	}
+	n += s.gcAssumed(now)
 	return n, nil
-}
-
-// Count implements Store.
-func (s *Memory) Count(op string) {
-	s.mu.Lock()
-	s.counts[op]++
-	s.mu.Unlock()
-}
-
-// Counts implements Store.
-func (s *Memory) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.counts)
 }
 
 // Close implements Store; a memory store holds nothing to release.

@@ -1,6 +1,7 @@
 // Package store holds all mutable state of the local IAM Identity Center: client
 // registrations, device authorizations, authorization codes, sessions, access
-// and refresh tokens, issued role credentials, and per-operation call counters.
+// and refresh tokens, issued role credentials, the credentials of assumed
+// roles and the MFA codes already used.
 //
 // It is storage only, in the manner of dex's storage package: records go in and
 // come out, and the few read-modify-write steps that must be atomic (marking a
@@ -76,6 +77,11 @@ type AuthCode struct {
 	Scopes              []string
 	User                string
 	ExpiresAt           time.Time
+	// Used is set by the first redemption, whatever its outcome; SessionID
+	// is the session it started, if any, so that a second redemption can
+	// revoke what the first one was given (RFC 6749 §4.1.2).
+	Used      bool
+	SessionID string
 }
 
 // Session is one sign-in of a user through one client.
@@ -143,8 +149,9 @@ type Store interface {
 	UpdateDeviceAuth(deviceCode string, fn func(DeviceAuth) (DeviceAuth, error)) (DeviceAuth, error)
 
 	CreateAuthCode(AuthCode) error
-	// TakeAuthCode returns the code and deletes it, so a code is used once.
-	TakeAuthCode(code string) (AuthCode, error)
+	GetAuthCode(code string) (AuthCode, error)
+	// UpdateAuthCode is UpdateDeviceAuth for authorization codes.
+	UpdateAuthCode(code string, fn func(AuthCode) (AuthCode, error)) (AuthCode, error)
 
 	CreateSession(Session) error
 	GetSession(id string) (Session, error)
@@ -163,15 +170,13 @@ type Store interface {
 	CreateRoleCredential(RoleCredential) error
 	GetRoleCredential(accessKeyID string) (RoleCredential, error)
 
+	// AssumedRoles keeps what STS AssumeRole issues (assumed.go).
+	AssumedRoles
+
 	// GarbageCollect removes what expired before now: device authorizations,
 	// authorization codes, access tokens, role credentials and the sessions
 	// (with their refresh tokens) that ended. It returns how many records went.
 	GarbageCollect(now time.Time) (int, error)
-
-	// Count adds one to the counter of an operation (e.g. "GetRoleCredentials").
-	Count(op string)
-	// Counts returns a copy of all counters.
-	Counts() map[string]int
 
 	Close() error
 }

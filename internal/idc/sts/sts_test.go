@@ -1,12 +1,14 @@
 package sts
 
 import (
+	stdcmp "cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,6 +58,7 @@ func TestSDKClientGetsIdentity(t *testing.T) {
 	srv := httptest.NewServer(&Handler{
 		Lookup: mapLookup{testKeyID: testCredential(time.Now().Add(time.Hour))},
 		Now:    time.Now, // the SDK signs with the wall clock and cannot be given another
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	t.Cleanup(srv.Close)
 
@@ -112,6 +115,7 @@ const queryBody = "Action=GetCallerIdentity&Version=2011-06-15"
 type signing struct {
 	keyID, secret, token string
 	at                   time.Time
+	host, region         string // the Host signed and sent, and the scope's region; "" for the server's and us-east-1
 }
 
 var validSigning = signing{keyID: testKeyID, secret: testSecret, token: testToken, at: t0}
@@ -135,9 +139,13 @@ func newSignedRequest(t *testing.T, baseURL, method, body string, s signing) *ht
 	if method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	if s.host != "" {
+		req.Host = s.host
+	}
+	region := stdcmp.Or(s.region, "us-east-1")
 	sum := sha256.Sum256([]byte(body))
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: s.keyID, SecretAccessKey: s.secret, SessionToken: s.token},
-		req, hex.EncodeToString(sum[:]), "sts", "us-east-1", s.at); err != nil {
+		req, hex.EncodeToString(sum[:]), "sts", region, s.at); err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("User-Agent", "unsigned-agent/1.0") // not signed, as with the SDK
@@ -161,6 +169,55 @@ type parsedIdentity struct {
 	ReqID   string `xml:"ResponseMetadata>RequestId"`
 }
 
+// TestSignatureRegion: the credential scope must name the region of the
+// endpoint: sts.<region>.amazonaws.com its own, sts.amazonaws.com
+// us-east-1, and this server's own endpoint a region of its partition.
+func TestSignatureRegion(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&Handler{Lookup: mapLookup{testKeyID: testCredential(t0.Add(time.Hour))}, Now: func() time.Time { return t0 },
+		Logger: slog.New(slog.DiscardHandler), Region: "us-east-1"})
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		host, region string
+		ok           bool
+	}{
+		{"", "us-east-1", true},
+		{"", "us-west-2", true}, // a profile's region other than the sso_region
+		{"", "eu-west-1", true},
+		{"", "cn-north-1", false},
+		{"", "us-gov-west-1", false},
+		{"", "bogus-region-9", false},
+		{"", "local", false},
+		{"sts.eu-west-1.amazonaws.com", "eu-west-1", true},
+		{"sts.eu-west-1.amazonaws.com:443", "eu-west-1", true},
+		{"sts.eu-west-1.amazonaws.com", "us-east-1", false},
+		{"sts.eu-west-1.amazonaws.com", "eu-west-2", false},
+		{"sts.amazonaws.com", "us-east-1", true},
+		{"sts.amazonaws.com", "eu-west-1", false},
+	}
+	for _, tt := range tests {
+		name := stdcmp.Or(tt.host, "local endpoint") + "/" + tt.region
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sig := validSigning
+			sig.host, sig.region = tt.host, tt.region
+			resp, err := srv.Client().Do(newSignedRequest(t, srv.URL, http.MethodPost, queryBody, sig))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e parsedError
+			_ = xml.NewDecoder(resp.Body).Decode(&e)
+			switch {
+			case tt.ok && resp.StatusCode != http.StatusOK:
+				t.Errorf("status %d (%s: %s), want 200", resp.StatusCode, e.Code, e.Message)
+			case !tt.ok && (resp.StatusCode != http.StatusForbidden || e.Code != "SignatureDoesNotMatch" || e.Message != "Credential should be scoped to a valid region, not '"+tt.region+"'. "):
+				t.Errorf("status %d, %s: %q; want 403 SignatureDoesNotMatch naming the region", resp.StatusCode, e.Code, e.Message)
+			}
+		})
+	}
+}
+
 func TestSignedRequestMutations(t *testing.T) {
 	t.Parallel()
 	lookup := mapLookup{
@@ -171,7 +228,7 @@ func TestSignedRequestMutations(t *testing.T) {
 			return c
 		}(),
 	}
-	srv := httptest.NewServer(&Handler{Lookup: lookup, Now: func() time.Time { return t0 }})
+	srv := httptest.NewServer(&Handler{Lookup: lookup, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(srv.Close)
 
 	type result struct {
@@ -225,8 +282,8 @@ func TestSignedRequestMutations(t *testing.T) {
 			want: result{http.StatusBadRequest, "IncompleteSignature"}},
 		{name: "missing X-Amz-Date", mutate: func(r *http.Request) { r.Header.Del("X-Amz-Date") },
 			want: result{http.StatusBadRequest, "IncompleteSignature"}},
-		{name: "unknown action", body: "Action=AssumeRole&Version=2011-06-15",
-			want: result{http.StatusBadRequest, "InvalidAction"}, wantMsg: "Could not find operation AssumeRole for version 2011-06-15"},
+		{name: "unknown action", body: "Action=GetSessionToken&Version=2011-06-15",
+			want: result{http.StatusBadRequest, "InvalidAction"}, wantMsg: "Could not find operation GetSessionToken for version 2011-06-15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,7 +406,7 @@ func TestRequestIDIsUUID(t *testing.T) {
 func TestRequestIDHeaderSpelling(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
-	(&Handler{Lookup: mapLookup{}}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(queryBody)))
+	(&Handler{Lookup: mapLookup{}, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(queryBody)))
 	var names []string
 	for k := range rec.Header() {
 		if strings.EqualFold(k, "x-amzn-RequestId") {
