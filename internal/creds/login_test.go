@@ -273,17 +273,23 @@ func TestLockOrder(t *testing.T) {
 // for what is in the way (adversarial W10).
 func TestRegistrationNotSaved(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	type blocker struct {
 		name     string
 		block    func(t *testing.T, path string)
 		wantHint string
-	}{
+	}
+	tests := []blocker{
 		{"directory", func(t *testing.T, path string) {
 			if err := os.MkdirAll(path, 0o700); err != nil {
 				t.Fatal(err)
 			}
 		}, "remove the directory "},
-		{"symlink out of the cache", func(t *testing.T, path string) {
+	}
+	// Windows has no symlinks to test with: Wine's os.Symlink makes none and
+	// Windows needs a privilege for one. The directory case keeps the promise
+	// there.
+	if runtime.GOOS != "windows" {
+		tests = append(tests, blocker{"symlink out of the cache", func(t *testing.T, path string) {
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				t.Fatal(err)
 			}
@@ -292,7 +298,7 @@ func TestRegistrationNotSaved(t *testing.T) {
 			if err := os.Symlink(outside, path); err != nil {
 				t.Fatal(err)
 			}
-		}, "remove the symlink "},
+		}, "remove the symlink "})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
