@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing (Debian's awscli, chromium and
+# Installs what the tests need when it is missing (Debian's awscli, chromium,
+# nodejs with npm (and the AWS SDK for JavaScript from npm, below) and
 # python3-boto3 with botocore,
 # iproute2 and util-linux for the private network namespace), then runs every
 # test. CI runs this same script (.ci/run).
@@ -19,6 +20,21 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The AWS SDK for JavaScript v3 of the interop tests, pinned by its lock
+# file, installed (from the npm registry) into a cache directory keyed by the
+# lock's digest, only when it is not there yet; the tests run offline.
+command -v npm >/dev/null || { echo "installing: nodejs npm" >&2; sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+sdkjs_src=internal/interop/testdata/sdkjs
+sdkjs_sum=$(sha256sum "$sdkjs_src/package-lock.json" | cut -c1-12)
+export SSOCLI_SDKJS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/ssocli-test/sdkjs-$sdkjs_sum"
+if [ ! -f "$SSOCLI_SDKJS_DIR/node_modules/@aws-sdk/client-sts/package.json" ]; then
+  echo "installing the AWS SDK for JavaScript into $SSOCLI_SDKJS_DIR" >&2
+  mkdir -p "$SSOCLI_SDKJS_DIR"
+  cp "$sdkjs_src/package.json" "$sdkjs_src/package-lock.json" "$SSOCLI_SDKJS_DIR/"
+  npm ci --prefix "$SSOCLI_SDKJS_DIR" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
 fi
 
 unformatted=$(gofmt -l cmd internal)

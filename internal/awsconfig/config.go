@@ -1,13 +1,14 @@
 package awsconfig
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 
+	"github.com/ssocli/ssocli/internal/atomicfile"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -179,21 +180,30 @@ func Load(configPath, credentialsPath string) (*Config, error) {
 	return c, nil
 }
 
-// readOptional reads a file; a missing one (or a directory, which botocore's
-// os.path.isfile also rejects) reads as empty.
+// maxConfigSize bounds what Load reads. botocore has no bound, but real
+// config files are kilobytes (10,000 profiles are 1.2 MB), and a bound keeps a
+// huge or endless file from eating the machine's memory.
+const maxConfigSize = 64 << 20
+
+// readOptional reads a config or credentials file. A missing one, and one that
+// is not a regular file (a directory, a FIFO, /dev/zero: botocore's
+// os.path.isfile rejects them all), reads as empty, as the AWS CLI reads it;
+// nothing that is not a regular file is ever opened for reading, so a FIFO
+// cannot hang the process and a device cannot fill its memory. A symlink is
+// followed (dotfiles).
 func readOptional(path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
-	if err == nil {
+	data, err := atomicfile.ReadFile(context.Background(), path, atomicfile.ReadOptions{MaxSize: maxConfigSize, FollowSymlinks: true})
+	switch {
+	case err == nil:
 		return data, nil
-	}
-	if errors.Is(err, fs.ErrNotExist) {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, atomicfile.ErrNotRegular):
 		return nil, nil
-	}
-	if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {
-		return nil, nil
+	case errors.Is(err, atomicfile.ErrTooLarge):
+		return nil, usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, fmt.Errorf("read %s: %w", path, err)).
+			WithHint("the file is larger than 64 MiB; check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name your config files")
 	}
 	// Say which file and why (permission denied, ...): without the cause
 	// the fix cannot be guessed.

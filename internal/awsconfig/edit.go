@@ -2,11 +2,6 @@ package awsconfig
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -43,6 +38,10 @@ func ParseDocument(data []byte) (*Document, error) {
 	if _, err := parseINI(data); err != nil {
 		return nil, err
 	}
+	return splitDocument(data), nil
+}
+
+func splitDocument(data []byte) *Document {
 	d := &Document{eol: LineEnding(data)}
 	s := string(data)
 	for len(s) > 0 {
@@ -54,7 +53,7 @@ func ParseDocument(data []byte) (*Document, error) {
 		d.lines = append(d.lines, s[:i+1])
 		s = s[i+1:]
 	}
-	return d, nil
+	return d
 }
 
 // Bytes returns the document's contents.
@@ -90,8 +89,8 @@ func SectionHeader(kind, name string) string {
 }
 
 // Set sets one key in a section; see Update.
-func (d *Document) Set(section, key, value string) {
-	d.Update(section, []KeyValue{{key, value}})
+func (d *Document) Set(section, key, value string) error {
+	return d.Update(section, []KeyValue{{key, value}})
 }
 
 // Update sets keys in the section whose header is section (e.g. "profile dev",
@@ -103,12 +102,20 @@ func (d *Document) Set(section, key, value string) {
 //
 // Set keys one call per section: the AWS CLI writes a command's keys in one
 // update, and where the new keys land can depend on it.
-func (d *Document) Update(section string, values []KeyValue) {
+//
+// A section name, key or value holding a line break or another control
+// character (a tab is allowed in names and values), or a key holding "=" or
+// ":", is refused with an *UnsafeEntryError and nothing changes: written raw it
+// could add lines of its own to the file.
+func (d *Document) Update(section string, values []KeyValue) error {
+	if err := checkEntries(section, values); err != nil {
+		return err
+	}
 	pending := append([]KeyValue(nil), values...)
 	start := d.findSection(section)
 	if start < 0 {
 		d.appendSection(section, pending)
-		return
+		return nil
 	}
 	last := start   // the AWS CLI's last_matching_line
 	optIndent := -1 // indent of the current option line; -1 right after the header
@@ -116,7 +123,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		line := d.lines[j]
 		if isSectionLine(line) {
 			d.insert(last+1, pending)
-			return
+			return nil
 		}
 		if !looksLikeOption(line) {
 			continue
@@ -142,7 +149,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		}
 	}
 	if len(pending) == 0 {
-		return
+		return nil
 	}
 	// End of file reached inside the section. The AWS CLI first terminates the
 	// last line, then inserts one line further down than in the in-loop case
@@ -154,6 +161,7 @@ func (d *Document) Update(section string, values []KeyValue) {
 		d.lines[n-1] += d.eol
 	}
 	d.insert(min(last+2, len(d.lines)), pending)
+	return nil
 }
 
 // DeleteSection removes a section: its header and every line up to its last
@@ -254,53 +262,4 @@ func (d *Document) lineEnding(line string) string {
 		return "\n"
 	}
 	return d.eol
-}
-
-// WriteFileAtomic replaces path with data so that readers see the old file or the
-// new one, never a part: it writes a temporary file in the same directory, syncs
-// it and renames it over path. An existing file keeps its permissions; a new
-// one gets perm (use 0600, as the AWS CLI does). A missing directory is created
-// 0700. A symbolic link at path is followed, so dotfile links stay links.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("resolve %s: %w", path, err)
-	}
-	if st, err := os.Stat(path); err == nil {
-		perm = st.Mode().Perm()
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", tmp, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
-	}
-	ok = true
-	return nil
 }

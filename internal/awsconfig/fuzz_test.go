@@ -32,8 +32,12 @@ func FuzzParse(f *testing.F) {
 		if !bytes.Equal(d.Bytes(), config) {
 			t.Fatalf("ParseDocument(x).Bytes() != x")
 		}
-		d.Update("profile fuzz", []KeyValue{{"sso_session", "corp"}, {"region", "us-east-1"}})
-		d.Update("default", []KeyValue{{"output", "json"}})
+		if err := d.Update("profile fuzz", []KeyValue{{"sso_session", "corp"}, {"region", "us-east-1"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Update("default", []KeyValue{{"output", "json"}}); err != nil {
+			t.Fatal(err)
+		}
 		out, err := Parse(d.Bytes(), nil, "config")
 		if err != nil {
 			// Edits can only break a file that the AWS CLI's writer would break

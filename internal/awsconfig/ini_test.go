@@ -1,6 +1,9 @@
 package awsconfig
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -289,5 +292,23 @@ func TestShlexSplit(t *testing.T) {
 				t.Errorf("shlexSplit(%q) (-want +got):\n%s", tt.in, diff)
 			}
 		})
+	}
+}
+
+func TestLoadTooLarge(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: the size is what counts, not the bytes on disk.
+	if err := f.Truncate(maxConfigSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = Load(path, "")
+	if ue := usererr.As(err); ue == nil || ue.Msg != "Unable to parse config file: "+path || !strings.Contains(ue.Hint, "64 MiB") {
+		t.Errorf("Load of a huge file: %#v", err)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/ssocache"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -101,22 +101,22 @@ func formatCredentials(c *creds.Credentials, format string) []byte {
 		exp = c.Expiration.UTC().Format("2006-01-02T15:04:05") + "+00:00"
 	}
 	if format == "process" {
-		// Python's json.dumps(indent=2): keys in this order, optional ones only when set.
-		var b strings.Builder
-		b.WriteString("{\n  \"Version\": 1,\n  \"AccessKeyId\": ")
-		b.WriteString(jsonString(c.AccessKeyID))
-		b.WriteString(",\n  \"SecretAccessKey\": ")
-		b.WriteString(jsonString(c.SecretAccessKey))
+		// The AWS CLI's json.dumps(output, indent=2, separators=(',', ': ')):
+		// keys in this order, optional ones only when set, non-ASCII escaped
+		// (ensure_ascii), no HTML escaping.
+		b := []byte("{\n  \"Version\": 1,\n  \"AccessKeyId\": ")
+		b = ssocache.AppendPyString(b, c.AccessKeyID)
+		b = append(b, ",\n  \"SecretAccessKey\": "...)
+		b = ssocache.AppendPyString(b, c.SecretAccessKey)
 		if c.SessionToken != "" {
-			b.WriteString(",\n  \"SessionToken\": ")
-			b.WriteString(jsonString(c.SessionToken))
+			b = append(b, ",\n  \"SessionToken\": "...)
+			b = ssocache.AppendPyString(b, c.SessionToken)
 		}
 		if exp != "" {
-			b.WriteString(",\n  \"Expiration\": ")
-			b.WriteString(jsonString(exp))
+			b = append(b, ",\n  \"Expiration\": "...)
+			b = ssocache.AppendPyString(b, exp)
 		}
-		b.WriteString("\n}\n")
-		return []byte(b.String())
+		return append(b, "\n}\n"...)
 	}
 	vars := [][2]string{{"AWS_ACCESS_KEY_ID", c.AccessKeyID}, {"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey}}
 	if c.SessionToken != "" {
@@ -141,15 +141,6 @@ func formatCredentials(c *creds.Credentials, format string) []byte {
 		}
 	}
 	return []byte(b.String())
-}
-
-// jsonString quotes s as Python's json.dumps does: no HTML escaping of <, > and &.
-func jsonString(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // parseExpiration reads AWS_CREDENTIAL_EXPIRATION; zero when absent or unreadable.

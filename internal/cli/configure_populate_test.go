@@ -1,17 +1,22 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
+	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
 // userConfig is a config with comments, odd spacing, a sub-section and an
@@ -60,11 +65,12 @@ func populatedProfiles(t testing.TB, data string) map[string]map[string]string {
 // outsideBlock removes the populate block.
 func outsideBlock(t testing.TB, data string) string {
 	t.Helper()
-	before, _, after, found, err := splitBlock(data, "# BEGIN ssocli populate corp", "# END ssocli populate corp")
-	if err != nil || !found {
-		t.Fatalf("no populate block (err %v) in:\n%s", err, data)
+	begin, end := populateMarkers("corp")
+	i, j := strings.Index(data, begin+"\n"), strings.Index(data, end+"\n")
+	if i < 0 || j < i {
+		t.Fatalf("no populate block in:\n%s", data)
 	}
-	return before + after
+	return data[:i] + data[j+len(end)+1:]
 }
 
 func TestPopulate(t *testing.T) {
@@ -126,7 +132,7 @@ func TestPopulate(t *testing.T) {
 			}
 		}
 		if strings.Contains(out, "\n+[profile") {
-			t.Errorf("dry-run diff adds profiles:\n%.2000s", out)
+			t.Errorf("dry-run diff adds profiles:\n%s", out)
 		}
 		if diff := cmp.Diff(first, h.readConfig()); diff != "" {
 			t.Errorf("--dry-run wrote the file (-before +after):\n%s", diff)
@@ -228,58 +234,67 @@ func TestSanitizeProfileName(t *testing.T) {
 	}
 }
 
-func TestUnifiedDiff(t *testing.T) {
+// TestDryRunDiff pins the --dry-run format: go-internal/diff's unified diff
+// (a "diff A B" line, then ---/+++ and hunks with three lines of context and
+// both counts always written).
+func TestDryRunDiff(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, a, b, want string
 	}{
 		{"equal", "x\n", "x\n", ""},
-		{"append", "a\nb\n", "a\nb\nc\n", "--- A\n+++ B\n@@ -1,2 +1,3 @@\n a\n b\n+c\n"},
+		{"append", "a\nb\n", "a\nb\nc\n", "diff A A\n--- A\n+++ A\n@@ -1,2 +1,3 @@\n a\n b\n+c\n"},
 		{"change in the middle", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nX\n6\n7\n8\n9\n",
-			"--- A\n+++ B\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n"},
-		{"from empty", "", "a\n", "--- A\n+++ B\n@@ -0,0 +1,1 @@\n+a\n"},
+			"diff A A\n--- A\n+++ A\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n"},
+		{"from empty", "", "a\n", "diff A A\n--- A\n+++ A\n@@ -0,0 +1,1 @@\n+a\n"},
+		{"no final newline", "a", "b\n", "diff A A\n--- A\n+++ A\n@@ -1,1 +1,1 @@\n-a\n\\ No newline at end of file\n+b\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, unifiedDiff("A", "B", tc.a, tc.b)); diff != "" {
-				t.Errorf("unifiedDiff (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.want, dryRunDiff("A", &awsconfig.Change{Before: []byte(tc.a), After: []byte(tc.b)})); diff != "" {
+				t.Errorf("dryRunDiff (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestPopulateConfigBlock(t *testing.T) {
+// TestPopulateRefusesHostileRoleName is the adversarial run's S1 through the
+// whole command: a portal (a stand-in, since our own server refuses such
+// names) whose role name holds a line break and a credential_process line
+// gets nothing written, and the payload is not echoed raw. Whichever layer
+// refuses it, the portal boundary or the config editor, the file must stay
+// as it was.
+func TestPopulateRefusesHostileRoleName(t *testing.T) {
 	t.Parallel()
-	kv := func(acct, role string) []awsconfig.KeyValue {
-		return []awsconfig.KeyValue{{Key: "sso_session", Value: "s"}, {Key: "sso_account_id", Value: acct}, {Key: "sso_role_name", Value: role}}
+	const evil = "Admin\ncredential_process = /tmp/evil"
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/assignment/accounts":
+			fmt.Fprint(w, `{"accountList": [{"accountId": "111122223333", "accountName": "Dev", "emailAddress": "dev@example.com"}]}`)
+		case "/assignment/roles":
+			b, _ := json.Marshal(map[string]any{"roleList": []map[string]string{{"roleName": evil, "accountId": "111122223333"}}})
+			w.Write(b)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(portal.Close)
+	h := newHarness(t)
+	h.vars["AWS_ENDPOINT_URL"] = portal.URL
+	h.writeConfig(userConfig)
+	tok := &ssocache.Token{StartURL: "https://d-0000000000.awsapps.com/start", Region: "us-east-1", AccessToken: "fake-access-token", ExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	if err := ssocache.WriteToken(ssocache.TokenPath(h.home, "corp", ""), tok); err != nil {
+		t.Fatal(err)
 	}
-	want := []populatedProfile{{"b", kv("2", "R")}, {"a", kv("1", "R")}}
-	for _, tc := range []struct {
-		name, old, want string
-		prune           bool
-	}{
-		{"new file", "", "# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
-		{"appended after a file without final newline", "[default]\nregion = x", "[default]\nregion = x\n\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
-		{"block updated in place, user key and stale profile kept", "[top]\n# BEGIN ssocli populate s\n[profile a]\nsso_account_id = 1\noutput = json\n[profile gone]\nsso_session = s\n# END ssocli populate s\n[tail]\n",
-			"[top]\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\noutput = json\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n\n[profile gone]\nsso_session = s\n# END ssocli populate s\n[tail]\n", false},
-		{"prune", "[top]\n# BEGIN ssocli populate s\n[profile gone]\nsso_session = s\n# END ssocli populate s\n",
-			"[top]\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile a]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", true},
-		{"profile outside the block skipped", "[profile a]\nregion = x\n", "[profile a]\nregion = x\n\n# BEGIN ssocli populate s\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\n[profile b]\nsso_session = s\nsso_account_id = 2\nsso_role_name = R\n# END ssocli populate s\n", false},
-		{"CRLF file: the block in CRLF", "[profile a]\r\nregion = x", "[profile a]\r\nregion = x\r\n\r\n# BEGIN ssocli populate s\r\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\r\n[profile b]\r\nsso_session = s\r\nsso_account_id = 2\r\nsso_role_name = R\r\n# END ssocli populate s\r\n", false},
-		{"CRLF block rewritten in CRLF", "[top]\r\n\r\n# BEGIN ssocli populate s\r\n[profile gone]\r\n# END ssocli populate s\r\n[tail]\r\n", "[top]\r\n\r\n# BEGIN ssocli populate s\r\n# Written by ssocli configure populate --sso-session s; edits between these lines may be replaced.\r\n[profile a]\r\nsso_session = s\r\nsso_account_id = 1\r\nsso_role_name = R\r\n\r\n[profile b]\r\nsso_session = s\r\nsso_account_id = 2\r\nsso_role_name = R\r\n# END ssocli populate s\r\n[tail]\r\n", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			res, err := populateConfig([]byte(tc.old), "s", want, tc.prune)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.old == "" {
-				// A new file has the system's line endings (CRLF on Windows).
-				tc.want = strings.ReplaceAll(tc.want, "\n", awsconfig.LineEnding(nil))
-			}
-			if diff := cmp.Diff(tc.want, string(res.data)); diff != "" {
-				t.Errorf("populateConfig (-want +got):\n%s", diff)
-			}
-		})
+	_, errs, code := h.run("configure", "populate", "--sso-session", "corp", "--rate", "1000")
+	if code == 0 {
+		t.Errorf("populate with a hostile role name: exit 0")
 	}
+	if got := h.readConfig(); got != userConfig {
+		t.Errorf("the config changed:\n%s", got)
+	}
+	if strings.Contains(errs, evil) {
+		t.Errorf("the error echoes the payload raw (line break included):\n%s", errs)
+	}
+	t.Logf("exit %d, stderr: %s", code, errs)
 }

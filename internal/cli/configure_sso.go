@@ -2,15 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 // defaultScopes is the AWS CLI's default sso_registration_scopes (spec §7.1).
@@ -124,8 +121,8 @@ func runConfigureSSOSession(ctx context.Context, o *configureSSOOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := o.editConfig(func(d *awsconfig.Document) {
-		d.Update(awsconfig.SSOSessionSection(name), vals)
+	if err := o.editConfig(ctx, func(d *awsconfig.Document) error {
+		return d.Update(awsconfig.SSOSessionSection(name), vals)
 	}); err != nil {
 		return err
 	}
@@ -143,13 +140,16 @@ func runConfigureSSO(ctx context.Context, o *configureSSOOptions) error {
 		return err
 	}
 	// Write the profile, then the session (ConfigureSSOCommand._write_new_config).
-	if err := o.editConfig(func(d *awsconfig.Document) {
+	if err := o.editConfig(ctx, func(d *awsconfig.Document) error {
 		if len(ans.profileValues) > 0 {
-			d.Update(awsconfig.ProfileSection(ans.profile), ans.profileValues)
+			if err := d.Update(awsconfig.ProfileSection(ans.profile), ans.profileValues); err != nil {
+				return err
+			}
 		}
 		if ans.session != "" {
-			d.Update(awsconfig.SSOSessionSection(ans.session), ans.sessionValues)
+			return d.Update(awsconfig.SSOSessionSection(ans.session), ans.sessionValues)
 		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -161,21 +161,11 @@ func runConfigureSSO(ctx context.Context, o *configureSSOOptions) error {
 	return nil
 }
 
-// editConfig reads the config file, applies edit and writes it back
-// atomically, keeping every byte edit does not change. A new file is 0600.
-func (d *deps) editConfig(edit func(*awsconfig.Document)) error {
+// editConfig applies edit to the config file through awsconfig.EditFile: under
+// the cross-process lock, re-read, written atomically, keeping every byte edit
+// does not change. A new file is 0600.
+func (d *deps) editConfig(ctx context.Context, edit func(*awsconfig.Document) error) error {
 	path, _ := awsconfig.Paths(d.Env.getenv, d.Env.Home)
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("read config file %s: %w", path, err)
-	}
-	doc, err := awsconfig.ParseDocument(data)
-	if err != nil {
-		return usererr.Wrap(usererr.CodeOther, "Unable to parse config file: "+path, err)
-	}
-	edit(doc)
-	if err := awsconfig.WriteFileAtomic(path, doc.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("write config file %s: %w", path, err)
-	}
-	return nil
+	_, err := awsconfig.EditFile(ctx, path, edit, awsconfig.EditOptions{Debug: debugLogger(d.Env, d.Globals.Debug).Debug})
+	return err
 }

@@ -72,7 +72,6 @@ func TestConfigureWizardPTY(t *testing.T) {
 	}
 }
 
-// screen collects what a program writes to a pseudo-terminal.
 type screen struct {
 	mu   sync.Mutex
 	cond *sync.Cond
@@ -109,7 +108,6 @@ func (s *screen) text() string {
 	return string(s.buf)
 }
 
-// expect waits until want appears after the previous match.
 func (s *screen) expect(want string, timeout time.Duration) error {
 	timer := time.AfterFunc(timeout, func() {
 		s.mu.Lock()
@@ -140,10 +138,6 @@ func (e *expectError) Error() string {
 
 func strconvQuote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
 
-// TestConfigureCtrlC runs the real binary under a pseudo-terminal and
-// presses Ctrl-C at each question of the wizards, line prompts (where the
-// terminal turns it into SIGINT) and choosers (raw mode, where it is a byte)
-// alike: ssocli must exit 130 at once and leave ~/.aws/config as it was.
 func TestConfigureCtrlC(t *testing.T) {
 	t.Parallel()
 	bin := ssocliBinary(t)
@@ -210,7 +204,6 @@ func TestConfigureCtrlC(t *testing.T) {
 	}
 }
 
-// requireTerminal skips the test without a pseudo-terminal (fails under CI).
 func requireTerminal(t *testing.T, err error) {
 	t.Helper()
 	require.Missingf(t, "no pseudo-terminal here: %v", err)

@@ -179,3 +179,11 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 		})
 	}
 }
+
+// screen collects what a program writes to a pseudo-terminal.
+// expect waits until want appears after the previous match.
+// TestConfigureCtrlC runs the real binary under a pseudo-terminal and
+// presses Ctrl-C at each question of the wizards, line prompts (where the
+// terminal turns it into SIGINT) and choosers (raw mode, where it is a byte)
+// alike: ssocli must exit 130 at once and leave ~/.aws/config as it was.
+// requireTerminal skips the test without a pseudo-terminal (fails under CI).

@@ -23,6 +23,7 @@ const execEnvMarker = "SSOCLI_EXEC"
 type execOptions struct {
 	deps
 	AllowNested bool
+	ECSServer   bool
 	Command     []string
 }
 
@@ -41,7 +42,15 @@ AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so SDKs use these variables
 rather than the profile, and SSOCLI_EXEC is set to the profile's name.
 SIGINT and SIGTERM are passed to the command, and ssocli exits with its exit
 code. Running ssocli exec inside another is refused (the inner one would hide
-the outer one's credentials) unless --allow-nested is given.`,
+the outer one's credentials) unless --allow-nested is given.
+
+With --ecs-server the command gets no keys: it gets a credential endpoint on
+127.0.0.1 (a random port) instead, in AWS_CONTAINER_CREDENTIALS_FULL_URI, and a
+random token for it in AWS_CONTAINER_AUTHORIZATION_TOKEN, so that the AWS SDKs
+in it fetch fresh credentials whenever theirs expire, for as long as the
+command runs (see ssocli credential-server). The configuration files still come
+first in the SDKs' chain: a [default] profile with credentials of its own is
+used instead of the endpoint.`,
 		Args: cobra.ArbitraryArgs, // none is refused in RunE, naming the fix
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.deps = a.deps()
@@ -57,6 +66,7 @@ the outer one's credentials) unless --allow-nested is given.`,
 	}
 	c.Flags().SetInterspersed(false)
 	c.Flags().BoolVar(&o.AllowNested, "allow-nested", false, "run even inside another ssocli exec")
+	c.Flags().BoolVar(&o.ECSServer, "ecs-server", false, "give the command a local credential endpoint that always serves fresh credentials, instead of fixed keys")
 	return c
 }
 
@@ -71,6 +81,14 @@ func runExec(ctx context.Context, o *execOptions) error {
 		return err
 	}
 	env := execEnviron(o.environ(), c, o.region(), profile)
+	if o.ECSServer {
+		vars, stop, err := o.startExecServer(profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		env = ecsEnviron(o.environ(), vars, o.region(), profile)
+	}
 	path, err := exec.LookPath(o.Command[0])
 	if err != nil {
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("Cannot run %s: %v", o.Command[0], errors.Unwrap(err)), err)

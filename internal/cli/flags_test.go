@@ -80,6 +80,26 @@ var flagCases = []flagCase{
 	{[]string{"exec"}, func(a *app, got *any) *cobra.Command { return newExecCmd(a, capture[execOptions](got)) },
 		[]string{"--profile", "dev", "--allow-nested", "--", "aws", "s3", "ls", "--profile", "x"},
 		&execOptions{deps: deps{Globals: globals{Profile: "dev"}}, AllowNested: true, Command: []string{"aws", "s3", "ls", "--profile", "x"}}},
+	{[]string{"exec"}, func(a *app, got *any) *cobra.Command { return newExecCmd(a, capture[execOptions](got)) },
+		[]string{"--ecs-server", "--", "aws", "s3", "ls"}, &execOptions{ECSServer: true, Command: []string{"aws", "s3", "ls"}}},
+	{[]string{"console"}, func(a *app, got *any) *cobra.Command { return newConsoleCmd(a, capture[consoleOptions](got)) },
+		nil, &consoleOptions{}},
+	{[]string{"console"}, func(a *app, got *any) *cobra.Command { return newConsoleCmd(a, capture[consoleOptions](got)) },
+		[]string{"--profile", "dev", "--service", "ec2", "--session-duration", "90m", "--url-only", "--region", "eu-west-1"},
+		&consoleOptions{deps: deps{Globals: globals{Profile: "dev", Region: "eu-west-1"}}, Service: "ec2", SessionDuration: 90 * time.Minute, URLOnly: true}},
+	{[]string{"console"}, func(a *app, got *any) *cobra.Command { return newConsoleCmd(a, capture[consoleOptions](got)) },
+		[]string{"--destination", "https://console.aws.amazon.com/s3/home"}, &consoleOptions{Destination: "https://console.aws.amazon.com/s3/home"}},
+	{[]string{"credential-server"}, func(a *app, got *any) *cobra.Command {
+		return newCredentialServerCmd(a, capture[credentialServerOptions](got))
+	}, nil, &credentialServerOptions{Addr: "127.0.0.1:0"}},
+	{[]string{"credential-server"}, func(a *app, got *any) *cobra.Command {
+		return newCredentialServerCmd(a, capture[credentialServerOptions](got))
+	}, []string{"--addr", "127.0.0.1:9911", "--profile", "dev", "--profile", "prod", "--auto-login"},
+		&credentialServerOptions{deps: deps{Globals: globals{AutoLogin: true}}, Addr: "127.0.0.1:9911", Profiles: []string{"dev", "prod"}}},
+	{[]string{"credential-server"}, func(a *app, got *any) *cobra.Command {
+		return newCredentialServerCmd(a, capture[credentialServerOptions](got))
+	}, []string{"--addr", "0.0.0.0:9911", "--allow-remote", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
+		&credentialServerOptions{Addr: "0.0.0.0:9911", AllowRemote: true, TLSCert: "c.pem", TLSKey: "k.pem"}},
 	{[]string{"completion"}, func(a *app, got *any) *cobra.Command {
 		return newCompletionCmd(a, a.newRoot(), capture[completionOptions](got))
 	}, []string{"fish"}, &completionOptions{Shell: "fish"}},
@@ -126,7 +146,8 @@ func TestFlagsToOptions(t *testing.T) {
 			}
 			opts := []cmp.Option{cmpopts.IgnoreFields(deps{}, "Env", "Config", "HTTPClient"), cmpopts.IgnoreFields(completionOptions{}, "Root"),
 				cmp.AllowUnexported(loginOptions{}, logoutOptions{}, statusOptions{}, ssoListOptions{}, callerIdentityOptions{}, exportOptions{},
-					listProfilesOptions{}, configureSSOOptions{}, populateOptions{}, serveOptions{}, demoOptions{}, execOptions{}, completionOptions{})}
+					listProfilesOptions{}, configureSSOOptions{}, populateOptions{}, serveOptions{}, demoOptions{}, execOptions{}, completionOptions{},
+					consoleOptions{}, credentialServerOptions{})}
 			if diff := cmp.Diff(tc.want, got, opts...); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -188,6 +209,10 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		{[]string{"serve"}, cmdFor("serve"), []string{"--addr", "0.0.0.0:1"}, "is not a loopback address"},
 		{[]string{"serve"}, cmdFor("serve"), []string{"--directory", "d.yaml", "--generate-accounts", "3"}, "cannot be used together"},
 		{[]string{"exec"}, cmdFor("exec"), nil, "exec: give the command to run after --"},
+		{[]string{"console"}, cmdFor("console"), []string{"--service", "ec2", "--destination", "https://x.example/"}, "cannot be used together"},
+		{[]string{"console"}, cmdFor("console"), []string{"--session-duration", "13h"}, "from 15 minutes to 12 hours"},
+		{[]string{"credential-server"}, cmdFor("credential-server"), []string{"--addr", "0.0.0.0:0"}, "is not a loopback address"},
+		{[]string{"credential-server"}, cmdFor("credential-server"), []string{"--addr", "0.0.0.0:0", "--allow-remote"}, "needs --tls-cert and --tls-key"},
 	} {
 		t.Run(strings.Join(append(append([]string{}, tc.path...), tc.flags...), " "), func(t *testing.T) {
 			t.Parallel()

@@ -88,6 +88,8 @@ func (a *app) rootCmd() *cobra.Command {
 		newServeCmd(a, nil),
 		newDemoCmd(a, nil),
 		newExecCmd(a, nil),
+		newConsoleCmd(a, nil),
+		newCredentialServerCmd(a, nil),
 	)
 	root.AddCommand(newCompletionCmd(a, root, nil))
 	return root

@@ -30,6 +30,7 @@ type serveOptions struct {
 	DeviceCodeTTL    time.Duration
 	RefreshGrace     time.Duration
 	RateLimit        float64
+	RoleCredTTL      time.Duration
 	AllowRemote      bool
 	GenerateAccounts int
 	RolesPerAccount  int
@@ -43,14 +44,18 @@ func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra
 		Short: "Run a local IAM Identity Center that ssocli, the AWS CLI and the AWS SDKs accept",
 		Long: `Run a local IAM Identity Center on loopback: SSO OIDC (device code, authorization
 code with PKCE, refresh tokens), the portal API (role credentials, accounts,
-roles, logout), STS GetCallerIdentity with SigV4 checking, and sign-in, consent
-and device pages for a browser. Nothing it issues works against real AWS.
+roles, logout), STS GetCallerIdentity with SigV4 checking, sign-in, consent
+and device pages for a browser, and the AWS sign-in federation endpoint
+(/federation: getSigninToken and login, for ssocli console) with a minimal
+console page that shows who is signed in. Nothing it issues works against real
+AWS.
 
 Clients reach it in one of two ways, printed on start:
   AWS_ENDPOINT_URL=http://127.0.0.1:8765            ssocli, AWS CLI >= 2.13, AWS SDKs
   HTTPS_PROXY=http://127.0.0.1:8765 AWS_CA_BUNDLE=…  tools that cannot change endpoints:
       the server answers CONNECT for *.amazonaws.com with certificates from its own
-      CA (kept in the data directory) and never connects anywhere else.
+      CA (kept in the data directory) and never connects anywhere else; it also
+      answers signin.aws.amazon.com and <region>.console.aws.amazon.com there.
 
 With --data-dir DIR the server keeps its state (client registrations, sessions,
 tokens, role credentials) in DIR/state.db, so that after a restart the tokens in
@@ -83,6 +88,7 @@ The built-in directory has users alice (password "wonderland") and bob
 	f.DurationVar(&o.DeviceCodeTTL, "device-code-ttl", 10*time.Minute, "life of a device code")
 	f.DurationVar(&o.RefreshGrace, "refresh-grace", 30*time.Second, "how long a rotated-out refresh token still gets the tokens it was rotated into (SDK processes sharing a cache race); a later use revokes the session (0: every reuse does)")
 	f.Float64Var(&o.RateLimit, "rate-limit", 0, "portal requests per second before TooManyRequestsException (0: no limit)")
+	f.DurationVar(&o.RoleCredTTL, "role-credential-ttl", 0, "cap the life of the role credentials it issues, e.g. 20s to see credential refreshes in seconds (0: the permission set's session duration)")
 	f.BoolVar(&o.AllowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	f.IntVar(&o.GenerateAccounts, "generate-accounts", 0, "use a generated directory with this many accounts (for large-organisation tests)")
 	f.IntVar(&o.RolesPerAccount, "roles-per-account", 3, "roles per generated account")
@@ -140,15 +146,16 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		PublicURL:   o.PublicURL,
 		AutoApprove: o.AutoApprove,
 		// idc.Config reads 0 as its default (1 s) and a negative value as "at once".
-		AutoApproveDelay: approveDelay(o.AutoApproveDelay),
-		TokenTTL:         o.TokenTTL,
-		SessionTTL:       o.SessionTTL,
-		DeviceCodeTTL:    o.DeviceCodeTTL,
-		DataDir:          dataDir,
-		PersistState:     persist,
-		RateLimit:        o.RateLimit,
-		Now:              o.Env.Now,
-		Logger:           log,
+		AutoApproveDelay:  approveDelay(o.AutoApproveDelay),
+		TokenTTL:          o.TokenTTL,
+		SessionTTL:        o.SessionTTL,
+		DeviceCodeTTL:     o.DeviceCodeTTL,
+		DataDir:           dataDir,
+		PersistState:      persist,
+		RateLimit:         o.RateLimit,
+		RoleCredentialTTL: o.RoleCredTTL,
+		Now:               o.Env.Now,
+		Logger:            log,
 		// The same mapping as the approval delay: idc.Config reads 0 as
 		// its default (30 s) and a negative value as none.
 		RefreshGrace: approveDelay(o.RefreshGrace),

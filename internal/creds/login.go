@@ -49,7 +49,7 @@ type LoginResult struct {
 func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginResult, error) {
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
 	name := lockName("login", file)
-	unlock, ok, err := ssocache.TryLock(m.Home, name)
+	unlock, ok, err := ssocache.TryLock(m.Home, name, m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock login %s: %w", t.name(), err)
 	}
@@ -64,7 +64,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 		if o.WaitingForOther != nil {
 			o.WaitingForOther()
 		}
-		if unlock, err = ssocache.Lock(ctx, m.Home, name); err != nil {
+		if unlock, err = ssocache.Lock(ctx, m.Home, name, m.log().Debug); err != nil {
 			return nil, err
 		}
 		// The other process's login is ours too if it wrote a token while we waited.
@@ -99,7 +99,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 	}
 	// A refresh of the old token may be writing now; the new token goes in
 	// after it, never under it.
-	unlockSession, err := ssocache.Lock(ctx, m.Home, lockName("session", file))
+	unlockSession, err := ssocache.Lock(ctx, m.Home, lockName("session", file), m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock session %s: %w", t.name(), err)
 	}

@@ -196,7 +196,7 @@ func TestLockOrder(t *testing.T) {
 	session := lockName("session", ssocache.TokenFileName(tg.SessionName, tg.StartURL))
 	role := lockName("role", ssocache.RoleCredsFileName(tg.AccountID, tg.RoleName, tg.SessionName, tg.StartURL))
 
-	unlockRole, err := ssocache.Lock(ctx, w.home, role)
+	unlockRole, err := ssocache.Lock(ctx, w.home, role, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestLockOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	unlockSession, err := ssocache.Lock(ctx, w.home, session)
+	unlockSession, err := ssocache.Lock(ctx, w.home, session, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestLockOrder(t *testing.T) {
 		done <- err
 	}()
 	for {
-		unlock, ok, err := ssocache.TryLock(w.home, otherRole)
+		unlock, ok, err := ssocache.TryLock(w.home, otherRole, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,14 +251,14 @@ func TestLockOrder(t *testing.T) {
 		unlock()
 		runtime.Gosched()
 	}
-	if _, ok, _ := ssocache.TryLock(w.home, lockName("login", ssocache.TokenFileName(tg.SessionName, tg.StartURL))); !ok {
+	if _, ok, _ := ssocache.TryLock(w.home, lockName("login", ssocache.TokenFileName(tg.SessionName, tg.StartURL)), nil); !ok {
 		t.Errorf("a role fetch holds the login lock")
 	}
 	stop()
 	if err := <-done; !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "lock session") {
 		t.Errorf("fetch waiting for the session lock: %v", err)
 	}
-	unlock, ok, err := ssocache.TryLock(w.home, otherRole)
+	unlock, ok, err := ssocache.TryLock(w.home, otherRole, nil)
 	if err != nil || !ok {
 		t.Errorf("the role lock was not released: %v", err)
 	} else {

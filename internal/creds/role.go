@@ -57,7 +57,7 @@ func (m *Manager) RoleCredentials(ctx context.Context, t *Target) (*Credentials,
 		return c, nil
 	}
 	path := rolePath(m.Home, t)
-	unlock, err := ssocache.Lock(ctx, m.Home, lockName("role", filepath.Base(path)))
+	unlock, err := ssocache.Lock(ctx, m.Home, lockName("role", filepath.Base(path)), m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock role credentials: %w", err)
 	}

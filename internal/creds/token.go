@@ -80,7 +80,7 @@ func (m *Manager) AccessToken(ctx context.Context, t *Target) (string, error) {
 		return usable(t, tok, now)
 	}
 	file := ssocache.TokenFileName(t.SessionName, t.StartURL)
-	unlock, err := ssocache.Lock(ctx, m.Home, lockName("session", file))
+	unlock, err := ssocache.Lock(ctx, m.Home, lockName("session", file), m.log().Debug)
 	if err != nil {
 		return "", fmt.Errorf("lock session %s: %w", t.name(), err)
 	}
@@ -134,6 +134,12 @@ func usable(t *Target, tok *ssocache.Token, now time.Time) (string, error) {
 // the old refresh token when the server returns none. The caller holds the
 // session lock.
 func (m *Manager) refresh(ctx context.Context, t *Target, tok *ssocache.Token) (*ssocache.Token, error) {
+	// The server rotates the refresh token: a new token that cannot be saved
+	// would end the session, so do not spend the old one then.
+	if err := ssocache.CanWrite(t.tokenPath(m.Home)); err != nil {
+		m.warn("The IAM Identity Center token was not refreshed, because its cache file cannot be written: %v. Fix the cache directory (owner, permissions), then the next command refreshes it.", err)
+		return nil, err
+	}
 	api, err := m.OIDCClient(t)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,8 @@ var operations = map[string]string{
 	"GET /assignment/accounts":    "ListAccounts",
 	"GET /assignment/roles":       "ListAccountRoles",
 	"POST /":                      "STS",
+	"GET /federation":             "Federation",
+	"POST /federation":            "Federation",
 }
 
 // peekLimit bounds what count reads of a body to name the operation; the
@@ -84,6 +86,16 @@ func count(c *counters, next http.Handler) http.Handler {
 					op += "/" + req.GrantType
 				}
 			}
+		case "Federation":
+			// "Federation/getSigninToken", "Federation/login".
+			action := r.URL.Query().Get("Action")
+			if v, err := url.ParseQuery(string(peek(r))); err == nil && v.Get("Action") != "" {
+				action = v.Get("Action")
+			}
+			if action != "getSigninToken" && action != "login" {
+				action = "other" // bounded: counters are kept per name
+			}
+			op += "/" + action
 		case "STS":
 			if v, err := url.ParseQuery(string(peek(r))); err == nil && v.Get("Action") != "" {
 				op = v.Get("Action")

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/federation"
 	"github.com/ssocli/ssocli/internal/idc/oidc"
 	"github.com/ssocli/ssocli/internal/idc/portal"
 	"github.com/ssocli/ssocli/internal/idc/proxy"
@@ -74,6 +75,10 @@ type Config struct {
 	PersistState bool
 	// RateLimit, when positive, limits portal calls per second (TooManyRequestsException).
 	RateLimit float64
+	// RoleCredentialTTL, when positive, caps the life of the role
+	// credentials GetRoleCredentials issues (else the permission set's
+	// session duration), so that tests see credentials expire in seconds.
+	RoleCredentialTTL time.Duration
 	// Store keeps the state; nil means a new in-memory store (or the state
 	// file, with PersistState). The server owns it: Close closes it.
 	Store store.Store
@@ -172,9 +177,18 @@ func New(cfg Config) (*Server, error) {
 		Now:       cfg.Now,
 		Logger:    cfg.Logger.With("api", "portal"),
 		RateLimit: cfg.RateLimit,
+		MaxTTL:    cfg.RoleCredentialTTL,
 	}
 	state := stsState{st: st, dir: cfg.Directory}
 	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
+	fed := &federation.Handler{Lookup: state, Now: cfg.Now, Logger: cfg.Logger.With("api", "federation"),
+		// An assumed role whose chain starts at an IAM Identity Center
+		// session was assumed with temporary credentials: role chaining.
+		Chained: func(id string) bool {
+			ac, err := st.GetAssumedRoleCredential(id)
+			return err == nil && ac.SessionID != ""
+		}}
+	console := fed.Console()
 
 	pages := http.NewServeMux()
 	(&signin.Pages{
@@ -192,6 +206,7 @@ func New(cfg Config) (*Server, error) {
 	api.Handle("GET /federation/credentials", portalMux)
 	api.Handle("GET /assignment/", portalMux)
 	api.Handle("POST /{$}", stsH)
+	fed.Register(api)
 	api.Handle("/", pages)
 
 	var h http.Handler = count(&s.counts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +214,12 @@ func New(cfg Config) (*Server, error) {
 		// §6) and the sign-out form of the pages; the header tells them apart.
 		if r.URL.Path == "/logout" && r.Header.Get("x-amz-sso_bearer_token") != "" {
 			portalMux.ServeHTTP(w, r)
+			return
+		}
+		// A console host name (reached through the proxy) is the console
+		// page on every path, as https://<region>.console.aws.amazon.com/<service>/home.
+		if federation.ConsoleHost(strings.ToLower(strings.TrimSuffix(r.Host, ":443"))) {
+			console.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)

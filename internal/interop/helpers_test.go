@@ -586,7 +586,7 @@ type process struct {
 	cmd    *exec.Cmd
 	name   string
 	stdout *watchedBuffer
-	stderr bytes.Buffer
+	stderr *watchedBuffer
 	done   chan struct{}
 	err    error
 }
@@ -599,11 +599,12 @@ func start(t *testing.T, bin string, env []string, args ...string) *process {
 		cmd:    exec.Command(bin, args...),
 		name:   filepath.Base(bin) + " " + strings.Join(args, " "),
 		stdout: &watchedBuffer{changed: make(chan struct{}, 1)},
+		stderr: &watchedBuffer{changed: make(chan struct{}, 1)},
 		done:   make(chan struct{}),
 	}
 	p.cmd.Env = env
 	p.cmd.Dir = envValue(env, "HOME")
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, &p.stderr
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", p.name, err)
 	}
@@ -626,16 +627,27 @@ func start(t *testing.T, bin string, env []string, args ...string) *process {
 // and its groups; it fails the test if the process ends first.
 func (p *process) waitFor(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
+	return p.waitIn(t, p.stdout, re)
+}
+
+// waitForStderr is waitFor on the process's stderr.
+func (p *process) waitForStderr(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	return p.waitIn(t, p.stderr, re)
+}
+
+func (p *process) waitIn(t *testing.T, out *watchedBuffer, re *regexp.Regexp) []string {
+	t.Helper()
 	guard := time.NewTimer(hangGuard)
 	defer guard.Stop()
 	for {
-		if m := re.FindStringSubmatch(p.stdout.String()); m != nil {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
 			return m
 		}
 		select {
-		case <-p.stdout.changed:
+		case <-out.changed:
 		case <-p.done:
-			if m := re.FindStringSubmatch(p.stdout.String()); m != nil {
+			if m := re.FindStringSubmatch(out.String()); m != nil {
 				return m
 			}
 			t.Fatalf("%s ended before printing %s\n%s", p.name, re, p.result())

@@ -34,6 +34,11 @@ var ssocliBin string
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
 
 func testMain(m *testing.M) int {
+	// The test binary is also the aws-sdk-go-v2 client that the credential
+	// endpoint tests run as a child (sdkclients_test.go).
+	if os.Getenv(envGoClient) == "1" {
+		return goSDKClient(os.Args[1:])
+	}
 	if bin := os.Getenv(envBin); bin != "" {
 		ssocliBin = bin
 		return netns.RunInNamespace(m)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,6 +76,10 @@ type diskCase struct {
 	// is used even when it cannot be saved: internal/creds), but must then
 	// warn, naming the directory and the cause.
 	mayCacheFail bool
+	// inPlace: the file the command writes exists, so a directory that
+	// refuses new files but leaves the file writable (mode 0500) gets it
+	// rewritten in place, as the AWS CLI does, and the command succeeds.
+	inPlace bool
 }
 
 var diskCases = []diskCase{
@@ -83,6 +88,7 @@ var diskCases = []diskCase{
 		dir:     func(h *home) string { return ssocache.SSODir(h.dir) },
 		prepare: func(h *home) { h.login(); h.setTokenExpiry(time.Now().Add(-time.Hour)) },
 		args:    []string{"sso", "login", "--profile", "p", "--use-device-code"},
+		inPlace: true,
 	},
 	{
 		name:         "token cache, refresh",
@@ -90,6 +96,7 @@ var diskCases = []diskCase{
 		prepare:      func(h *home) { h.login(); h.setTokenExpiry(time.Now().Add(-time.Minute)) },
 		args:         []string{"configure", "export-credentials", "--profile", "p"},
 		mayCacheFail: true,
+		inPlace:      true,
 	},
 	{
 		name:         "role cache, export-credentials",
@@ -228,11 +235,125 @@ func TestCacheDirPermissions(t *testing.T) {
 				}
 				before := snapshot(t, cache)
 				r := h.proc(nil, nobody, tc.args...)
+				if tc.inPlace && p.name == "mode 0500" {
+					if r.code != 0 {
+						t.Errorf("%v, want success: the file is rewritten in place\n%s", r, r.stderr)
+					}
+					checkSameFiles(t, cache, before)
+					return
+				}
 				checkUnchanged(t, cache, before)
 				checkDiskResult(t, tc, r, cache, regexp.MustCompile(`(?i)permission denied`))
 			})
 		}
 	}
+}
+
+// checkSameFiles fails the test if dir holds other files than before (a
+// temporary file left behind, or a file made or removed); contents may differ.
+func checkSameFiles(t *testing.T, dir string, before map[string]string) {
+	t.Helper()
+	names := func(m map[string]string) []string {
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		return slices.Sorted(slices.Values(out))
+	}
+	if d := cmp.Diff(names(before), names(snapshot(t, dir))); d != "" {
+		t.Errorf("files under %s (-before +after):\n%s", dir, d)
+	}
+}
+
+// TestRefreshInUnwritableCacheDir is the adversarial run's B8: ~/.aws/sso/cache
+// left owned by root (a sudo run) while the token file is the user's. A
+// refresh rotates the refresh token on the server, so the new token must be
+// kept: it is written in place, as the AWS CLI does, and a second refresh
+// works. When the token file cannot be written either, the refresh token is
+// not spent: the command says why, and once the directory is fixed the
+// session still refreshes.
+func TestRefreshInUnwritableCacheDir(t *testing.T) {
+	require.Root(t, "to run ssocli as another user")
+	srv := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
+	dir, err := os.MkdirTemp("", "ssocli-robust-home-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	h := newHome(t, srv, srv.URL)
+	h.dir, h.vars["HOME"] = dir, dir
+	h.writeConfig(srv)
+	h.login()
+	if err := chownAll(dir, nobody); err != nil {
+		t.Fatal(err)
+	}
+	cache := ssocache.SSODir(dir)
+	if err := os.Chown(cache, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	refreshes := func() int { return srv.Server.Counts()["CreateToken/refresh_token"] }
+	// exportInWindow puts the token in its refresh window (expired a minute
+	// ago) and asks for credentials as nobody.
+	exportInWindow := func() result {
+		t.Helper()
+		tok, err := ssocache.ReadToken(h.tokenPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok.ExpiresAt = time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+		// Root writes it in place too: the directory is root's, the file nobody's.
+		if err := os.WriteFile(h.tokenPath(), tok.Marshal(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.RemoveAll(ssocache.CLIDir(dir))
+		return h.proc(nil, nobody, "configure", "export-credentials", "--profile", "p")
+	}
+
+	t.Run("token file writable: rewritten in place, the session lives on", func(t *testing.T) {
+		for i := range 2 {
+			before := refreshes()
+			r := exportInWindow()
+			if r.code != 0 || !strings.Contains(r.stdout, `"SecretAccessKey"`) {
+				t.Fatalf("export-credentials #%d: %v\n%s", i+1, r, r.stderr)
+			}
+			if got := refreshes() - before; got != 1 {
+				t.Errorf("export-credentials #%d: %d refreshes, want 1", i+1, got)
+			}
+			if strings.Contains(r.stderr, "warning") {
+				t.Errorf("export-credentials #%d warned:\n%s", i+1, r.stderr)
+			}
+			tok, err := ssocache.ReadToken(h.tokenPath())
+			if err != nil || !tok.ExpiresAt.After(time.Now().Add(30*time.Minute)) {
+				t.Errorf("after #%d the cached token was not renewed (%v)", i+1, err)
+			}
+		}
+	})
+	t.Run("token file read-only too: the refresh token is not spent", func(t *testing.T) {
+		if err := os.Chown(h.tokenPath(), 0, 0); err != nil { // readable, not writable, for nobody
+			t.Fatal(err)
+		}
+		if err := os.Chmod(h.tokenPath(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := refreshes()
+		r := exportInWindow()
+		if got := refreshes() - before; got != 0 {
+			t.Errorf("%d refreshes with a token that could not be saved, want 0", got)
+		}
+		if r.code == 0 || !strings.Contains(r.stderr, "cannot be written") || !strings.Contains(r.stderr, h.tokenPath()) {
+			t.Errorf("%v, want a failure saying the token file cannot be written:\n%s", r, r.stderr)
+		}
+		// Fixed: the session (its refresh token) is still good.
+		if err := os.Chown(cache, nobody, nobody); err != nil {
+			t.Fatal(err)
+		}
+		if r := exportInWindow(); r.code != 0 {
+			t.Errorf("after the fix: %v\n%s", r, r.stderr)
+		}
+	})
 }
 
 func chownAll(root string, uid int) error {

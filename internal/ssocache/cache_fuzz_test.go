@@ -101,7 +101,7 @@ func FuzzReadCacheFiles(f *testing.F) {
 func fixedPoint(t *testing.T, kind, dir string, first []byte, reread func(string) ([]byte, error)) {
 	t.Helper()
 	p := filepath.Join(dir, "again.json")
-	if err := ssocache.WriteFileAtomic(p, first); err != nil {
+	if err := os.WriteFile(p, first, 0o600); err != nil {
 		t.Fatalf("write %s: %v", kind, err)
 	}
 	second, err := reread(p)

@@ -3,11 +3,16 @@
 // ~/.aws/cli/cache (spec/aws-cli-sso.md §3, §5). It owns their file names (the sha1
 // inputs of §3.1 and §5), their exact bytes (Python json.dumps spacing, ASCII escaping
 // and key order, so a file we write is byte-for-byte what the AWS CLI would write),
-// atomic replacement of a file, and cross-process advisory locks in ~/.aws/sso/locks.
+// and cross-process advisory locks in ~/.aws/sso/locks. Files are written and read
+// through internal/atomicfile, locks taken through internal/filelock.
 //
 // What this package promises, beyond the AWS CLI (spec §3.4, §11):
 //   - A reader never sees a partial file: every write goes to a temporary file in
-//     the same directory, is fsynced and then renamed over the old one.
+//     the same directory, is fsynced and then renamed over the old one, and the
+//     directory is fsynced. The one exception is a directory that refuses new
+//     files while the file itself is writable: the file is then rewritten in
+//     place, as the AWS CLI always does, since not writing it would lose a
+//     refreshed token (CanWrite tells beforehand whether either way works).
 //   - Files are created 0600 and directories 0700 whatever the umask.
 //   - Keys it does not know (written by a newer CLI or another tool) survive a
 //     read-modify-write: they are written after the known keys, in the order read.

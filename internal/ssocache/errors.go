@@ -1,8 +1,9 @@
 package ssocache
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/ssocli/ssocli/internal/atomicfile"
 )
 
 // CorruptError reports a cache file that exists but cannot be used: not JSON, not
@@ -23,7 +24,7 @@ func (e *CorruptError) Error() string {
 // ErrUnsafeSymlink is wrapped by the error returned when a cache file is a symlink
 // that leads outside its cache directory (or cannot be resolved). Following it would
 // let whoever placed the link read or overwrite another file with our secrets.
-var ErrUnsafeSymlink = errors.New("symlink leads outside the cache directory")
+var ErrUnsafeSymlink = atomicfile.ErrUnsafeSymlink
 
 // maxFileSize bounds what we read: real cache files are a few kilobytes.
 const maxFileSize = 1 << 20

@@ -16,14 +16,14 @@ func (w *objWriter) key(k string) {
 		w.b = append(w.b, ", "...)
 	}
 	w.n++
-	w.b = appendPyString(w.b, k)
+	w.b = AppendPyString(w.b, k)
 	w.b = append(w.b, ": "...)
 }
 
 func (w *objWriter) str(k, v string) {
 	if v != "" {
 		w.key(k)
-		w.b = appendPyString(w.b, v)
+		w.b = AppendPyString(w.b, v)
 	}
 }
 
@@ -37,7 +37,7 @@ func (w *objWriter) time(k string, v time.Time) {
 func (w *objWriter) list(k string, v []string) {
 	if v != nil {
 		w.key(k)
-		w.b = appendPyStrings(w.b, v)
+		w.b = AppendPyStrings(w.b, v)
 	}
 }
 

@@ -36,21 +36,21 @@ func TokenFileName(sessionName, startURL string) string {
 func RegistrationFileName(startURL, region string, scopes []string, sessionName string) string {
 	b := make([]byte, 0, 128+len(startURL)+len(region)+len(sessionName))
 	b = append(b, `{"region": `...)
-	b = appendPyString(b, region)
+	b = AppendPyString(b, region)
 	b = append(b, `, "scopes": `...)
 	if scopes == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendPyStrings(b, scopes)
+		b = AppendPyStrings(b, scopes)
 	}
 	b = append(b, `, "session_name": `...)
 	if sessionName == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendPyString(b, sessionName)
+		b = AppendPyString(b, sessionName)
 	}
 	b = append(b, `, "startUrl": `...)
-	b = appendPyString(b, startURL)
+	b = AppendPyString(b, startURL)
 	b = append(b, `, "tool": "botocore"}`...)
 	return sha1Name(b)
 }
@@ -63,15 +63,15 @@ func RegistrationFileName(startURL, region string, scopes []string, sessionName 
 func RoleCredsFileName(accountID, roleName, sessionName, startURL string) string {
 	b := make([]byte, 0, 64+len(accountID)+len(roleName)+len(sessionName)+len(startURL))
 	b = append(b, `{"accountId":`...)
-	b = appendPyString(b, accountID)
+	b = AppendPyString(b, accountID)
 	b = append(b, `,"roleName":`...)
-	b = appendPyString(b, roleName)
+	b = AppendPyString(b, roleName)
 	if sessionName != "" {
 		b = append(b, `,"sessionName":`...)
-		b = appendPyString(b, sessionName)
+		b = AppendPyString(b, sessionName)
 	} else {
 		b = append(b, `,"startUrl":`...)
-		b = appendPyString(b, startURL)
+		b = AppendPyString(b, startURL)
 	}
 	b = append(b, '}')
 	return sha1Name(b)

@@ -109,7 +109,7 @@ func TestPaths(t *testing.T) {
 	}
 }
 
-// TestPyStringMatchesPython compares appendPyString with Python's json.dumps for
+// TestPyStringMatchesPython compares AppendPyString with Python's json.dumps for
 // every character class (control, DEL, ASCII, BMP, astral, invalid UTF-8). It
 // needs a python3 (skipped without one, failed under CI).
 func TestPyStringMatchesPython(t *testing.T) {
@@ -128,9 +128,9 @@ func TestPyStringMatchesPython(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python3: %v", err)
 	}
-	got := appendPyString(nil, s+"\xff\xc3")
+	got := AppendPyString(nil, s+"\xff\xc3")
 	if d := diffBytes(got, out); d != "" {
-		t.Errorf("appendPyString differs from json.dumps: %s", d)
+		t.Errorf("AppendPyString differs from json.dumps: %s", d)
 	}
 }
 

@@ -17,11 +17,13 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// appendPyString appends s as json.dumps(s) with ensure_ascii=True writes it: `"`
+// AppendPyString appends s as Python's json.dumps(s) with ensure_ascii=True (its
+// default) writes it, which is what the AWS CLI writes in its cache files and in
+// `configure export-credentials --format process`: `"`
 // and `\` escaped, \b \f \n \r \t in short form, every other byte outside ' '..'~'
 // as \u00XX, and non-ASCII runes as \uXXXX (lowercase hex), astral runes as a
 // UTF-16 surrogate pair. Invalid UTF-8 is written as U+FFFD. '/' is not escaped.
-func appendPyString(b []byte, s string) []byte {
+func AppendPyString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -70,14 +72,14 @@ func appendU4(b []byte, r rune) []byte {
 	return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }
 
-// appendPyStrings appends a list of strings as json.dumps writes it: ["a", "b"].
-func appendPyStrings(b []byte, list []string) []byte {
+// AppendPyStrings appends a list of strings as json.dumps writes it: ["a", "b"].
+func AppendPyStrings(b []byte, list []string) []byte {
 	b = append(b, '[')
 	for i, s := range list {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendPyString(b, s)
+		b = AppendPyString(b, s)
 	}
 	return append(b, ']')
 }
@@ -351,7 +353,7 @@ func (sc *scanner) value(b []byte, emit bool, depth int) ([]byte, error) {
 			return nil, err
 		}
 		if emit {
-			b = appendPyString(b, s)
+			b = AppendPyString(b, s)
 		}
 		return b, nil
 	case c == '{':
@@ -459,7 +461,7 @@ func appendMembers(b []byte, members []member) []byte {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendPyString(b, m.key)
+		b = AppendPyString(b, m.key)
 		b = append(b, ": "...)
 		b = append(b, m.value...)
 	}

@@ -27,7 +27,7 @@ func TestAppendPyString(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
-			if got := string(appendPyString(nil, tt.in)); got != tt.want {
+			if got := string(AppendPyString(nil, tt.in)); got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 		})

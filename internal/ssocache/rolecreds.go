@@ -45,9 +45,9 @@ func ReadRoleCredentials(path string) (*RoleCredentials, error) {
 	return parseRoleCredentials(path, data)
 }
 
-// WriteRoleCredentials writes c to path atomically (see WriteFileAtomic).
+// WriteRoleCredentials writes c to path atomically (see writeFile).
 func WriteRoleCredentials(path string, c *RoleCredentials) error {
-	return WriteFileAtomic(path, c.Marshal())
+	return writeFile(path, c.Marshal())
 }
 
 func parseRoleCredentials(path, data string) (*RoleCredentials, error) {

@@ -57,8 +57,8 @@ func ReadToken(path string) (*Token, error) {
 	return parseToken(path, data)
 }
 
-// WriteToken writes t to path atomically (see WriteFileAtomic).
-func WriteToken(path string, t *Token) error { return WriteFileAtomic(path, t.Marshal()) }
+// WriteToken writes t to path atomically (see writeFile).
+func WriteToken(path string, t *Token) error { return writeFile(path, t.Marshal()) }
 
 func parseToken(path, data string) (*Token, error) {
 	t := &Token{}
@@ -134,9 +134,9 @@ func ReadRegistration(path string) (*Registration, error) {
 	return parseRegistration(path, data)
 }
 
-// WriteRegistration writes r to path atomically (see WriteFileAtomic).
+// WriteRegistration writes r to path atomically (see writeFile).
 func WriteRegistration(path string, r *Registration) error {
-	return WriteFileAtomic(path, r.Marshal())
+	return writeFile(path, r.Marshal())
 }
 
 func parseRegistration(path, data string) (*Registration, error) {

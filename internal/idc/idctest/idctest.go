@@ -87,6 +87,12 @@ func WithDeviceCodeTTL(d time.Duration) Option { return func(o *options) { o.cfg
 // with the tokens it was rotated into (default 30s; negative: never).
 func WithRefreshGrace(d time.Duration) Option { return func(o *options) { o.cfg.RefreshGrace = d } }
 
+// WithRoleCredentialTTL caps the life of issued role credentials, so that a
+// test sees them expire in seconds.
+func WithRoleCredentialTTL(d time.Duration) Option {
+	return func(o *options) { o.cfg.RoleCredentialTTL = d }
+}
+
 // WithDirectory replaces the demo directory.
 func WithDirectory(d *directory.Directory) Option { return func(o *options) { o.cfg.Directory = d } }
 

@@ -43,6 +43,9 @@ type Handler struct {
 	// server answers (token bucket, burst of one second's worth); calls over
 	// it get TooManyRequestsException, which the SDKs retry with backoff.
 	RateLimit float64
+	// MaxTTL, when positive, caps the life of issued role credentials
+	// (else the permission set's session duration).
+	MaxTTL time.Duration
 
 	once    sync.Once
 	limiter *rate.Limiter
@@ -173,7 +176,11 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 	now := h.Now()
 	// Whole seconds, so the epoch-ms value and the ISO time the CLI caches
 	// (spec §5) describe the same instant.
-	exp := now.Add(ps.SessionDuration).Truncate(time.Second)
+	ttl := ps.SessionDuration
+	if h.MaxTTL > 0 && h.MaxTTL < ttl {
+		ttl = h.MaxTTL
+	}
+	exp := now.Add(ttl).Truncate(time.Second)
 	keys := awskeys.NewTemporary()
 	rc := store.RoleCredential{
 		AccessKeyID:     keys.AccessKeyID,

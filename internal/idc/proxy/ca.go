@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -21,7 +22,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/ssocli/ssocli/internal/atomicfile"
+	"github.com/ssocli/ssocli/internal/filelock"
 )
 
 // File names inside the CA directory.
@@ -94,10 +96,10 @@ func loadOrCreateCA(dir string, now func() time.Time) (*CA, error) {
 		}
 		// The key first: a crash between the two writes leaves a key without
 		// a certificate, which the next start reports instead of trusting.
-		if err := writeFileAtomic(keyPath, keyPEM, 0o600); err != nil {
+		if err := writeCAFile(keyPath, keyPEM, 0o600); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(certPath, certPEM, 0o644); err != nil {
+		if err := writeCAFile(certPath, certPEM, 0o644); err != nil {
 			return nil, err
 		}
 	case certErr != nil && !errors.Is(certErr, fs.ErrNotExist):
@@ -261,50 +263,18 @@ func randomSerial() (*big.Int, error) {
 	return n.Add(n, big.NewInt(1)), nil
 }
 
-// lockDir takes an exclusive flock on dir/ca.lock, released by the kernel if
-// the process dies, and returns the function that releases it.
+// lockDir takes the exclusive lock dir/ca.lock (internal/filelock: released
+// by the kernel if the process dies) and returns the function that releases
+// it. It waits as long as another first start holds it: that start is
+// writing two small files.
 func lockDir(dir string) (func(), error) {
-	path := filepath.Join(dir, caLockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open CA lock %s: %w", path, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return filelock.Lock(context.Background(), filepath.Join(dir, caLockName), nil)
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, synced and renamed, so that readers never see a partial file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	// Chmod, not the umask-filtered creation mode, sets the final mode.
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+// writeCAFile writes one of the CA's files through internal/atomicfile: whole
+// or not at all, with exactly perm, a symlink followed only inside dir (a
+// planted link cannot make us write the key elsewhere), nothing but a regular
+// file replaced.
+func writeCAFile(path string, data []byte, perm os.FileMode) error {
+	return atomicfile.WriteFile(context.Background(), path, data, atomicfile.Options{Perm: perm})
 }

@@ -243,9 +243,21 @@ func (h *Handler) tunnelHandler(host string) http.Handler {
 
 // awsHost reports whether a CONNECT to host (lower case, without the
 // port) is served: the AWS host names under amazonaws.com (oidc.<region>,
-// portal.sso.<region>, sts.<region>, sts).
+// portal.sso.<region>, sts.<region>, sts), and the sign-in and console hosts
+// of console sign-in (signin.aws.amazon.com, <region>.console.aws.amazon.com
+// and the other partitions').
 func awsHost(host string) bool {
-	return strings.HasSuffix(host, ".amazonaws.com")
+	if strings.HasSuffix(host, ".amazonaws.com") {
+		return true
+	}
+	for _, d := range []string{"aws.amazon.com", "amazonaws.cn", "amazonaws-us-gov.com"} {
+		for _, svc := range []string{"signin." + d, "console." + d} {
+			if host == svc || strings.HasSuffix(host, "."+svc) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refuse answers a CONNECT that will not be served.
