@@ -17,6 +17,9 @@ const systemPath = "/usr/bin:/bin"
 // exitCommand is a command that exits with code.
 func exitCommand(code int) []string { return []string{"sh", "-c", "exit " + strconv.Itoa(code)} }
 
+// envCommand prints its environment, one NAME=value a line.
+var envCommand = []string{"env"}
+
 // unreadableConfig returns a config path that exists but cannot be read, and
 // the reason ssocli should give: a path through a regular file.
 func unreadableConfig(t *testing.T, h *harness) (path, why string) {

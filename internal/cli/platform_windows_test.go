@@ -23,6 +23,9 @@ var systemPath = os.Getenv("SystemRoot") + `\System32;` + os.Getenv("SystemRoot"
 // exitCommand is a command that exits with code.
 func exitCommand(code int) []string { return []string{"cmd", "/c", "exit " + strconv.Itoa(code)} }
 
+// envCommand prints its environment, one NAME=value a line (CRLF).
+var envCommand = []string{"cmd", "/c", "set"}
+
 // unreadableConfig returns a config path that exists but cannot be read, and
 // the reason ssocli should give. A path through a regular file is "not found"
 // on Windows (botocore's os.path.isfile says False, and the config reads as
