@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The Windows tests, on Linux (issue 10): the tests of the client packages
+# and of the file packages under them (atomic writes, locks, Windows retries;
+# with filelock's killed lock holder and ssocache's four-process cache storm)
 # built for windows/amd64 and run under Wine (scripts/wine.sh), then
 # ssocli.exe demo end to end. scripts/test.sh runs it; it can run alone:
 #   bash scripts/windows.sh
@@ -24,17 +26,20 @@ export SSOCLI_TEST_BINARY="/host$out/ssocli.exe"
 # test whose tool or peer is missing). All of them run on Linux in the same
 # CI run, and none tests code that differs on Windows.
 #   TestBotocoreOracle, TestDocumentMatchesAWSCLI, TestGoldenIsPythonFixedPoint,
-#   TestPyStringMatchesPython: compare the parsers and writers with CPython
-#     and botocore, which exist only on the Linux side.
+#   TestPyStringMatchesPython, TestPathsMatchPython: compare the parsers,
+#     writers and path rules with CPython and botocore, which exist only on
+#     the Linux side (TestPathsMatchPython checks the Windows rules there, with
+#     Python's ntpath).
 #   TestPopulateLargeOrganisation: 1,000 accounts at the populate command's
 #     own rate limit, about 100 s wherever it runs.
-skip='^(TestBotocoreOracle|TestDocumentMatchesAWSCLI|TestGoldenIsPythonFixedPoint|TestPyStringMatchesPython|TestPopulateLargeOrganisation)$'
+skip='^(TestBotocoreOracle|TestDocumentMatchesAWSCLI|TestGoldenIsPythonFixedPoint|TestPyStringMatchesPython|TestPathsMatchPython|TestPopulateLargeOrganisation)$'
 echo "windows: not run under Wine (they run on Linux): $skip" >&2
 
 SECONDS=0
 go test -count=1 -timeout 15m -exec "$PWD/scripts/wine.sh" -skip "$skip" \
   ./internal/authflow ./internal/awsconfig ./internal/ssocache ./internal/creds \
-  ./internal/orgs ./internal/prompt ./internal/cli
+  ./internal/orgs ./internal/prompt ./internal/cli \
+  ./internal/atomicfile ./internal/filelock ./internal/robustio
 echo "windows: tests under Wine in ${SECONDS} s" >&2
 
 # The whole program, as a user on Windows would first run it.

@@ -486,13 +486,10 @@ func TestExportCredentialsServiceError(t *testing.T) {
 func TestUnreadableConfig(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	notDir := h.path("a-file")
-	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h.vars["AWS_CONFIG_FILE"] = notDir + "/config" // reading it fails: not a directory
+	path, why := unreadableConfig(t, h)
+	h.vars["AWS_CONFIG_FILE"] = path
 	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
-	want := "\nUnable to read config file " + notDir + "/config: not a directory\nmake the file readable by you"
+	want := "\nUnable to read config file " + path + ": " + why + "\nmake the file readable by you"
 	if code != 255 || !strings.HasPrefix(errs, want) {
 		t.Errorf("exit %d, stderr %q; want 255 and %q", code, errs, want)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 )
@@ -120,13 +121,17 @@ func newConfigureHome(t *testing.T, name string) *harness {
 	return h
 }
 
+// golden is the config the AWS CLI writes for the case, with the line
+// endings ssocli gives it: the input file's, or for a new file the system's
+// (CRLF on Windows, as the AWS CLI writes there; awsconfig.LineEnding).
 func golden(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "configure", name+".golden"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	in, _ := os.ReadFile(filepath.Join("testdata", "configure", name+".input"))
+	return strings.ReplaceAll(string(b), "\n", awsconfig.LineEnding(in))
 }
 
 func TestConfigureFlagsOnly(t *testing.T) {

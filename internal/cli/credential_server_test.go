@@ -127,7 +127,7 @@ func TestExecECSServerEnvironment(t *testing.T) {
 	t.Parallel()
 	h, env := execHome(t)
 	_ = h
-	cmd := exec.Command(ssocliBinary(t), "exec", "--ecs-server", "--profile", "dev", "--", "env")
+	cmd := exec.Command(ssocliBinary(t), append([]string{"exec", "--ecs-server", "--profile", "dev", "--"}, envCommand...)...)
 	cmd.Env = append(env, "AWS_ACCESS_KEY_ID=AKIAOUTER", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/etc/passwd", "AWS_PROFILE=x")
 	out, err := cmd.Output()
 	if err != nil {
@@ -135,7 +135,7 @@ func TestExecECSServerEnvironment(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, l := range strings.Split(string(out), "\n") {
-		if k, v, ok := strings.Cut(l, "="); ok {
+		if k, v, ok := strings.Cut(strings.TrimSuffix(l, "\r"), "="); ok {
 			got[k] = v
 		}
 	}

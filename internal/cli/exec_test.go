@@ -47,10 +47,8 @@ func execHome(t *testing.T) (*harness, []string) {
 		"\n[profile dev]\nsso_session = corp\nsso_account_id = 100000000001\nsso_role_name = Role02\nregion = eu-west-3\n")
 	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
 	bin := ssocliBinary(t)
-	// USERPROFILE too: on Windows the AWS CLI and the Go SDK take the home
-	// from it, not from HOME.
-	env := []string{"HOME=" + h.home, "USERPROFILE=" + h.home, "AWS_ENDPOINT_URL=" + srv.URL,
-		"PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + systemPath}
+	env := append(ssoclibin.HomeEnv(h.home), "AWS_ENDPOINT_URL="+srv.URL,
+		"PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+systemPath)
 	return h, env
 }
 

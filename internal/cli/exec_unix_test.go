@@ -6,17 +6,10 @@ import (
 	"bufio"
 	"errors"
 	"os/exec"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// systemPath is the PATH the exec tests give ssocli after its own directory.
-const systemPath = "/usr/bin:/bin"
-
-// exitCommand is a command that exits with code.
-func exitCommand(code int) []string { return []string{"sh", "-c", "exit " + strconv.Itoa(code)} }
 
 func TestExecPassesSignals(t *testing.T) {
 	t.Parallel()

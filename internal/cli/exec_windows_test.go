@@ -7,19 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/windows"
 )
-
-// systemPath is the PATH the exec tests give ssocli after its own directory:
-// where cmd.exe lives.
-var systemPath = os.Getenv("SystemRoot") + `\System32;` + os.Getenv("SystemRoot")
-
-// exitCommand is a command that exits with code.
-func exitCommand(code int) []string { return []string{"cmd", "/c", "exit " + strconv.Itoa(code)} }
 
 // TestExecCtrlC is the Windows twin of TestExecPassesSignals.
 

@@ -251,8 +251,12 @@ func TestLockOrder(t *testing.T) {
 		unlock()
 		runtime.Gosched()
 	}
-	if _, ok, _ := ssocache.TryLock(w.home, lockName("login", ssocache.TokenFileName(tg.SessionName, tg.StartURL)), nil); !ok {
+	// The lock taken here is released at once: on Windows a lock file still
+	// open at the end fails the test's TempDir clean-up (sharing violation).
+	if unlock, ok, _ := ssocache.TryLock(w.home, lockName("login", ssocache.TokenFileName(tg.SessionName, tg.StartURL)), nil); !ok {
 		t.Errorf("a role fetch holds the login lock")
+	} else {
+		unlock()
 	}
 	stop()
 	if err := <-done; !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "lock session") {
@@ -273,17 +277,23 @@ func TestLockOrder(t *testing.T) {
 // for what is in the way (adversarial W10).
 func TestRegistrationNotSaved(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	type blocker struct {
 		name     string
 		block    func(t *testing.T, path string)
 		wantHint string
-	}{
+	}
+	tests := []blocker{
 		{"directory", func(t *testing.T, path string) {
 			if err := os.MkdirAll(path, 0o700); err != nil {
 				t.Fatal(err)
 			}
 		}, "remove the directory "},
-		{"symlink out of the cache", func(t *testing.T, path string) {
+	}
+	// Windows has no symlinks to test with: Wine's os.Symlink makes none and
+	// Windows needs a privilege for one. The directory case keeps the promise
+	// there.
+	if runtime.GOOS != "windows" {
+		tests = append(tests, blocker{"symlink out of the cache", func(t *testing.T, path string) {
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				t.Fatal(err)
 			}
@@ -292,7 +302,7 @@ func TestRegistrationNotSaved(t *testing.T) {
 			if err := os.Symlink(outside, path); err != nil {
 				t.Fatal(err)
 			}
-		}, "remove the symlink "},
+		}, "remove the symlink "})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

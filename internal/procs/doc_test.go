@@ -57,7 +57,7 @@ func newWorld(t *testing.T, roles int, opts ...idctest.Option) *world {
 // through AWS_ENDPOINT_URL and nothing else from the outer environment.
 func (w *world) cmd(args ...string) *exec.Cmd {
 	c := exec.Command(ssocliBin, args...)
-	c.Env = []string{"HOME=" + w.home, "AWS_ENDPOINT_URL=" + w.srv.URL, "PATH=" + os.Getenv("PATH")}
+	c.Env = append(ssoclibin.HomeEnv(w.home), "AWS_ENDPOINT_URL="+w.srv.URL, "PATH="+os.Getenv("PATH"))
 	return c
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 	"github.com/ssocli/ssocli/internal/testutil/require"
+	"github.com/ssocli/ssocli/internal/testutil/ssoclibin"
 )
 
 // TestServeBindsLoopback: serve refuses a non-loopback address unless told
@@ -91,7 +92,7 @@ func TestServeBindsLoopback(t *testing.T) {
 		// free and nothing else sees it.
 		require.Root(t, "unshare -n")
 		cmd := exec.Command("unshare", "-n", "sh", "-c", `ip link set lo up 2>/dev/null || true; exec "$0" serve --quiet --data-dir "$1"`, ssocliBin, t.TempDir())
-		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+		cmd.Env = append(ssoclibin.HomeEnv(t.TempDir()), "PATH="+os.Getenv("PATH"))
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

@@ -83,3 +83,10 @@ func goTool() string {
 	}
 	return "go"
 }
+
+// HomeEnv is the environment that makes home the home directory of an ssocli
+// process on every system: HOME on Unix, USERPROFILE on Windows (where ssocli,
+// as the AWS CLI and the Go SDK, ignores HOME).
+func HomeEnv(home string) []string {
+	return []string{"HOME=" + home, "USERPROFILE=" + home}
+}
