@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,8 +41,10 @@ func TestChainedProfileEveryCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(h.mustRun("configure", "export-credentials", "--profile", "chained")), &exp); err != nil || exp.Version != 1 || exp.Expiration == "" {
 		t.Fatalf("export-credentials: %+v, %v", exp, err)
 	}
-	if got := h.mustRun("exec", "--profile", "chained", "--", "sh", "-c", `printf %s "$AWS_ACCESS_KEY_ID"`); got != exp.AccessKeyId {
-		t.Errorf("exec gave the child %q, want the role's key %q", got, exp.AccessKeyId)
+	// envCommand prints the child's environment on every system.
+	out := h.mustRun(append([]string{"exec", "--profile", "chained", "--"}, envCommand...)...)
+	if !slices.Contains(strings.Split(strings.ReplaceAll(out, "\r", ""), "\n"), "AWS_ACCESS_KEY_ID="+exp.AccessKeyId) {
+		t.Errorf("exec did not give the child the role's key %q:\n%s", exp.AccessKeyId, out)
 	}
 
 	// sso status lists the role assumed from the session's credentials.

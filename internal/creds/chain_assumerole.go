@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,7 +276,7 @@ func (m *Manager) cachedAssumedRole(ctx context.Context, path string, fetch func
 	if c := m.readAssumedRole(path); c != nil {
 		return c, nil
 	}
-	file := path[strings.LastIndexByte(path, '/')+1:]
+	file := filepath.Base(path)
 	unlock, err := ssocache.Lock(ctx, m.Home, lockName("assume-role", file), m.log().Debug)
 	if err != nil {
 		return nil, fmt.Errorf("lock assumed-role credentials: %w", err)

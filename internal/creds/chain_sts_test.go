@@ -383,7 +383,8 @@ func TestChainFetchErrors(t *testing.T) {
 			if u == nil {
 				t.Fatalf("got %v, want an error", err)
 			}
-			want := strings.ReplaceAll(tt.wantMsg, "TOKENFILE", w.tokenFile)
+			// Python's repr of the path: a backslash (Windows) is doubled.
+			want := strings.ReplaceAll(tt.wantMsg, "TOKENFILE", strings.ReplaceAll(w.tokenFile, `\`, `\\`))
 			if !strings.HasPrefix(u.Msg, want) || u.Code != tt.wantCode {
 				t.Errorf("got %d %q\nwant %d %q", u.Code, u.Msg, tt.wantCode, want)
 			}

@@ -110,6 +110,11 @@ func (r *resolver) callWebIdentity(ctx context.Context, profile string, key ssoc
 // pyOSError words a file or process error as Python's OSError does in the
 // AWS CLI's output: [Errno 2] No such file or directory: '/path'.
 func pyOSError(err error, name string) *usererr.Error {
+	// Not found first: Python words it the same on every system (on Windows
+	// Go's errno text would be the system's "cannot find the file").
+	if errors.Is(err, fs.ErrNotExist) {
+		return usererr.Wrap(usererr.CodeOther, "[Errno 2] No such file or directory: "+pyStrRepr(name), err)
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		text := errno.Error()
@@ -117,9 +122,6 @@ func pyOSError(err error, name string) *usererr.Error {
 			text = strings.ToUpper(text[:1]) + text[1:]
 		}
 		return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("[Errno %d] %s: %s", int(errno), text, pyStrRepr(name)), err)
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return usererr.Wrap(usererr.CodeOther, "[Errno 2] No such file or directory: "+pyStrRepr(name), err)
 	}
 	return usererr.Wrap(usererr.CodeOther, fmt.Sprintf("%s: %v", name, err), err)
 }
