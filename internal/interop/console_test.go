@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/idctest"
 	"github.com/ssocli/ssocli/internal/testutil/browser"
 )
@@ -141,5 +142,28 @@ func TestConsoleExpiredSession(t *testing.T) {
 	}
 	if d := f.newCalls(before, "Federation/getSigninToken"); d["Federation/getSigninToken"] != 0 {
 		t.Errorf("a getSigninToken was made without a session")
+	}
+}
+
+// TestConsoleChainedInChromium: the URL of `ssocli console --url-only` for a
+// profile that assumes a role from an SSO profile (role_arn + source_profile)
+// signs headless Chromium in as the assumed role.
+func TestConsoleChainedInChromium(t *testing.T) {
+	t.Parallel()
+	f := newChainFixture(t)
+	u := consoleURL(t, f.fixture, viaEndpoint, "--profile", "role-on-sso")
+	ctx := browser.NewBrowser(t)
+	if err := browse(ctx, chromedp.Navigate(u.String())); err != nil {
+		t.Fatalf("open the sign-in URL: %v", err)
+	}
+	want := map[string]string{"account": prodAccount, "role": directory.DemoCrossAccountRole}
+	for id, v := range want {
+		got, err := textAt(ctx, f.srv.URL+"/console/", "#"+id)
+		if err != nil {
+			t.Fatalf("the console page shows no #%s: %v", id, err)
+		}
+		if got != v {
+			t.Errorf("the console page shows %s %q, want %q (the assumed role)", id, got, v)
+		}
 	}
 }
