@@ -58,10 +58,13 @@ setup() {
     exec 9>&-
     return 0
   fi
-  if ! command -v mmdebstrap >/dev/null; then
-    echo "wine.sh: installing mmdebstrap" >&2
+  local need=()
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  command -v ip >/dev/null || need+=(iproute2)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "wine.sh: installing ${need[*]}" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
   local start=$SECONDS new="$root.new"
   if [ -e "$root/.ssocli-wine" ]; then
