@@ -14,6 +14,8 @@ need=()
 /usr/bin/python3 -c 'import botocore, boto3' 2>/dev/null || need+=(python3-boto3)
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v zip >/dev/null || need+=(zip)
+command -v unzip >/dev/null || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   sudo=""
@@ -54,6 +56,10 @@ for target in windows/amd64 windows/arm64 darwin/amd64 darwin/arm64; do
   GOOS=${target%/*} GOARCH=${target#*/} go list -test -export ./... >/dev/null
 done
 bash scripts/windows.sh
+
+# The release builds for all six targets, its sums, formula and manifest, and
+# `go install ...@vX` (from a local module proxy) are right (scripts/release.sh).
+bash scripts/release.sh --check
 
 # The fuzz corpora (testdata/fuzz/*) and seeds were replayed by go test above;
 # exploratory fuzzing, which can find new inputs at random, is not part of this

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
@@ -76,17 +77,24 @@ func runExportCredentials(ctx context.Context, o *exportOptions) error {
 	// what get_credentials raises (spec §7.3); fetching failures (the token,
 	// a refresh, GetRoleCredentials) keep their own text and code, because
 	// the AWS CLI's SSO credentials are deferred until then.
-	src, err := o.resolveCredentials()
+	chain, err := o.profileChainGuard()
 	if err != nil {
-		if u := usererr.As(err); u != nil {
-			return &usererr.Error{Msg: "Unable to retrieve credentials: " + u.Msg, Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
-		}
-		return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+		return err
+	}
+	src, err := o.resolveCredentials([]string{profileChainVar + "=" + chain})
+	if err != nil {
+		return retrieveError(err)
 	}
 	if src == nil {
 		return usererr.New(usererr.CodeConfig, "Unable to retrieve credentials: no credentials found").WithHint(noCredentialsHint)
 	}
 	c, err := src(ctx)
+	if creds.IsLoadError(err) {
+		// What botocore runs while it loads the chain (credential_process,
+		// the container endpoint) is wrapped too, though ssocli runs it
+		// only when the credentials are fetched.
+		return retrieveError(err)
+	}
 	if err != nil {
 		return err
 	}
@@ -189,4 +197,47 @@ func runListProfiles(_ context.Context, o *listProfilesOptions) error {
 	}
 	_, err = o.Env.Stdout.Write([]byte(b.String()))
 	return err
+}
+
+// retrieveError is the AWS CLI's wording of a failure to load the chain
+// (exportcreds.py): "Unable to retrieve credentials: <msg>", exit 253.
+func retrieveError(err error) error {
+	if u := usererr.As(err); u != nil {
+		return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg), Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
+	}
+	return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+}
+
+// profileChainVar is the AWS CLI's guard against export-credentials running
+// itself through credential_process without end (exportcreds.py): the
+// profiles seen so far, as one CSV row.
+const profileChainVar = "_AWS_CLI_PROFILE_CHAIN"
+
+// maxProfileChain is the AWS CLI's _MAX_RECURSION.
+const maxProfileChain = 4
+
+// profileChainGuard refuses a fourth nested export-credentials and a profile
+// already in the chain, with the AWS CLI's messages (exit 253), and returns
+// the chain value for the credential_process children.
+func (d *deps) profileChainGuard() (string, error) {
+	profile, _ := d.profileName()
+	var seen []string
+	if v := d.Env.getenv(profileChainVar); v != "" {
+		if rec, err := csv.NewReader(strings.NewReader(v)).Read(); err == nil {
+			seen = rec
+		}
+	}
+	if len(seen) >= maxProfileChain {
+		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Maximum recursive credential process resolution reached (%d).\nProfiles seen: %s", maxProfileChain, strings.Join(seen, " -> "))).
+			WithHint("a credential_process runs export-credentials for a profile whose credential_process does the same: end the chain in a profile with credentials of its own")
+	}
+	if slices.Contains(seen, profile) {
+		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s", strings.Join(append(seen, profile), " -> "))).
+			WithHint("the credential_process of a profile in the cycle runs export-credentials for a profile of the cycle: point it at a profile with credentials of its own")
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(append(seen, profile))
+	w.Flush()
+	return strings.TrimRight(b.String(), "\r\n"), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/ssocache"
 )
 
@@ -171,7 +172,8 @@ func TestConsoleExpiredCredentials(t *testing.T) {
 	h.vars["AWS_ACCESS_KEY_ID"], h.vars["AWS_SECRET_ACCESS_KEY"], h.vars["AWS_SESSION_TOKEN"] = "ASIAOLD", "secret", "token"
 	h.vars["AWS_CREDENTIAL_EXPIRATION"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
 	_, errs, code := h.run("console", "--url-only")
-	if code != 255 || !strings.Contains(errs, "The credentials of profile default expired at") {
+	// The chain refuses them first, in botocore's words (docs/credential-chain.md §2).
+	if code != 255 || !strings.Contains(errs, "Credentials were refreshed, but the refreshed credentials are still expired.") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 	// Credentials the service does not know are refused by it, in words.
@@ -179,5 +181,31 @@ func TestConsoleExpiredCredentials(t *testing.T) {
 	_, errs, code = h.run("console", "--url-only")
 	if code != 254 || !strings.Contains(errs, "The AWS sign-in service refused the credentials of profile default (HTTP 403: the credentials are not valid") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+// TestConsoleChainedProfile: a profile that assumes a role from an SSO
+// profile's credentials (issue 9) signs in to the console as the assumed
+// role, not as the SSO role behind it.
+func TestConsoleChainedProfile(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.writeConfig(h.chainedConfig())
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	out, errs, code := h.run("console", "--profile", "chained", "--url-only")
+	if code != 0 {
+		t.Fatalf("console --profile chained: exit %d\n%s", code, errs)
+	}
+	if n := h.count("AssumeRole"); n != 1 {
+		t.Errorf("%d AssumeRole calls, want 1", n)
+	}
+	status, landed, page := follow(t, h, strings.TrimSpace(out))
+	if status != 200 || !strings.HasPrefix(landed, h.srv.URL+"/console/") {
+		t.Fatalf("the URL lands on %s with %d:\n%s", landed, status, page)
+	}
+	for _, want := range []string{`id="account">` + directory.DemoProdAccount + `<`, `id="role">` + directory.DemoCrossAccountRole + `<`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the console page lacks %s (the assumed role):\n%s", want, page)
+		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/creds"
@@ -27,7 +29,7 @@ type credentialSource func(ctx context.Context) (*creds.Credentials, error)
 // credentials resolves the credentials and fetches them; no credentials at
 // all is botocore's NoCredentialsError.
 func (d *deps) credentials(ctx context.Context) (*creds.Credentials, error) {
-	src, err := d.resolveCredentials()
+	src, err := d.resolveCredentials(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -37,66 +39,87 @@ func (d *deps) credentials(ctx context.Context) (*creds.Credentials, error) {
 	return src(ctx)
 }
 
-// resolveCredentials walks the part of the AWS CLI's chain (spec §1.4) that
-// ssocli serves: the environment (skipped when --profile is given), the
-// profile's IAM Identity Center role, then static keys in the credentials
-// or config file. It returns a nil source when none of them applies.
-func (d *deps) resolveCredentials() (credentialSource, error) {
-	if d.Globals.Profile == "" {
-		if id, secret := d.Env.getenv("AWS_ACCESS_KEY_ID"), d.Env.getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
-			c := &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: d.Env.getenv("AWS_SESSION_TOKEN"),
-				Expiration: parseExpiration(d.Env.getenv("AWS_CREDENTIAL_EXPIRATION"))}
-			return func(context.Context) (*creds.Credentials, error) { return c, nil }, nil
-		}
-	}
+// resolveCredentials loads the selected profile's chain, in the AWS CLI's
+// order (docs/credential-chain.md): the environment, assume-role, web
+// identity, IAM Identity Center, the credentials file, credential_process,
+// the config file, the container and the instance metadata service. It
+// reads the configuration only and returns a nil source when nothing
+// applies. processEnv ("K=V") is added to a credential_process's
+// environment.
+func (d *deps) resolveCredentials(processEnv []string) (credentialSource, error) {
 	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
 	name, explicit := d.profileName()
-	p, err := cfg.SSOCredentials(name, explicit)
-	switch {
-	case err == nil:
-		return func(ctx context.Context) (*creds.Credentials, error) { return d.roleCredentials(ctx, p) }, nil
-	case !errors.Is(err, awsconfig.ErrNotSSO):
-		return nil, err
+	top, _ := cfg.Profile(name)
+	o := creds.ChainOptions{
+		Config:        cfg,
+		Profile:       name,
+		Explicit:      explicit,
+		ProfileFlag:   d.Globals.Profile != "",
+		Getenv:        d.Env.getenv,
+		Environ:       func() []string { return setEnviron(d.environ(), processEnv) },
+		Region:        d.region(),
+		ProcessStderr: d.Env.Stderr,
+		LoginRequired: func(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile) (bool, error) {
+			return d.loginAgain(ctx, t, p, top.Values["sso_auto_login"])
+		},
 	}
-	sec, _ := cfg.Profile(name)
-	if id, secret := sec.Values["aws_access_key_id"], sec.Values["aws_secret_access_key"]; id != "" && secret != "" {
-		c := &creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: sec.Values["aws_session_token"]}
-		return func(context.Context) (*creds.Credentials, error) { return c, nil }, nil
-	}
-	for _, k := range []string{"role_arn", "credential_process", "web_identity_token_file"} {
-		if sec.Values[k] != "" {
-			return nil, usererr.New(usererr.CodeConfig, "The profile \""+name+"\" uses "+k+", which ssocli does not resolve.").
-				WithHint("use the AWS CLI for this profile, or give ssocli an IAM Identity Center profile (sso_session, sso_account_id, sso_role_name)")
+	if v := d.Env.getenv("SSOCLI_PROCESS_TIMEOUT"); v != "" {
+		// How long a credential_process may run (default one minute).
+		t, err := time.ParseDuration(v)
+		if err != nil || t <= 0 {
+			return nil, usererr.New(usererr.CodeConfig, fmt.Sprintf("SSOCLI_PROCESS_TIMEOUT=%q is not a duration.", v)).
+				WithHint("set it to a duration such as 90s or 5m, or unset it for the default of one minute")
 		}
+		o.ProcessTimeout = t
 	}
-	return nil, nil
-}
-
-// roleCredentials gets the role credentials of an IAM Identity Center
-// profile, logging in again first when the session has ended and
-// auto-login is on.
-func (d *deps) roleCredentials(ctx context.Context, p *awsconfig.SSOProfile) (*creds.Credentials, error) {
-	t, err := d.target(p)
+	if d.Env.PromptSecret != nil {
+		o.MFA = func(_ context.Context, prompt string) (string, error) { return d.Env.PromptSecret(prompt) }
+	}
+	chain, err := d.manager().LoadChain(o)
+	if errors.Is(err, creds.ErrNoCredentials) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	c, err := d.manager().RoleCredentials(ctx, t)
-	if err != nil && errors.Is(err, creds.ErrLoginRequired) && d.autoLogin(p.Values["sso_auto_login"]) {
-		// As the seed page shows for "aws s3 ls": the session has ended, so
-		// log in again and go on. Everything goes to stderr: stdout may be
-		// read by a program (credential_process).
-		fmt.Fprintf(d.Env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", termtext.Line(sessionLabel(t)))
-		pkce := d.usePKCE(t, p.Values["sso_login_flow"], false, false)
-		if _, lerr := d.login(ctx, t, pkce, false, d.Env.Stderr); lerr != nil {
-			return nil, lerr
-		}
-		fmt.Fprintf(d.Env.Stderr, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
-		c, err = d.manager().RoleCredentials(ctx, t)
+	return chain.Fetch, nil
+}
+
+// loginAgain logs in when an ended session may be logged in again by itself
+// (--auto-login, or sso_auto_login = true in the selected profile or the SSO
+// profile, with a person at a terminal), as the seed page shows for
+// "aws s3 ls". Everything goes to stderr: stdout may be read by a program
+// (credential_process).
+func (d *deps) loginAgain(ctx context.Context, t *creds.Target, p *awsconfig.SSOProfile, topSetting string) (bool, error) {
+	if !d.autoLogin(topSetting) && !d.autoLogin(p.Values["sso_auto_login"]) {
+		return false, nil
 	}
-	return c, err
+	fmt.Fprintf(d.Env.Stderr, "Your IAM Identity Center session for %s has expired; logging in again.\n", termtext.Line(sessionLabel(t)))
+	pkce := d.usePKCE(t, p.Values["sso_login_flow"], false, false)
+	if _, err := d.login(ctx, t, pkce, false, d.Env.Stderr); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(d.Env.Stderr, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
+	return true, nil
+}
+
+// setEnviron returns base with the "K=V" settings of extra replacing or
+// adding their variables.
+func setEnviron(base, extra []string) []string {
+	if len(extra) == 0 {
+		return base
+	}
+	out := make([]string, 0, len(base)+len(extra))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(extra, func(e string) bool { return strings.HasPrefix(e, k+"=") }) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, extra...)
 }
 
 // autoLogin says whether an ended session may be logged in again by itself:

@@ -31,8 +31,10 @@ func newDemoCmd(a *app, runF func(context.Context, *demoOptions) error) *cobra.C
 		Long: `Start a local IAM Identity Center on a free loopback port, and in a temporary
 home (your own ~/.aws is never touched) run what a day with IAM Identity Center
 looks like: sso login (device code flow, approved as the demo user alice),
-sts get-caller-identity, configure export-credentials, sso status and sso logout,
-printing each command and its output as you would see them.`,
+sts get-caller-identity, configure export-credentials, a profile that assumes a
+role in another account with the SSO profile's credentials (role_arn and
+source_profile), sso status and sso logout, printing each command and its output
+as you would see them.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.deps = a.deps()
@@ -77,6 +79,8 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	defer shutdown()
 	url := "http://" + addr
 	config := sampleConfig(dir, "my-sso", "my-dev-profile")
+	chained := chainedSample(dir, "my-prod-deployer", "my-dev-profile")
+	config += chained
 	cfgPath := filepath.Join(home, ".aws", "config")
 	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
 		return err
@@ -104,10 +108,15 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		{"sso", "login", "--profile", "my-dev-profile", "--use-device-code"},
 		{"sts", "get-caller-identity", "--profile", "my-dev-profile"},
 		{"configure", "export-credentials", "--profile", "my-dev-profile", "--format", "env"},
-		{"sso", "status"},
-		{"sso", "logout"},
-		{"sts", "get-caller-identity", "--profile", "my-dev-profile"},
 	}
+	if chained != "" {
+		steps = append(steps, []string{"sts", "get-caller-identity", "--profile", "my-prod-deployer"})
+	}
+	steps = append(steps,
+		[]string{"sso", "status"},
+		[]string{"sso", "logout"},
+		[]string{"sts", "get-caller-identity", "--profile", "my-dev-profile"},
+	)
 	for i, args := range steps {
 		fmt.Fprintf(out, "\n$ ssocli %s\n", strings.Join(args, " "))
 		var buf bytes.Buffer
@@ -130,6 +139,20 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		fmt.Fprintf(out, "\nThe temporary home is kept at %s.\n", home)
 	}
 	return nil
+}
+
+// chainedSample is a profile that assumes a role of dir with the
+// credentials of the sample SSO profile source (role_arn and
+// source_profile), or "" when no role trusts the sample's permission set.
+func chainedSample(dir *directory.Directory, profile, source string) string {
+	user, account, pset := sampleAssignment(dir)
+	caller := directory.Caller{Kind: directory.TrustPermissionSet, Account: account, Name: pset, User: user}
+	for _, r := range dir.Roles {
+		if r.Trusts(caller) {
+			return fmt.Sprintf("\n[profile %s]\nrole_arn = %s\nsource_profile = %s\nregion = %s\noutput = json\n", profile, r.ARN(), source, dir.Instance.Region)
+		}
+	}
+	return ""
 }
 
 // secretLine matches the values of secret variables in export output.

@@ -50,10 +50,16 @@ type Env struct {
 	HTTPClient *http.Client
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
+	// PromptSecret asks the person at the terminal for a secret without echo
+	// (the MFA code of an assumed role); nil when nobody can be asked.
+	PromptSecret func(prompt string) (string, error)
 	// Signals, when set, relays the interrupt and terminate signals the
 	// process receives to c until the returned stop is called: exec hands
 	// them to its command. main sets it; nil means none are relayed.
 	Signals func(c chan<- os.Signal) (stop func())
+	// Version is what --version prints ("dev" when empty); main sets it
+	// from the build.
+	Version string
 }
 
 // OSEnv builds the Env of the running process.
@@ -74,7 +80,15 @@ func OSEnv() *Env {
 		OpenBrowser:  openBrowser(os.Getenv),
 		BrowserCheck: func() error { return browserCheck(os.Getenv) },
 		Executable:   exe,
+		PromptSecret: promptSecretOnTTY,
 	}
+}
+
+func (e *Env) version() string {
+	if e.Version == "" {
+		return "dev"
+	}
+	return e.Version
 }
 
 func (e *Env) now() time.Time {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -40,9 +41,11 @@ that read only AWS_ACCESS_KEY_ID and friends:
 
 AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so SDKs use these variables
 rather than the profile, and SSOCLI_EXEC is set to the profile's name.
-SIGINT and SIGTERM are passed to the command, and ssocli exits with its exit
-code. Running ssocli exec inside another is refused (the inner one would hide
-the outer one's credentials) unless --allow-nested is given.
+Interrupts reach the command (on Unix ssocli passes on SIGINT and SIGTERM; on
+Windows the console sends Ctrl-C and Ctrl-Break to the command itself), and
+ssocli waits for it and exits with its exit code. Running ssocli exec inside
+another is refused (the inner one would hide the outer one's credentials)
+unless --allow-nested is given.
 
 With --ecs-server the command gets no keys: it gets a credential endpoint on
 127.0.0.1 (a random port) instead, in AWS_CONTAINER_CREDENTIALS_FULL_URI, and a
@@ -80,7 +83,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 	if err != nil {
 		return err
 	}
-	env := execEnviron(o.environ(), c, o.region(), profile)
+	env := execEnviron(o.environ(), c, o.region(), profile, runtime.GOOS == "windows")
 	if o.ECSServer {
 		vars, stop, err := o.startExecServer(profile)
 		if err != nil {
@@ -112,7 +115,7 @@ func runExec(ctx context.Context, o *execOptions) error {
 		select {
 		case s := <-sigs:
 			// The command decides what a signal means; we keep waiting.
-			_ = cmd.Process.Signal(s)
+			forwardSignal(cmd.Process, s)
 		case err := <-waited:
 			return execExit(err)
 		}
@@ -144,8 +147,9 @@ func (d *deps) environ() []string {
 }
 
 // execEnviron returns base without the variables exec sets or removes,
-// followed by the credentials, region and marker.
-func execEnviron(base []string, c *creds.Credentials, region, profile string) []string {
+// followed by the credentials, region and marker. caseless compares names
+// as Windows does, where aws_profile is AWS_PROFILE.
+func execEnviron(base []string, c *creds.Credentials, region, profile string, caseless bool) []string {
 	drop := map[string]bool{
 		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
 		"AWS_CREDENTIAL_EXPIRATION": true, "AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true, execEnvMarker: true,
@@ -156,6 +160,9 @@ func execEnviron(base []string, c *creds.Credentials, region, profile string) []
 	out := make([]string, 0, len(base)+8)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
+		if caseless {
+			k = strings.ToUpper(k)
+		}
 		if !drop[k] {
 			out = append(out, kv)
 		}

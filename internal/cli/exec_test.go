@@ -128,9 +128,28 @@ func TestExecEnviron(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tc.want, execEnviron(base, c, tc.region, "dev")); diff != "" {
+			if diff := cmp.Diff(tc.want, execEnviron(base, c, tc.region, "dev", false)); diff != "" {
 				t.Errorf("execEnviron (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestExecEnvironCaseless: on Windows, environment names have no case, so
+// aws_profile is AWS_PROFILE and must go too; on Unix they are other variables.
+func TestExecEnvironCaseless(t *testing.T) {
+	t.Parallel()
+	c := &creds.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}
+	base := []string{"Path=C:\\bin", "aws_profile=dev", "Aws_Access_Key_Id=old", "ssocli_exec=outer", "aws_region=x"}
+	for _, tc := range []struct {
+		caseless bool
+		want     []string
+	}{
+		{true, []string{"Path=C:\\bin", "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_REGION=eu-west-3", "AWS_DEFAULT_REGION=eu-west-3", "SSOCLI_EXEC=dev"}},
+		{false, append(append([]string{}, base...), "AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=SECRET", "AWS_REGION=eu-west-3", "AWS_DEFAULT_REGION=eu-west-3", "SSOCLI_EXEC=dev")},
+	} {
+		if diff := cmp.Diff(tc.want, execEnviron(base, c, "eu-west-3", "dev", tc.caseless)); diff != "" {
+			t.Errorf("execEnviron(caseless=%v) (-want +got):\n%s", tc.caseless, diff)
+		}
 	}
 }

@@ -9,12 +9,8 @@ import (
 )
 
 // What the tests do differently on Windows and on Unix, side by side with
-// platform_unix_test.go.
-//
-// TestExecPassesSignals has no twin here: ssocli exec on Windows forwards
-// Ctrl-C and Ctrl-Break through the console the child shares, and Wine (where
-// CI runs the Windows tests) gives a process with piped standard streams no
-// console: GenerateConsoleCtrlEvent fails with ERROR_INVALID_ACCESS.
+// platform_unix_test.go. The twin of TestExecPassesSignals is TestExecCtrlC
+// (exec_windows_test.go).
 
 // systemPath is the PATH the exec tests give ssocli after its own directory:
 // where cmd.exe lives.

@@ -44,31 +44,19 @@ func (d *deps) profileSection() (map[string]string, bool) {
 }
 
 // target turns a validated SSO configuration into what internal/creds needs,
-// with the endpoint overrides that apply to it (spec §1.1).
+// with the endpoint and FIPS/dual-stack settings that apply to it (spec §1.1):
+// those of the profile itself, or of the selected profile when it was named
+// by --sso-session alone.
 func (d *deps) target(p *awsconfig.SSOProfile) (*creds.Target, error) {
-	if err := checkRegion(p.SSORegion); err != nil {
-		return nil, err
-	}
-	t := &creds.Target{
-		Profile:     p.Profile,
-		SessionName: p.SessionName,
-		StartURL:    p.StartURL,
-		Region:      p.SSORegion,
-		Scopes:      p.Scopes,
-		AccountID:   p.AccountID,
-		RoleName:    p.RoleName,
-	}
 	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
-	if t.OIDCEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSOOIDC, d.Env.getenv); err != nil {
-		return nil, err
+	settings := p.Profile
+	if settings == "" {
+		settings, _ = d.profileName()
 	}
-	if t.PortalEndpoint, err = cfg.EndpointURL(p.Profile, awsconfig.ServiceSSO, d.Env.getenv); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return creds.NewTarget(cfg, p, settings, d.Env.getenv)
 }
 
 // knownTargets lists every SSO profile and sso-session of the configuration,
@@ -101,20 +89,5 @@ func (d *deps) knownTargets() []*creds.Target {
 	return out
 }
 
-// checkRegion refuses a region botocore refuses before it makes a client
-// (botocore.utils.validate_region_name: a host label, letters, digits and
-// inner hyphens, 1-63 long), with its message. Without it a region such as
-// "us east-1" reaches the SDK, whose endpoint resolver says "failed to bind
-// endpoint params". Hand-written because its message must be botocore's.
-func checkRegion(r string) error {
-	ok := len(r) >= 1 && len(r) <= 63 && r[0] != '-' && r[len(r)-1] != '-'
-	for i := 0; ok && i < len(r); i++ {
-		c := r[i]
-		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
-	}
-	if !ok {
-		return usererr.New(usererr.CodeOther, fmt.Sprintf("Provided region_name '%s' doesn't match a supported format.", r)).
-			WithHint("use a region name such as us-east-1 (in --region, AWS_REGION, the profile's region or sso_region)")
-	}
-	return nil
-}
+// checkRegion is creds.CheckRegion: botocore's region check and message.
+func checkRegion(r string) error { return creds.CheckRegion(r) }

@@ -16,9 +16,6 @@ import (
 	"github.com/ssocli/ssocli/internal/creds"
 )
 
-// Version is set at build time with -ldflags "-X github.com/ssocli/ssocli/internal/cli.Version=…".
-var Version = "dev"
-
 // globals are the flags every command takes, as the AWS CLI's global options.
 type globals struct {
 	Profile   string
@@ -112,7 +109,7 @@ Its commands mirror the AWS CLI's:
 
 ssocli serve runs a local IAM Identity Center for trying all of this offline,
 and ssocli demo shows it end to end without touching your ~/.aws.`,
-		Version:       Version,
+		Version:       a.env.version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

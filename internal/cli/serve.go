@@ -198,22 +198,24 @@ func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory
 	fmt.Fprintf(w, "\nThen: ssocli sso login --profile local && ssocli sts get-caller-identity --profile local\n")
 }
 
+// sampleAssignment is the directory's first user with an assignment, and
+// that user's first account and permission set there.
+func sampleAssignment(dir *directory.Directory) (user, account, role string) {
+	for _, u := range dir.Users {
+		for _, acct := range dir.AccountsFor(u.Name) {
+			if roles := dir.RolesFor(u.Name, acct.ID); len(roles) > 0 {
+				return u.Name, acct.ID, roles[0]
+			}
+		}
+	}
+	return "", "", ""
+}
+
 // sampleConfig is an [sso-session] and a profile for the directory's first
 // user with an assignment.
 func sampleConfig(dir *directory.Directory, session, profile string) string {
 	in := dir.Instance
-	account, role := "", ""
-	for _, u := range dir.Users {
-		for _, acct := range dir.AccountsFor(u.Name) {
-			if roles := dir.RolesFor(u.Name, acct.ID); len(roles) > 0 {
-				account, role = acct.ID, roles[0]
-				break
-			}
-		}
-		if account != "" {
-			break
-		}
-	}
+	_, account, role := sampleAssignment(dir)
 	return fmt.Sprintf("[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n\n[profile %s]\nsso_session = %s\nsso_account_id = %s\nsso_role_name = %s\nregion = %s\noutput = json\n",
 		session, in.StartURL, in.Region, profile, session, account, role, in.Region)
 }

@@ -60,7 +60,7 @@ func runLogout(ctx context.Context, o *logoutOptions) error {
 			return err
 		}
 		lo.Sessions = append(lo.Sessions, want)
-		lo.PortalEndpoint = want.PortalEndpoint
+		lo.PortalEndpoint, lo.UseFIPS, lo.UseDualStack = want.PortalEndpoint, want.UseFIPS, want.UseDualStack
 		// Role credentials of every profile on that session go too.
 		for _, k := range o.knownTargets() {
 			if k.SessionName == want.SessionName && (want.SessionName != "" || k.StartURL == want.StartURL) {
@@ -71,6 +71,7 @@ func runLogout(ctx context.Context, o *logoutOptions) error {
 		name, _ := o.profileName()
 		if cfg, err := o.Config(); err == nil {
 			lo.PortalEndpoint, _ = cfg.EndpointURL(name, awsconfig.ServiceSSO, o.Env.getenv)
+			lo.UseFIPS, lo.UseDualStack = cfg.UseFIPSEndpoint(name, o.Env.getenv), cfg.UseDualStackEndpoint(name, o.Env.getenv)
 		}
 	}
 	res, err := o.manager().Logout(ctx, lo)

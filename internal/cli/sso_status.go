@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/ssocache"
 	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -33,7 +34,8 @@ func newStatusCmd(a *app, runF func(context.Context, *statusOptions) error) *cob
 		Short: "Show the cached IAM Identity Center sessions and role credentials (never secrets)",
 		Long: `Show each cached IAM Identity Center session: its name or start URL, region,
 when the access token expires, whether it can be refreshed and until when its
-client registration lasts, and the role credentials cached for it.
+client registration lasts, the role credentials cached for it, and the roles
+assumed from them through a profile's source_profile chain (role_arn).
 
 Exit code: 0 when the session asked about (--sso-session, --profile, or else
 every cached session) is valid, 1 when it is missing or expired, so that scripts
@@ -58,15 +60,24 @@ for every other command):
 }
 
 type statusJSON struct {
-	Session               string       `json:"Session"`
-	StartURL              string       `json:"StartUrl"`
-	Region                string       `json:"Region"`
-	ExpiresAt             string       `json:"ExpiresAt"`
-	Valid                 bool         `json:"Valid"`
-	CanRefresh            bool         `json:"CanRefresh"`
-	RegistrationExpiresAt string       `json:"RegistrationExpiresAt,omitempty"`
-	RoleCredentials       []roleStatus `json:"RoleCredentials"`
-	Error                 string       `json:"Error,omitempty"`
+	Session               string        `json:"Session"`
+	StartURL              string        `json:"StartUrl"`
+	Region                string        `json:"Region"`
+	ExpiresAt             string        `json:"ExpiresAt"`
+	Valid                 bool          `json:"Valid"`
+	CanRefresh            bool          `json:"CanRefresh"`
+	RegistrationExpiresAt string        `json:"RegistrationExpiresAt,omitempty"`
+	RoleCredentials       []roleStatus  `json:"RoleCredentials"`
+	AssumedRoles          []assumedRole `json:"AssumedRoles"`
+	Error                 string        `json:"Error,omitempty"`
+}
+
+// assumedRole is a role assumed from the session's role credentials through
+// a profile's source_profile chain, cached in ~/.aws/cli/cache.
+type assumedRole struct {
+	Profile    string `json:"Profile"`
+	RoleArn    string `json:"RoleArn"`
+	Expiration string `json:"Expiration"`
 }
 
 type roleStatus struct {
@@ -109,6 +120,19 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			shown = append(shown, s)
 		}
 	}
+	assumed := map[string][]creds.AssumedRoleStatus{}
+	if cfg, err := o.Config(); err == nil {
+		for _, r := range o.manager().AssumedRoles(cfg, o.Env.getenv) {
+			assumed[r.TokenFile] = append(assumed[r.TokenFile], r)
+		}
+	}
+	assumedOf := func(s creds.SessionStatus) []creds.AssumedRoleStatus {
+		session := s.Name
+		if session == s.StartURL {
+			session = ""
+		}
+		return assumed[ssocache.TokenFileName(session, s.StartURL)]
+	}
 	now := o.Env.now()
 	out := o.Env.Stdout
 	switch output {
@@ -126,6 +150,10 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			for _, rc := range s.Roles {
 				r.RoleCredentials = append(r.RoleCredentials, roleStatus{Profile: rc.Profile, AccountID: rc.AccountID, RoleName: rc.RoleName, Expiration: isoTime(rc.Expiration)})
 			}
+			r.AssumedRoles = []assumedRole{}
+			for _, ar := range assumedOf(s) {
+				r.AssumedRoles = append(r.AssumedRoles, assumedRole{Profile: ar.Profile, RoleArn: ar.RoleArn, Expiration: isoTime(ar.Expiration)})
+			}
 			rows = append(rows, r)
 		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
@@ -135,6 +163,9 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", termtext.Line(s.Name), termtext.Line(s.StartURL), termtext.Line(s.Region), isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
 				fmt.Fprintf(out, "ROLE\t%s\t%s\t%s\t%s\n", termtext.Line(rc.Profile), termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), isoTime(rc.Expiration))
+			}
+			for _, ar := range assumedOf(s) {
+				fmt.Fprintf(out, "ASSUMED\t%s\t%s\t%s\n", termtext.Line(ar.Profile), termtext.Line(ar.RoleArn), isoTime(ar.Expiration))
 			}
 		}
 	default:
@@ -169,6 +200,9 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			}
 			for _, rc := range s.Roles {
 				fmt.Fprintf(tw, "Role credentials:\t%s %s (profile %s), expire %s (%s)\n", termtext.Line(rc.AccountID), termtext.Line(rc.RoleName), termtext.Line(rc.Profile), isoTime(rc.Expiration), relTime(rc.Expiration, now))
+			}
+			for _, ar := range assumedOf(s) {
+				fmt.Fprintf(tw, "Assumed role:\t%s (profile %s), expires %s (%s)\n", termtext.Line(ar.RoleArn), termtext.Line(ar.Profile), isoTime(ar.Expiration), relTime(ar.Expiration, now))
 			}
 			tw.Flush()
 		}

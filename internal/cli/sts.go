@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -76,32 +77,28 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	if err != nil {
 		return err
 	}
-	hc, err := o.HTTPClient()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
-	opts := sts.Options{
-		Region:           region,
-		HTTPClient:       hc,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		RetryMaxAttempts: 3,
-		RetryMode:        aws.RetryModeStandard,
-	}
+	name, _ := o.profileName()
 	endpoint := o.EndpointURL
 	if endpoint == "" {
-		cfg, err := o.Config()
-		if err != nil {
-			return err
-		}
-		name, _ := o.profileName()
 		if endpoint, err = cfg.EndpointURL(name, awsconfig.ServiceSTS, o.Env.getenv); err != nil {
 			return err
 		}
 	}
-	if endpoint != "" {
-		opts.BaseEndpoint = aws.String(endpoint)
+	api, err := o.manager().STSClient(creds.STSOptions{
+		Region:       region,
+		Endpoint:     endpoint,
+		UseFIPS:      cfg.UseFIPSEndpoint(name, o.Env.getenv),
+		UseDualStack: cfg.UseDualStackEndpoint(name, o.Env.getenv),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
+	})
+	if err != nil {
+		return err
 	}
-	out, err := sts.New(opts).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return usererr.FromAPI(err)
 	}

@@ -186,7 +186,10 @@ func (m *Manager) OIDCClient(t *Target) (*ssooidc.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ssooidc.NewFromConfig(cfg), nil
+	fips, dual := t.endpointVariants(t.OIDCEndpoint)
+	return ssooidc.NewFromConfig(cfg, func(o *ssooidc.Options) {
+		o.EndpointOptions.UseFIPSEndpoint, o.EndpointOptions.UseDualStackEndpoint = fips, dual
+	}), nil
 }
 
 // PortalClient returns an SSO portal client for the target's region and endpoint.
@@ -195,14 +198,43 @@ func (m *Manager) PortalClient(t *Target) (*sso.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sso.NewFromConfig(cfg), nil
+	fips, dual := t.endpointVariants(t.PortalEndpoint)
+	return sso.NewFromConfig(cfg, func(o *sso.Options) {
+		o.EndpointOptions.UseFIPSEndpoint, o.EndpointOptions.UseDualStackEndpoint = fips, dual
+	}), nil
 }
 
-// AuthorizeEndpoint is the /authorize URL of the target's OIDC endpoint (spec §2.3).
+// endpointVariants are the SDK's FIPS and dual-stack settings for the
+// target's OIDC and portal clients; off when an endpoint is configured (the
+// SDK refuses FIPS with a custom endpoint; botocore ignores it then).
+func (t *Target) endpointVariants(endpoint string) (aws.FIPSEndpointState, aws.DualStackEndpointState) {
+	fips, dual := aws.FIPSEndpointStateUnset, aws.DualStackEndpointStateUnset
+	if endpoint != "" {
+		return fips, dual
+	}
+	if t.UseFIPS {
+		fips = aws.FIPSEndpointStateEnabled
+	}
+	if t.UseDualStack {
+		dual = aws.DualStackEndpointStateEnabled
+	}
+	return fips, dual
+}
+
+// AuthorizeEndpoint is the /authorize URL of the target's OIDC endpoint
+// (spec §2.3): the configured endpoint, else the one the SDK's endpoint rules
+// give for the region and the FIPS and dual-stack settings.
 func (t *Target) AuthorizeEndpoint() string {
 	base := t.OIDCEndpoint
 	if base == "" {
-		base = "https://oidc." + t.Region + ".amazonaws.com"
+		// RegisterClient resolved the same parameters before any login gets
+		// here, so an error cannot happen in practice; "" makes the flow fail.
+		e, err := ssooidc.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), ssooidc.EndpointParameters{
+			Region: aws.String(t.Region), UseFIPS: aws.Bool(t.UseFIPS), UseDualStack: aws.Bool(t.UseDualStack)})
+		if err != nil {
+			return ""
+		}
+		base = e.URI.String()
 	}
 	for len(base) > 0 && base[len(base)-1] == '/' {
 		base = base[:len(base)-1]

@@ -55,6 +55,10 @@ type Target struct {
 	// https://oidc.<region>.amazonaws.com and https://portal.sso.<region>.amazonaws.com.
 	OIDCEndpoint   string
 	PortalEndpoint string
+	// UseFIPS and UseDualStack choose the FIPS and dual-stack AWS endpoints
+	// (use_fips_endpoint, use_dualstack_endpoint); an endpoint override
+	// turns them off, as in botocore.
+	UseFIPS, UseDualStack bool
 }
 
 // Legacy reports whether the target is a legacy (non-refreshable) profile.

@@ -23,6 +23,9 @@ type LogoutOptions struct {
 	Sessions []*Target
 	// PortalEndpoint overrides the portal endpoint for every Logout call.
 	PortalEndpoint string
+	// UseFIPS and UseDualStack choose the portal's FIPS and dual-stack
+	// endpoints, as for every other call (Target.UseFIPS).
+	UseFIPS, UseDualStack bool
 }
 
 // LogoutResult tells what a logout did.
@@ -72,7 +75,7 @@ func (m *Manager) Logout(ctx context.Context, o LogoutOptions) (*LogoutResult, e
 			continue // a client registration: kept, as the AWS CLI keeps it
 		}
 		if region != "" {
-			if err := m.revoke(ctx, accessToken, region, o.PortalEndpoint); err != nil {
+			if err := m.revoke(ctx, accessToken, region, o); err != nil {
 				if ctx.Err() != nil {
 					return res, ctx.Err()
 				}
@@ -163,8 +166,8 @@ func (m *Manager) logoutError(res *LogoutResult, failed []revokeFailure) error {
 // revoke calls the portal's Logout. A service error is ignored, as the AWS
 // CLI ignores it (the token is already invalid); only a failure to reach the
 // server counts.
-func (m *Manager) revoke(ctx context.Context, accessToken, region, endpoint string) error {
-	api, err := m.PortalClient(&Target{Region: region, PortalEndpoint: endpoint})
+func (m *Manager) revoke(ctx context.Context, accessToken, region string, o LogoutOptions) error {
+	api, err := m.PortalClient(&Target{Region: region, PortalEndpoint: o.PortalEndpoint, UseFIPS: o.UseFIPS, UseDualStack: o.UseDualStack})
 	if err != nil {
 		return err
 	}

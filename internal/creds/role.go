@@ -25,6 +25,9 @@ type Credentials struct {
 	SessionToken    string
 	Expiration      time.Time
 	AccountID       string
+	// Method is the provider that gave them, as botocore names it ("sso",
+	// "assume-role", "env", …); set by Resolve.
+	Method string
 }
 
 // CachedRoleCredentials returns the role credentials cached for t when at

@@ -219,16 +219,18 @@ func (l *Lister) Roles(ctx context.Context, accountID string) ([]string, error) 
 
 // The portal's values as AWS defines them: a 12-digit account id, and an IAM
 // role name of 1 to 64 characters from [\w+=,.@-] (IAM CreateRole).
+// Compiled on first use, not at init: every ssocli process links this
+// package, and the {1,64} repeat alone costs ~900 allocations to compile.
 var (
-	accountID = regexp.MustCompile(`^[0-9]{12}$`)
-	roleName  = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,64}$`)
+	accountID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	roleName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,64}$`) })
 )
 
 // ValidAccountID reports whether id is an AWS account id: 12 digits.
-func ValidAccountID(id string) bool { return accountID.MatchString(id) }
+func ValidAccountID(id string) bool { return accountID().MatchString(id) }
 
 // ValidRoleName reports whether name is an IAM role name.
-func ValidRoleName(name string) bool { return roleName.MatchString(name) }
+func ValidRoleName(name string) bool { return roleName().MatchString(name) }
 
 const badAnswerHint = "no AWS portal answers that: check the endpoint (AWS_ENDPOINT_URL, endpoint_url, HTTPS_PROXY, ca_bundle) that ssocli talks to"
 

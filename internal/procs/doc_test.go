@@ -107,7 +107,9 @@ func (w *world) checkCaches() {
 			var err error
 			switch {
 			case dir == ssocache.CLIDir(w.home):
-				_, err = ssocache.ReadRoleCredentials(p)
+				if _, err = ssocache.ReadRoleCredentials(p); err != nil {
+					_, err = ssocache.ReadAssumedRole(p) // an assumed role shares the directory
+				}
 			case name == ssocache.TokenFileName("corp", ""):
 				_, err = ssocache.ReadToken(p)
 			default:

@@ -5,7 +5,9 @@
 // (internal/idc, reached through AWS_ENDPOINT_URL), so it can count the calls
 // the server received: whatever N is, there must be exactly one token refresh
 // and one GetRoleCredentials per role. It prints, per N, the wall time from
-// the first process's start to the last one's exit, and the calls.
+// the first process's start to the last one's exit, and the calls; and,
+// right after each storm, the wall time of the same N calls on the warm
+// cache (which must not call the server), with the ratio storm / warm.
 //
 // bench/storm.sh builds ssocli and runs this inside a private network
 // namespace. It is a measurement tool for bench/, not part of ssocli.
@@ -54,8 +56,8 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Println("| processes | roles | wall median ms | wall min-max ms | refreshes per storm | GetRoleCredentials per storm | failed processes |")
-	fmt.Println("| ---: | ---: | ---: | ---: | --- | --- | ---: |")
+	fmt.Println("| processes | roles | wall median ms | wall min-max ms | warm wall median ms | storm / warm | refreshes per storm | GetRoleCredentials per storm | failed processes |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
 	failed := false
 	for _, r := range rList {
 		w, err := newWorld(*bin, r)
@@ -66,7 +68,7 @@ func main() {
 			if r > n {
 				continue
 			}
-			var walls []time.Duration
+			var walls, warms []time.Duration
 			var refreshes, grcs []int
 			bad := 0
 			for range *trials {
@@ -75,6 +77,16 @@ func main() {
 					w.close()
 					fatal(err)
 				}
+				warm, err := w.launch(n, *timeout)
+				if err != nil {
+					w.close()
+					fatal(err)
+				}
+				if warm.refreshes != 0 || warm.grc != 0 || warm.failed > 0 {
+					failed = true
+				}
+				bad += warm.failed
+				warms = append(warms, warm.wall)
 				walls = append(walls, res.wall)
 				refreshes = append(refreshes, res.refreshes)
 				grcs = append(grcs, res.grc)
@@ -84,12 +96,15 @@ func main() {
 				}
 			}
 			slices.Sort(walls)
-			fmt.Printf("| %d | %d | %.1f | %.1f-%.1f | %v | %v | %d |\n", n, r, msf(walls[len(walls)/2]), msf(walls[0]), msf(walls[len(walls)-1]), refreshes, grcs, bad)
+			slices.Sort(warms)
+			cold, warm := walls[len(walls)/2], warms[len(warms)/2]
+			fmt.Printf("| %d | %d | %.1f | %.1f-%.1f | %.1f | %.2f | %v | %v | %d |\n", n, r, msf(cold), msf(walls[0]), msf(walls[len(walls)-1]),
+				msf(warm), float64(cold)/float64(warm), refreshes, grcs, bad)
 		}
 		w.close()
 	}
 	if failed {
-		fmt.Println("\nstorm: FAILED: a storm made more than one refresh or one GetRoleCredentials per role, or a process failed")
+		fmt.Println("\nstorm: FAILED: a storm made more than one refresh or one GetRoleCredentials per role, a warm round called the server, or a process failed")
 		os.Exit(1)
 	}
 }
@@ -194,6 +209,13 @@ func (w *world) storm(n int, timeout time.Duration) (result, error) {
 	if err := ssocache.WriteToken(tp, tok); err != nil {
 		return result{}, fmt.Errorf("write token: %w", err)
 	}
+	return w.launch(n, timeout)
+}
+
+// launch starts n processes at once, spread over the roles, and waits for
+// all of them; right after a storm it times the same n calls on a warm
+// cache (issue 14's yardstick: a storm within 2x of that).
+func (w *world) launch(n int, timeout time.Duration) (result, error) {
 	before := w.srv.Counts()
 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)

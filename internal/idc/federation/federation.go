@@ -340,7 +340,10 @@ type pageData struct {
 	Region, Path, ExpiresAt     string
 }
 
-var pageTemplate = template.Must(template.New("console").Parse(`<!doctype html>
+// pageTemplate is parsed on first use, not at init: every ssocli process links
+// this package, and parsing costs ~150 allocations (issue 14).
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("console").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Heading}} - local AWS console</title></head>
 <body>
 <h1>{{.Heading}}</h1>
@@ -357,6 +360,7 @@ var pageTemplate = template.Must(template.New("console").Parse(`<!doctype html>
 {{else}}<p id="message">{{.Text}}</p>{{end}}
 </body></html>
 `))
+})
 
 func (h *Handler) page(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -364,7 +368,7 @@ func (h *Handler) page(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	if err := pageTemplate.Execute(w, d); err != nil {
+	if err := pageTemplate().Execute(w, d); err != nil {
 		h.Logger.Error("render console page", "err", err)
 	}
 }

@@ -157,6 +157,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("proxy tunnel", "err", err)
 		return
 	}
+	// One line per tunnel: which AWS host the client meant to reach (the
+	// FIPS and dual-stack tests compare these with the AWS CLI's).
+	log.Info("proxy CONNECT", "host", host)
 	// A client may send its ClientHello without waiting for the 200; those
 	// bytes are already in brw's buffer.
 	h.serveTunnel(context.WithoutCancel(r.Context()), &bufferedConn{Conn: conn, r: brw.Reader}, host, log)
