@@ -12,7 +12,7 @@
 # Go 1.26 programs need Wine >= 8.13 (ProcessPrng) and Go's os.RemoveAll
 # needs Wine > 8.0; Debian 12 has only 8.0 (research/portability.md §3.2). So
 # the first run builds a Debian trixie root with Wine 10 under $SSOCLI_WINE_ROOT
-# (default /var/cache/ssocli/wine) and every run uses it through chroot, as
+# (default /var/cache/ssocli/wine-<recipe>) and every run uses it through chroot, as
 # root. The root is only *extracted* (mmdebstrap --variant=extract: Wine and
 # its dependencies, no maintainer scripts, no apt, no dpkg database): about
 # 30 s instead of about 2 minutes for a full debootstrap plus apt-get install.
@@ -32,12 +32,13 @@
 # hold it open after the run ends (`go test -exec` then waits for them).
 set -euo pipefail
 
-root=${SSOCLI_WINE_ROOT:-/var/cache/ssocli/wine}
+# Bump when the recipe below changes. Each recipe has its own root, so that
+# checkouts of different ages on one machine never rebuild each other's.
+recipe=2
+root=${SSOCLI_WINE_ROOT:-/var/cache/ssocli/wine-$recipe}
 mirror=${SSOCLI_WINE_MIRROR:-http://deb.debian.org/debian}
 suite=trixie
 persist=${SSOCLI_WINE_PERSIST:-60}
-# Bump when the recipe below changes, so an old root is rebuilt.
-recipe=1
 
 self=$(readlink -f "$0")
 
@@ -58,15 +59,16 @@ setup() {
     exec 9>&-
     return 0
   fi
-  if ! command -v mmdebstrap >/dev/null; then
-    echo "wine.sh: installing mmdebstrap" >&2
+  local need=()
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  command -v ip >/dev/null || need+=(iproute2)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "wine.sh: installing ${need[*]}" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
   local start=$SECONDS new="$root.new"
-  if [ -e "$root/.ssocli-wine" ]; then
-    inside "$root" stop || true # a server of the old root must not outlive it
-  fi
+  # Only an unfinished build can be here (a finished one has the stamp).
   rm -rf "$new" "$root"
   echo "wine.sh: making a Debian $suite root with Wine in $root (once)" >&2
   mmdebstrap --quiet --variant=extract --mode=root --include=wine64,wine \
@@ -78,6 +80,10 @@ setup() {
   for d in bin sbin lib lib64; do [ -e "$new/$d" ] || ln -s "usr/$d" "$new/$d"; done
   mkdir -p "$new/proc" "$new/sys" "$new/dev" "$new/host" "$new/root" "$new/tmp" "$new/run/user/0"
   chmod 1777 "$new/tmp"
+  # localhost resolves from the hosts file, as on Windows itself (netbase,
+  # which would bring it, is not extracted).
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$new/etc/hosts"
+  printf 'hosts: files\n' >"$new/etc/nsswitch.conf"
   chmod 700 "$new/run/user/0"
   local pair in out
   for pair in i686:i386 x86_64:x86_64; do

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -100,16 +98,6 @@ func TestCrashConsistency(t *testing.T) {
 			w.checkCaches()
 		})
 	}
-}
-
-// killed reports whether a command ended by SIGKILL.
-func killed(err error) bool {
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	ws, ok := ee.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // expireRoleCredentials makes cached role credentials expired, so the next
