@@ -3,8 +3,6 @@ package awsout
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,55 +25,11 @@ type goldenCase struct {
 	Width   int    `json:"width"`
 }
 
-// decodeOrdered parses JSON as Python's json.load does: objects keep their
-// key order (Map), integers are ints and other numbers float64.
 func decodeOrdered(t *testing.T, data []byte) any {
 	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var value func() any
-	value = func() any {
-		tok, err := d.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch x := tok.(type) {
-		case json.Delim:
-			switch x {
-			case '{':
-				m := Map{}
-				for d.More() {
-					k, err := d.Token()
-					if err != nil {
-						t.Fatal(err)
-					}
-					m = append(m, Field{k.(string), value()})
-				}
-				_, _ = d.Token()
-				return m
-			case '[':
-				l := []any{}
-				for d.More() {
-					l = append(l, value())
-				}
-				_, _ = d.Token()
-				return l
-			}
-		case json.Number:
-			if i, err := x.Int64(); err == nil && !strings.ContainsAny(x.String(), ".eE") {
-				return int(i)
-			}
-			f, err := x.Float64()
-			if err != nil {
-				t.Fatal(err)
-			}
-			return f
-		}
-		return tok
-	}
-	v := value()
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		t.Fatalf("trailing data: %v", err)
+	v, err := FromJSON(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return v
 }

@@ -45,8 +45,11 @@ func flagError(_ *cobra.Command, err error) error {
 	var (
 		unknown  *pflag.NotExistError
 		required *pflag.ValueRequiredError
+		refused  *parseError // a flag value's own refusal (choiceValue)
 	)
 	switch {
+	case errors.As(err, &refused):
+		return refused
 	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "":
 		return &parseError{msg: "Unknown options: --" + unknown.GetSpecifiedName(), bare: true}
 	case errors.As(err, &required) && required.GetSpecifiedShortnames() == "":

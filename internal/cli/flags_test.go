@@ -45,6 +45,8 @@ var flagCases = []flagCase{
 		[]string{"--sso-session", "corp", "--output", "json"}, &statusOptions{deps: deps{Globals: globals{Output: "json"}}, SSOSession: "corp"}},
 	{[]string{"sso", "list-accounts"}, func(a *app, got *any) *cobra.Command { return newListAccountsCmd(a, capture[ssoListOptions](got)) },
 		[]string{"--sso-session", "corp", "--output", "text"}, &ssoListOptions{deps: deps{Globals: globals{Output: "text"}}, SSOSession: "corp", Rate: orgs.DefaultRate}},
+	{[]string{"sso", "list-accounts"}, func(a *app, got *any) *cobra.Command { return newListAccountsCmd(a, capture[ssoListOptions](got)) },
+		[]string{"--access-token", "tok", "--region", "eu-west-1"}, &ssoListOptions{deps: deps{Globals: globals{Region: "eu-west-1"}}, AccessToken: "tok", Rate: orgs.DefaultRate}},
 	{[]string{"sso", "list-account-roles"}, func(a *app, got *any) *cobra.Command {
 		return newListAccountRolesCmd(a, capture[ssoListOptions](got))
 	}, []string{"--account-id", "111122223333", "--rate", "5", "--profile", "p"},
@@ -52,7 +54,13 @@ var flagCases = []flagCase{
 	{[]string{"sts", "get-caller-identity"}, func(a *app, got *any) *cobra.Command {
 		return newCallerIdentityCmd(a, capture[callerIdentityOptions](got))
 	}, []string{"--output", "text", "--endpoint-url", "http://127.0.0.1:1", "--region", "eu-west-1", "--ca-bundle", "/ca.pem"},
-		&callerIdentityOptions{deps: deps{Globals: globals{Output: "text", Region: "eu-west-1", CABundle: "/ca.pem"}}, EndpointURL: "http://127.0.0.1:1"}},
+		&callerIdentityOptions{deps: deps{Globals: globals{Output: "text", Region: "eu-west-1", CABundle: "/ca.pem", OutputGlobals: OutputGlobals{EndpointURL: "http://127.0.0.1:1"}}}}},
+	{[]string{"sts", "get-caller-identity"}, func(a *app, got *any) *cobra.Command {
+		return newCallerIdentityCmd(a, capture[callerIdentityOptions](got))
+	}, []string{"--output", "yaml-stream", "--query", "Account", "--no-cli-pager", "--no-verify-ssl", "--cli-connect-timeout", "0",
+		"--cli-read-timeout", "5", "--color", "off", "--no-paginate"},
+		&callerIdentityOptions{deps: deps{Globals: globals{Output: "yaml-stream", OutputGlobals: OutputGlobals{Query: "Account", NoCLIPager: true,
+			NoVerifySSL: true, ConnectTimeout: optSeconds{0, true}, ReadTimeout: optSeconds{5, true}, Color: "off", NoPaginate: true}}}}},
 	{[]string{"configure", "export-credentials"}, func(a *app, got *any) *cobra.Command {
 		return newExportCredentialsCmd(a, capture[exportOptions](got))
 	}, nil, &exportOptions{Format: "process"}},
@@ -203,7 +211,12 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		want  string
 	}{
 		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Invalid choice"},
-		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "yaml"}, `Unsupported output format "yaml"`},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "xml"}, "argument --output: Invalid choice"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--color", "blue"}, "argument --color: Invalid choice"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--cli-read-timeout", "x"}, "argument --cli-read-timeout: invalid int value: 'x'"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--query", "[1"}, "Bad value for --query [1: "},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--endpoint-url", "127.0.0.1:1"}, `Bad value for --endpoint-url "127.0.0.1:1": scheme is missing.`},
+		{[]string{"sso", "list-accounts"}, cmdFor("sso list-accounts"), []string{"--access-token", "t", "--sso-session", "s"}, "cannot be used together"},
 		{[]string{"sso", "list-account-roles"}, cmdFor("sso list-account-roles"), nil, "the following arguments are required: --account-id"},
 		{[]string{"configure", "populate"}, cmdFor("configure populate"), []string{"--sso-session", "s", "--profile-template", "{{"}, "argument --profile-template:"},
 		{[]string{"serve"}, cmdFor("serve"), []string{"--addr", "0.0.0.0:1"}, "is not a loopback address"},

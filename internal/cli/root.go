@@ -24,6 +24,7 @@ type globals struct {
 	Debug     bool
 	CABundle  string
 	AutoLogin bool
+	OutputGlobals
 }
 
 // app builds the command tree. It holds the Env, the global flags (bound to
@@ -123,7 +124,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.g.Profile, "profile", "", "use this profile from ~/.aws/config (else AWS_PROFILE, AWS_DEFAULT_PROFILE, default)")
 	pf.StringVar(&a.g.Region, "region", "", "the region for the command's own AWS calls (SSO calls always use sso_region)")
-	pf.StringVar(&a.g.Output, "output", "", "output format: json, text or table")
+	a.addOutputFlags(pf)
 	pf.BoolVar(&a.g.Debug, "debug", false, "log what ssocli does to stderr (never secrets)")
 	pf.StringVar(&a.g.CABundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
 	pf.BoolVar(&a.g.AutoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
@@ -189,7 +190,12 @@ func (a *app) httpClient() (*http.Client, error) {
 				bundle = p["ca_bundle"]
 			}
 		}
-		a.http, a.httpErr = creds.NewHTTPClient(creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle})
+		o := creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle, InsecureSkipVerify: a.g.NoVerifySSL}
+		o.ConnectTimeout, o.ReadTimeout = a.g.timeouts()
+		if o.InsecureSkipVerify {
+			o.WarnInsecure = insecureWarning(a.env.Stderr)
+		}
+		a.http, a.httpErr = creds.NewHTTPClient(o)
 	})
 	return a.http, a.httpErr
 }

@@ -54,16 +54,18 @@ func TestSSOListAccountsAndRoles(t *testing.T) {
 `},
 		{"roles text", []string{"sso", "list-account-roles", "--sso-session", "corp", "--account-id", "100000000000", "--output", "text"},
 			"ROLELIST\t100000000000\tRole01\nROLELIST\t100000000000\tRole02\n"},
-		{"roles table", []string{"sso", "list-account-roles", "--sso-session", "corp", "--account-id", "100000000000", "--output", "table"}, `---------------------------------
-|       ListAccountRoles        |
-+-------------------------------+
-||          roleList           ||
-|+----------------+------------+|
-||  accountId     |  roleName  ||
-|+----------------+------------+|
-||  100000000000  |  Role01    ||
-||  100000000000  |  Role02    ||
-|+-----------------------------+|
+		{"roles table", []string{"sso", "list-account-roles", "--sso-session", "corp", "--account-id", "100000000000", "--output", "table"},
+			// What the AWS CLI 2.36.7's table formatter prints for this response.
+			`--------------------------------
+|       ListAccountRoles       |
++------------------------------+
+||          roleList          ||
+|+---------------+------------+|
+||   accountId   | roleName   ||
+|+---------------+------------+|
+||  100000000000 |  Role01    ||
+||  100000000000 |  Role02    ||
+|+---------------+------------+|
 `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssocli/ssocli/internal/awsout"
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/ssocache"
 	"github.com/ssocli/ssocli/internal/termtext"
@@ -42,11 +44,15 @@ every cached session) is valid, 1 when it is missing or expired, so that scripts
 and shell prompts can test it (a token file that cannot be read is an error, as
 for every other command):
 
-  ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp`,
+  ssocli sso status --sso-session corp >/dev/null || ssocli sso login --sso-session corp
+
+--output table (the default) and text are ssocli's own layouts; json, yaml and
+yaml-stream print {"Sessions": [...]}, and --query picks from that, printed in
+the AWS CLI's layout of the format.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.deps = a.deps()
-			if err := checkOutputFlag(o.Globals.Output); err != nil {
+			if err := checkPrintFlags(o.Globals); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -135,8 +141,11 @@ func runStatus(_ context.Context, o *statusOptions) error {
 	}
 	now := o.Env.now()
 	out := o.Env.Stdout
-	switch output {
-	case "json":
+	// Every format but ssocli's own table and text (and the JSON as it was)
+	// is the AWS CLI's rendering of the JSON form, after --query.
+	generic := o.Globals.Query != "" || output != "table" && output != "text" && output != "json"
+	switch {
+	case output == "json" || generic:
 		rows := make([]statusJSON, 0, len(shown))
 		for _, s := range shown {
 			r := statusJSON{Session: s.Name, StartURL: s.StartURL, Region: s.Region, ExpiresAt: isoTime(s.ExpiresAt),
@@ -156,9 +165,23 @@ func runStatus(_ context.Context, o *statusOptions) error {
 			}
 			rows = append(rows, r)
 		}
+		if generic {
+			b, err := json.Marshal(map[string]any{"Sessions": rows})
+			if err != nil {
+				return err
+			}
+			v, err := awsout.FromJSON(b)
+			if err != nil {
+				return err
+			}
+			if err := o.printAs(output, "Status", v); err != nil {
+				return err
+			}
+			break
+		}
 		b, _ := json.MarshalIndent(map[string]any{"Sessions": rows}, "", "    ")
 		fmt.Fprintf(out, "%s\n", termtext.JSON(b))
-	case "text":
+	case output == "text":
 		for _, s := range shown {
 			fmt.Fprintf(out, "SESSION\t%s\t%s\t%s\t%s\t%t\t%t\n", termtext.Line(s.Name), termtext.Line(s.StartURL), termtext.Line(s.Region), isoTime(s.ExpiresAt), s.Valid, s.CanRefresh)
 			for _, rc := range s.Roles {
@@ -271,8 +294,8 @@ func relTime(t, now time.Time) string {
 }
 
 // outputFormat is the output format of a command that prints an API's
-// result: --output, AWS_DEFAULT_OUTPUT, the profile's output, else json
-// (spec §1.1), checked.
+// result: --output (checked as it is parsed), AWS_DEFAULT_OUTPUT, the
+// profile's output, else json (spec §1.1), checked.
 func (d *deps) outputFormat() (string, error) {
 	f := d.Globals.Output
 	if f == "" {
@@ -287,18 +310,11 @@ func (d *deps) outputFormat() (string, error) {
 	return f, checkOutput(f)
 }
 
-// checkOutput refuses an output format ssocli cannot print.
+// checkOutput refuses an output format the AWS CLI has no formatter for,
+// with its words (formatter.py get_formatter's ValueError, exit 255).
 func checkOutput(f string) error {
-	if f != "json" && f != "text" && f != "table" {
-		return usageError("Unsupported output format %q: use json, text or table.", f)
+	if !slices.Contains(awsout.Formats, f) {
+		return usererr.New(usererr.CodeOther, "Unknown output type: "+f)
 	}
 	return nil
-}
-
-// checkOutputFlag checks --output when it is given.
-func checkOutputFlag(f string) error {
-	if f == "" {
-		return nil
-	}
-	return checkOutput(f)
 }

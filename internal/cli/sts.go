@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -11,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/awsout"
 	"github.com/ssocli/ssocli/internal/creds"
-	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -25,10 +23,10 @@ func newSTSCmd(a *app) *cobra.Command {
 	return c
 }
 
-// callerIdentityOptions are what `sts get-caller-identity` runs from.
+// callerIdentityOptions are what `sts get-caller-identity` runs from
+// (--endpoint-url is the global Globals.EndpointURL, as in the AWS CLI).
 type callerIdentityOptions struct {
 	deps
-	EndpointURL string
 }
 
 func newCallerIdentityCmd(a *app, runF func(context.Context, *callerIdentityOptions) error) *cobra.Command {
@@ -37,13 +35,14 @@ func newCallerIdentityCmd(a *app, runF func(context.Context, *callerIdentityOpti
 		Use:   "get-caller-identity",
 		Short: "Show the account, role and user the profile's credentials belong to",
 		Long: `Call STS GetCallerIdentity with the profile's credentials and print the result
-as the AWS CLI does (--output json, the default, or text). For an IAM Identity
-Center profile the credentials come from ~/.aws/cli/cache, or are fetched with the
-cached session token (refreshed when it is about to expire).`,
+as the AWS CLI does, after --query, in the --output format (json, the default,
+text, table, yaml, yaml-stream or off). For an IAM Identity Center profile the
+credentials come from ~/.aws/cli/cache, or are fetched with the cached session
+token (refreshed when it is about to expire).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.deps = a.deps()
-			if err := checkOutputFlag(o.Globals.Output); err != nil {
+			if err := checkPrintFlags(o.Globals); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -52,7 +51,6 @@ cached session token (refreshed when it is about to expire).`,
 			return runCallerIdentity(cmd.Context(), o)
 		},
 	}
-	c.Flags().StringVar(&o.EndpointURL, "endpoint-url", "", "send the STS call to this URL instead of the regional endpoint")
 	return c
 }
 
@@ -62,8 +60,7 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	if err := o.checkProfile(); err != nil {
 		return err
 	}
-	output, err := o.outputFormat()
-	if err != nil {
+	if _, err := o.outputFormat(); err != nil {
 		return err
 	}
 	region := o.region()
@@ -82,7 +79,7 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 		return err
 	}
 	name, _ := o.profileName()
-	endpoint := o.EndpointURL
+	endpoint := o.Globals.EndpointURL
 	if endpoint == "" {
 		if endpoint, err = cfg.EndpointURL(name, awsconfig.ServiceSTS, o.Env.getenv); err != nil {
 			return err
@@ -102,20 +99,10 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 	if err != nil {
 		return usererr.FromAPI(err)
 	}
-	id := struct {
-		UserID  string `json:"UserId"`
-		Account string `json:"Account"`
-		Arn     string `json:"Arn"`
-	}{aws.ToString(out.UserId), aws.ToString(out.Account), aws.ToString(out.Arn)}
-	switch output {
-	case "text":
-		// Text output sorts the keys: Account, Arn, UserId (spec §8).
-		fmt.Fprintf(o.Env.Stdout, "%s\t%s\t%s\n", termtext.Line(id.Account), termtext.Line(id.Arn), termtext.Line(id.UserID))
-	case "table":
-		printTable(o.Env.Stdout, "GetCallerIdentity", [][2]string{{"Account", id.Account}, {"Arn", id.Arn}, {"UserId", id.UserID}})
-	default:
-		b, _ := json.MarshalIndent(id, "", "    ")
-		fmt.Fprintf(o.Env.Stdout, "%s\n", termtext.JSON(b))
-	}
-	return nil
+	// The members in the order of the service model, as botocore parses them.
+	return o.printResponse("GetCallerIdentity", awsout.Map{
+		{Key: "UserId", Value: aws.ToString(out.UserId)},
+		{Key: "Account", Value: aws.ToString(out.Account)},
+		{Key: "Arn", Value: aws.ToString(out.Arn)},
+	})
 }

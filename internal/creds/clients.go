@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,30 @@ import (
 type HTTPOptions struct {
 	Getenv   func(string) string
 	CABundle string // AWS_CA_BUNDLE or the profile's ca_bundle: replaces the system roots, as botocore does
+	// ConnectTimeout and ReadTimeout are --cli-connect-timeout and
+	// --cli-read-timeout: 0 is the AWS CLI's 60 s, NoTimeout none. The read
+	// timeout bounds the wait for a response's headers.
+	ConnectTimeout, ReadTimeout time.Duration
+	// InsecureSkipVerify is --no-verify-ssl: certificates are not checked,
+	// and WarnInsecure, when set, is called once for each host so called.
+	InsecureSkipVerify bool
+	WarnInsecure       func(host string)
+}
+
+// NoTimeout in HTTPOptions means no timeout (the AWS CLI's 0).
+const NoTimeout time.Duration = -1
+
+// defaultTimeout is the AWS CLI's connect and read timeout (spec §1.1).
+const defaultTimeout = 60 * time.Second
+
+func timeoutOr(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return defaultTimeout
+	case d < 0:
+		return 0 // none, for net.Dialer and http.Transport
+	}
+	return d
 }
 
 // NewHTTPClient builds the client for AWS calls: proxies from HTTPS_PROXY,
@@ -38,12 +63,22 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	if o.InsecureSkipVerify {
+		// --no-verify-ssl: botocore's verify=False, no bundle consulted.
+		o.CABundle = ""
+	}
+	if o.CABundle != "" && strings.TrimSpace(o.CABundle) == "" {
+		// botocore/endpoint.py _validate_verify_value (2.36.6+).
+		return nil, usererr.New(usererr.CodeOther, "Invalid CA bundle: the configured value (ca_bundle, AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, or verify) "+
+			"resolved to an empty or whitespace-only string. Provide a valid path to a CA bundle file.")
+	}
 	proxy := proxyFunc(getenv)
+	connect, read := timeoutOr(o.ConnectTimeout), timeoutOr(o.ReadTimeout)
 	tr := &http.Transport{
 		Proxy:                 func(r *http.Request) (*url.URL, error) { return proxy(r.URL) },
-		DialContext:           (&net.Dialer{Timeout: 60 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   60 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		DialContext:           (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   connect,
+		ResponseHeaderTimeout: read,
 		IdleConnTimeout:       30 * time.Second,
 		MaxIdleConnsPerHost:   8,
 		ForceAttemptHTTP2:     true,
@@ -69,7 +104,46 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return &http.Client{Transport: &proxyErrors{base: tr, proxy: proxy}}, nil
+	var rt http.RoundTripper = &proxyErrors{base: tr, proxy: proxy}
+	if o.InsecureSkipVerify {
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		tr.TLSClientConfig.InsecureSkipVerify = true
+		if o.WarnInsecure != nil {
+			rt = &insecureWarner{base: rt, warn: o.WarnInsecure}
+		}
+	}
+	return &http.Client{Transport: rt}, nil
+}
+
+// insecureWarner calls warn once for each host of an https request, as
+// urllib3 warns (through Python's warnings, once per message) for each
+// unverified connection.
+type insecureWarner struct {
+	base http.RoundTripper
+	warn func(host string)
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (w *insecureWarner) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "https" {
+		host := r.URL.Hostname()
+		w.mu.Lock()
+		first := !w.seen[host]
+		if first {
+			if w.seen == nil {
+				w.seen = map[string]bool{}
+			}
+			w.seen[host] = true
+		}
+		w.mu.Unlock()
+		if first {
+			w.warn(host)
+		}
+	}
+	return w.base.RoundTrip(r)
 }
 
 // proxyFunc chooses the proxy of a request from the environment given (not
