@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
+)
+
+const colorResetSeq = "\x1b[0m"
+
+var colorSeq = regexp.MustCompile("\x1b\\[[0-9]+m")
+
+func stripColor(s string) string { return colorSeq.ReplaceAllString(s, "") }
+
+// TestNoPagerOnPipe: a pipe never gets a pager, whatever is configured.
+func TestNoPagerOnPipe(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.vars["PATH"] = os.Getenv("PATH")
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	marker := filepath.Join(t.TempDir(), "pager-ran")
+	h.vars["AWS_PAGER"] = "touch " + marker
+	h.vars["PAGER"] = "touch " + marker
+	out := h.mustRun("sts", "get-caller-identity", "--profile", "p", "--query", "Account", "--output", "text")
+	if out != testAccount+"\n" {
+		t.Errorf("stdout %q, want %q", out, testAccount+"\n")
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("a pager ran for a pipe")
+	}
+}
+
+// TestPagerCommand: the pager chain of the AWS CLI (AWS_PAGER, cli_pager,
+// PAGER, less or more), where an empty value means none.
+func TestPagerCommand(t *testing.T) {
+	t.Parallel()
+	def := "less"
+	if runtime.GOOS == "windows" {
+		def = "more"
+	}
+	for _, tc := range []struct {
+		name    string
+		env     []string
+		config  string
+		noPager bool
+		pipe    bool
+		want    string
+	}{
+		{"default", nil, "", false, false, def},
+		{"AWS_PAGER", []string{"AWS_PAGER=most -s", "PAGER=pg"}, "cli_pager = cfg\n", false, false, "most -s"},
+		{"AWS_PAGER empty turns it off", []string{"AWS_PAGER=", "PAGER=pg"}, "cli_pager = cfg\n", false, false, ""},
+		{"cli_pager before PAGER", []string{"PAGER=pg"}, "cli_pager = cfg\n", false, false, "cfg"},
+		{"cli_pager empty turns it off", []string{"PAGER=pg"}, "cli_pager =\n", false, false, ""},
+		{"PAGER", []string{"PAGER=pg"}, "", false, false, "pg"},
+		{"--no-cli-pager", []string{"AWS_PAGER=most"}, "", true, false, ""},
+		{"a pipe", []string{"AWS_PAGER=most"}, "", false, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := awsconfig.Parse([]byte("[default]\n"+tc.config), nil, "config")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := deps{
+				Env: &Env{StdoutTTY: !tc.pipe, Environ: func() []string { return tc.env },
+					Getenv: func(k string) string {
+						for _, kv := range tc.env {
+							if name, v, _ := strings.Cut(kv, "="); name == k {
+								return v
+							}
+						}
+						return ""
+					}},
+				Config: func() (*awsconfig.Config, error) { return cfg, nil },
+			}
+			d.Globals.NoCLIPager = tc.noPager
+			if diff := cmp.Diff(tc.want, d.pagerCommand()); diff != "" {
+				t.Errorf("pager (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOutputFormats: every --output of a command that prints a response,
+// and the errors of the global options, through the whole command.
+func TestOutputFormats(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	base := []string{"sts", "get-caller-identity", "--profile", "p"}
+	acct := testAccount
+	for _, tc := range []struct {
+		args []string
+		want *regexp.Regexp
+	}{
+		{[]string{"--output", "yaml"}, regexp.MustCompile(`^Account: '` + acct + `'\nArn: arn:aws:sts::` + acct + `:assumed-role/\S+\nUserId: \S+\n$`)},
+		{[]string{"--output", "yaml-stream"}, regexp.MustCompile(`^- Account: '` + acct + `'\n  Arn: arn:aws:sts::\S+\n  UserId: \S+\n$`)},
+		{[]string{"--output", "off"}, regexp.MustCompile(`^$`)},
+		{[]string{"--query", "Account"}, regexp.MustCompile(`^"` + acct + `"\n$`)},
+		{[]string{"--query", "Nothing", "--output", "text"}, regexp.MustCompile(`^None\n$`)},
+		{[]string{"--query", "[Account, Account]", "--output", "yaml"}, regexp.MustCompile(`^- '` + acct + `'\n- '` + acct + `'\n$`)},
+		{[]string{"--output", "table", "--color", "on"}, regexp.MustCompile(`(?s)^-+\n` + regexp.QuoteMeta(colorResetSeq) + `.*\x1b\[1m\x1b\[34mAccount`)},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := h.mustRun(append(base, tc.args...)...)
+			if !tc.want.MatchString(out) {
+				t.Errorf("stdout %q, want it to match %s", out, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--output", "xml"}, 252, "argument --output: Invalid choice, valid choices are:"},
+		{[]string{"--query", "Account["}, 252, "Bad value for --query Account[: "},
+		{[]string{"--query", "abs(Account)"}, 255, "invalid type for: " + acct},
+		{[]string{"--cli-connect-timeout", "soon"}, 252, "argument --cli-connect-timeout: invalid int value: 'soon'"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, errs, code := h.run(append(base, tc.args...)...)
+			if code != tc.code || !strings.Contains(errs, tc.want) || out != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out, errs, tc.code, tc.want)
+			}
+		})
+	}
+	t.Run("output = xml in the profile", func(t *testing.T) {
+		h.vars["AWS_DEFAULT_OUTPUT"] = "xml"
+		defer delete(h.vars, "AWS_DEFAULT_OUTPUT")
+		_, errs, code := h.run(base...)
+		if code != 255 || !strings.Contains(errs, "Unknown output type: xml") {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+	})
+}
+
+// TestStatusFormats: sso status in the AWS CLI's formats, with --query.
+func TestStatusFormats(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
+	out := h.mustRun("sso", "status", "--sso-session", "corp", "--query", "Sessions[].Session", "--output", "text")
+	if out != "corp\n" {
+		t.Errorf("--query Sessions[].Session --output text: %q", out)
+	}
+	out = h.mustRun("sso", "status", "--sso-session", "corp", "--output", "yaml")
+	// ruamel's safe dumper, and so the AWS CLI, sorts the keys.
+	if !strings.HasPrefix(out, "Sessions:\n- AssumedRoles: []\n  CanRefresh: true\n") || !strings.Contains(out, "\n  Session: corp\n  StartUrl: "+h.srv.StartURL+"\n  Valid: true\n") {
+		t.Errorf("--output yaml:\n%s", out)
+	}
+	if out := h.mustRun("sso", "status", "--sso-session", "corp", "--output", "off"); out != "" {
+		t.Errorf("--output off: %q", out)
+	}
+}
