@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -143,6 +144,23 @@ func (g OutputGlobals) timeouts() (connect, read time.Duration) {
 		return time.Duration(o.Seconds) * time.Second
 	}
 	return conv(g.ConnectTimeout), conv(g.ReadTimeout)
+}
+
+// commandManager is the creds.Manager for the command's own AWS call (STS
+// GetCallerIdentity, the portal's lists), which --no-verify-ssl makes
+// without checking certificates, as the AWS CLI's command client; the
+// calls that get credentials keep checking them, as botocore's credential
+// providers, which create their own clients, do.
+func (d *deps) commandManager() *creds.Manager {
+	m := d.manager()
+	if d.Globals.NoVerifySSL && d.Env.HTTPClient == nil {
+		m.HTTPClient = func() (*http.Client, error) {
+			o := creds.HTTPOptions{Getenv: d.Env.Getenv, InsecureSkipVerify: true, WarnInsecure: insecureWarning(d.Env.Stderr)}
+			o.ConnectTimeout, o.ReadTimeout = d.Globals.timeouts()
+			return creds.NewHTTPClient(o)
+		}
+	}
+	return m
 }
 
 // insecureWarning is what urllib3 warns, through Python's warnings, once

@@ -190,11 +190,8 @@ func (a *app) httpClient() (*http.Client, error) {
 				bundle = p["ca_bundle"]
 			}
 		}
-		o := creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle, InsecureSkipVerify: a.g.NoVerifySSL}
+		o := creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle}
 		o.ConnectTimeout, o.ReadTimeout = a.g.timeouts()
-		if o.InsecureSkipVerify {
-			o.WarnInsecure = insecureWarning(a.env.Stderr)
-		}
 		a.http, a.httpErr = creds.NewHTTPClient(o)
 	})
 	return a.http, a.httpErr

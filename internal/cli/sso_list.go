@@ -120,7 +120,7 @@ func (o *ssoListOptions) lister(ctx context.Context) (*orgs.Lister, error) {
 			return nil, err
 		}
 	}
-	client, err := o.manager().PortalClient(t)
+	client, err := o.commandManager().PortalClient(t)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (d *deps) sessionLister(ctx context.Context, session string, rate float64) 
 		pt.PortalEndpoint = d.Globals.EndpointURL
 		t = &pt
 	}
-	client, err := m.PortalClient(t)
+	client, err := d.commandManager().PortalClient(t)
 	if err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 			return err
 		}
 	}
-	api, err := o.manager().STSClient(creds.STSOptions{
+	api, err := o.commandManager().STSClient(creds.STSOptions{
 		Region:       region,
 		Endpoint:     endpoint,
 		UseFIPS:      cfg.UseFIPSEndpoint(name, o.Env.getenv),

@@ -111,7 +111,7 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		}
 		tr.TLSClientConfig.InsecureSkipVerify = true
 		if o.WarnInsecure != nil {
-			rt = &insecureWarner{base: rt, warn: o.WarnInsecure}
+			rt = &insecureWarner{base: rt, warn: o.WarnInsecure, proxy: proxy}
 		}
 	}
 	return &http.Client{Transport: rt}, nil
@@ -119,17 +119,22 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 
 // insecureWarner calls warn once for each host of an https request, as
 // urllib3 warns (through Python's warnings, once per message) for each
-// unverified connection.
+// unverified connection: the host connected to, which is the proxy's when
+// the request goes through one (urllib3's conn.host of a tunnel).
 type insecureWarner struct {
-	base http.RoundTripper
-	warn func(host string)
-	mu   sync.Mutex
-	seen map[string]bool
+	base  http.RoundTripper
+	warn  func(host string)
+	proxy func(*url.URL) (*url.URL, error)
+	mu    sync.Mutex
+	seen  map[string]bool
 }
 
 func (w *insecureWarner) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Scheme == "https" {
 		host := r.URL.Hostname()
+		if pu, err := w.proxy(r.URL); err == nil && pu != nil {
+			host = pu.Hostname()
+		}
 		w.mu.Lock()
 		first := !w.seen[host]
 		if first {

@@ -90,3 +90,38 @@ func TestOutputFormatsLikeAWSCLI(t *testing.T) {
 		}
 	})
 }
+
+// TestNoVerifySSLLikeAWSCLI: with --no-verify-ssl and no CA bundle both
+// make the command's call to the server, whose certificate neither trusts,
+// print the same identity, and warn for the host in the same words (the AWS
+// CLI's warning starts with the path of the urllib3 file that gave it). The
+// role credentials are cached first: the calls that get credentials check
+// certificates all the same, in the AWS CLI (botocore's SSO provider makes
+// its own client) and in ssocli.
+func TestNoVerifySSLLikeAWSCLI(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, idctest.WithAutoApprove(user))
+	f.loggedIn(t, f.ssocli(t, viaProxy, "sso", "login", "--profile", sessionProfile.name, "--use-device-code"))
+	args := []string{"sts", "get-caller-identity", "--profile", sessionProfile.name, "--no-verify-ssl", "--query", "Account", "--output", "text"}
+	cold := run(t, ssocliBin, f.ssocliEnv(viaProxy, "AWS_CA_BUNDLE="), args...)
+	if cold.code != 255 || !strings.Contains(cold.stderr, "portal.sso.") {
+		t.Errorf("without cached role credentials: want the portal's certificate refused (exit 255)\n%s", cold)
+	}
+	mustSucceed(t, f.ssocli(t, viaProxy, "sts", "get-caller-identity", "--profile", sessionProfile.name))
+	want := run(t, netns.AWSCLI(t), f.awsEnv("AWS_CA_BUNDLE="), args...)
+	mustSucceed(t, want)
+	got := run(t, ssocliBin, f.ssocliEnv(viaProxy, "AWS_CA_BUNDLE="), args...)
+	mustSucceed(t, got)
+	if got.stdout != want.stdout {
+		t.Errorf("stdout (-aws +ssocli):\n%s", cmp.Diff(want.stdout, got.stdout))
+	}
+	lines := strings.Split(strings.TrimSuffix(got.stderr, "\n"), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "InsecureRequestWarning: Unverified HTTPS request is being made to host '") {
+		t.Errorf("ssocli's stderr has no InsecureRequestWarning:\n%s", got.stderr)
+	}
+	for _, l := range lines {
+		if !strings.Contains(want.stderr, ": "+l+"\n") {
+			t.Errorf("ssocli warns %q, which the AWS CLI does not:\n%s", l, want.stderr)
+		}
+	}
+}
