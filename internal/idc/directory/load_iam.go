@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The keys of an account entry that hold its IAM side (see iam.go and
