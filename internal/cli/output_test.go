@@ -130,6 +130,10 @@ func TestOutputFormats(t *testing.T) {
 			if code != tc.code || !strings.Contains(errs, tc.want) || out != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out, errs, tc.code, tc.want)
 			}
+			// The flag's own refusal, not wrapped in pflag's words.
+			if strings.Contains(errs, "invalid argument") {
+				t.Errorf("stderr %q has pflag's wording", errs)
+			}
 		})
 	}
 	t.Run("output = xml in the profile", func(t *testing.T) {
