@@ -164,3 +164,32 @@ func TestStatusFormats(t *testing.T) {
 		t.Errorf("--output off: %q", out)
 	}
 }
+
+// TestGlobalEndpointURL: --endpoint-url sends the command's own call (STS,
+// the portal's lists) to the URL, over the endpoint configured for it.
+func TestGlobalEndpointURL(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
+	// A path the server does not serve answers 404 at once (an unreachable
+	// port would be retried with backoff).
+	wrong := h.srv.URL + "/not-an-endpoint"
+	h.vars["AWS_ENDPOINT_URL_STS"] = wrong
+	// Role credentials come from the portal: fetch them while it is reachable.
+	if _, _, code := h.run("configure", "export-credentials", "--profile", "p"); code != 0 {
+		t.Fatalf("export-credentials: exit %d", code)
+	}
+	h.vars["AWS_ENDPOINT_URL_SSO"] = wrong
+	for _, args := range [][]string{
+		{"sts", "get-caller-identity", "--profile", "p", "--query", "Account", "--output", "text"},
+		{"sso", "list-accounts", "--profile", "p", "--query", "length(accountList)", "--output", "text"},
+	} {
+		if _, _, code := h.run(args...); code == 0 {
+			t.Errorf("ssocli %s succeeded against the wrong endpoint", strings.Join(args, " "))
+		}
+		out, errs, code := h.run(append(args, "--endpoint-url", h.srv.URL)...)
+		if code != 0 || out == "" {
+			t.Errorf("ssocli %s --endpoint-url %s: exit %d, stdout %q, stderr %s", strings.Join(args, " "), h.srv.URL, code, out, errs)
+		}
+	}
+}
