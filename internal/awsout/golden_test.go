@@ -90,6 +90,11 @@ func TestGoldens(t *testing.T) {
 					t.Fatal(err)
 				}
 				if c.Input == "controls" {
+					if strings.HasPrefix(f.suffix, "yaml") || f.suffix == "json" {
+						if bad := unsafeRunes(got.String()); bad != "" {
+							t.Errorf("output holds %q:\n%s", bad, got.String())
+						}
+					}
 					want = sanitizedGolden(t, want, f.suffix, decodeOrdered(t, in))
 					if want == nil {
 						if bad := unsafeRunes(got.String()); bad != "" {
