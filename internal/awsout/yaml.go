@@ -32,9 +32,19 @@ func writeYAML(b *bytes.Buffer, v any) error {
 	if err != nil {
 		return err
 	}
-	b.Write(out)
+	out = bytes.ReplaceAll(out, []byte(endMark+"'"), []byte("'"))
+	b.Write(bytes.ReplaceAll(out, []byte(endMark+`"`), []byte(`"`)))
 	return nil
 }
+
+// endMark follows a string's final line break while it is emitted, then is
+// removed: ruamel indents the closing quote of a single-quoted string that
+// ends in a line break to the string's level, libyaml leaves it at the
+// start of the line. It is a private-use character, which the emitter
+// writes as it is, last before the closing quote (single, or double when
+// the string needs escapes); a string that holds one already goes without,
+// and its closing quote stays at the start of the line.
+const endMark = "\ue000"
 
 // encodeJSONCompact is json.dump(v) without indent, for a scalar.
 func encodeJSONCompact(b *bytes.Buffer, v any) { encodeJSON(b, v, 0) }
@@ -60,6 +70,9 @@ func yamlNode(v any) *yaml.Node {
 			// literal; the emitter turns to double quotes, which escape
 			// every control character, where single quotes cannot hold it.
 			n.Style = yaml.SingleQuotedStyle
+			if strings.HasSuffix(x, "\n") && !strings.Contains(x, endMark) {
+				n.Value += endMark
+			}
 		case x == "=":
 			// The YAML 1.1 value key, which ruamel's resolver knows.
 			n.Style = yaml.SingleQuotedStyle
