@@ -128,3 +128,16 @@ func TestPagerNotFound(t *testing.T) {
 		t.Errorf("the terminal shows %q", s)
 	}
 }
+
+// TestPagerLazy: nothing to print starts no pager (the AWS CLI's
+// LazyPager), so a missing one is no error then.
+func TestPagerLazy(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.vars["PATH"] = os.Getenv("PATH")
+	h.vars["AWS_PAGER"] = "no-such-pager-ssocli"
+	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--output", "off")
+	if code != 0 || stderr != "" {
+		t.Errorf("exit %d, stderr %q, screen %q; want 0 and nothing", code, stderr, term.text())
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/creds"
 )
 
 const colorResetSeq = "\x1b[0m"
@@ -191,5 +193,19 @@ func TestGlobalEndpointURL(t *testing.T) {
 		if code != 0 || out == "" {
 			t.Errorf("ssocli %s --endpoint-url %s: exit %d, stdout %q, stderr %s", strings.Join(args, " "), h.srv.URL, code, out, errs)
 		}
+	}
+}
+
+// TestTimeouts: --cli-connect-timeout and --cli-read-timeout as the HTTP
+// client takes them: unset is its default, 0 none.
+func TestTimeouts(t *testing.T) {
+	t.Parallel()
+	g := OutputGlobals{ConnectTimeout: optSeconds{0, true}, ReadTimeout: optSeconds{7, true}}
+	connect, read := g.timeouts()
+	if connect != creds.NoTimeout || read != 7*time.Second {
+		t.Errorf("0 and 7: %v, %v; want none and 7s", connect, read)
+	}
+	if connect, read := (OutputGlobals{}).timeouts(); connect != 0 || read != 0 {
+		t.Errorf("unset: %v, %v; want 0 (the client's default)", connect, read)
 	}
 }
