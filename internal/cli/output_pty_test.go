@@ -135,8 +135,9 @@ func TestPagerLazy(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.vars["PATH"] = os.Getenv("PATH")
+	h.mustRun("sso", "login", "--sso-session", "corp", "--use-device-code")
 	h.vars["AWS_PAGER"] = "no-such-pager-ssocli"
-	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--output", "off")
+	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--sso-session", "corp", "--output", "off")
 	if code != 0 || stderr != "" {
 		t.Errorf("exit %d, stderr %q, screen %q; want 0 and nothing", code, stderr, term.text())
 	}
