@@ -159,6 +159,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		// The same mapping as the approval delay: idc.Config reads 0 as
 		// its default (30 s) and a negative value as none.
 		RefreshGrace: approveDelay(o.RefreshGrace),
+		// A vanity start URL for the AWS CLI ≥2.35's resolution, through the proxy.
+		Vanity: []idc.VanityURL{{URL: idc.DefaultVanityURL}},
 	})
 	if err != nil {
 		return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
@@ -178,6 +180,7 @@ func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory
 	in := dir.Instance
 	fmt.Fprintf(w, "Local IAM Identity Center listening on %s\n", url)
 	fmt.Fprintf(w, "  start URL  %s (region %s)\n", in.StartURL, in.Region)
+	fmt.Fprintf(w, "  vanity URL %s (through the proxy: redirects to %s)\n", idc.DefaultVanityURL, idc.DefaultVanityLocation(dir))
 	fmt.Fprintf(w, "  CA file    %s\n", caFile)
 	if persist {
 		fmt.Fprintf(w, "  state      kept in %s (survives a restart)\n", filepath.Join(dataDir, idc.StateFile))

@@ -1,0 +1,82 @@
+// Command vanitygolden writes the goldens of the vanity start-URL cases
+// (internal/cli/testdata/awscli-<version>/vanity/cases.json) by running the
+// AWS CLI on each against a local Identity Center (internal/testutil/vanitygolden).
+// Run it through scripts/vanity-goldens.sh, which builds it and runs it inside
+// a private network namespace.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
+)
+
+func main() {
+	aws := flag.String("aws", "", "the AWS CLI to run (scripts/awscli-latest.sh)")
+	dir := flag.String("dir", "", "the directory of cases.json, where the goldens go")
+	flag.Parse()
+	if err := run(*aws, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "vanitygolden:", err)
+		os.Exit(1)
+	}
+}
+
+func run(aws, dir string) error {
+	cases, err := vanitygolden.LoadCases(dir)
+	if err != nil {
+		return err
+	}
+	for _, c := range cases {
+		tmp, err := os.MkdirTemp("", "vanitygolden-")
+		if err != nil {
+			return err
+		}
+		home := filepath.Join(tmp, "home")
+		srv, err := vanitygolden.Start(c, filepath.Join(tmp, "data"))
+		if err != nil {
+			return err
+		}
+		if err := vanitygolden.WriteHome(home, c); err != nil {
+			return err
+		}
+		cmd := exec.Command(aws, c.Args...)
+		cmd.Env = []string{
+			"PATH=/usr/bin:/bin",
+			"HOME=" + home,
+			"XDG_CACHE_HOME=" + os.Getenv("XDG_CACHE_HOME"),
+			"AWSCLI_SRC=" + os.Getenv("AWSCLI_SRC"),
+			"HTTPS_PROXY=" + srv.URL,
+			"AWS_CA_BUNDLE=" + srv.CAFile,
+			"AWS_EC2_METADATA_DISABLED=true",
+			"AWS_PAGER=",
+			"BROWSER=/bin/false",
+		}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		code := 0
+		if err := cmd.Run(); err != nil {
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			code = ee.ExitCode()
+		}
+		r, err := srv.Collect(home, code, stdout.String(), stderr.String())
+		srv.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Name, err)
+		}
+		if err := vanitygolden.WriteGolden(dir, c.Name, r); err != nil {
+			return err
+		}
+		fmt.Printf("%-24s exit %d\n", c.Name, code)
+		os.RemoveAll(tmp)
+	}
+	return nil
+}
