@@ -50,7 +50,13 @@ Legacy profiles, --use-device-code, and machines where no browser can be opened
 (an SSH session, a container, CI) use the device code flow instead: open the
 printed URL on any device and enter the code. To always use the device code
 flow for a session, add "sso_login_flow = device_code" to its [sso-session]
-section, or set SSOCLI_LOGIN_FLOW=device_code.
+section, or set SSOCLI_LOGIN_FLOW=device_code (both are ssocli's own: the AWS
+CLI and the SDKs have only --use-device-code).
+
+A start URL on a host AWS does not own (a vanity URL) is resolved first, as
+the AWS CLI >= 2.35 does: its one redirect must lead to an AWS-owned host,
+which gives the start URL sent to IAM Identity Center and the region; after
+the login, sso_region is set to that region if it differed.
 
 If several terminals log in to the same session at once, one of them runs the
 login and the others wait for it and use its token.`,

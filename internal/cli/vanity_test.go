@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/creds"
+	"github.com/ssocli/ssocli/internal/idc"
 	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
@@ -211,6 +212,31 @@ func TestLoginResolveTimeout(t *testing.T) {
 	}{{nil, 60 * time.Second}, {d(0), 10 * time.Second}, {d(5 * time.Second), 5 * time.Second}} {
 		if got := loginResolveTimeout(tc.flag); got != tc.want {
 			t.Errorf("loginResolveTimeout(%v) = %v, want %v", tc.flag, got, tc.want)
+		}
+	}
+}
+
+// TestConfigureSSOSessionVanityFlags: without a terminal, a vanity start URL
+// given as a flag is resolved as the wizard resolves a typed one: its region
+// is written, unless --region names another, which wins.
+func TestConfigureSSOSessionVanityFlags(t *testing.T) {
+	t.Parallel()
+	c := vanitygolden.Case{Name: "flags", Vanity: []idc.VanityURL{{URL: "https://sso.example.com/start", Location: "https://ssoins-1.portal.eu-central-1.app.aws/"}}}
+	for _, tc := range []struct {
+		flags  []string
+		region string
+	}{
+		{nil, "eu-central-1"},
+		{[]string{"--region", "ap-south-1"}, "ap-south-1"},
+	} {
+		args := append([]string{"configure", "sso-session", "--sso-session", "v", "--start-url", "https://sso.example.com/start", "--non-interactive"}, tc.flags...)
+		got := runVanityCase(t, c, args, nil)
+		want := "[sso-session v]\nsso_start_url = https://sso.example.com/start\nsso_region = " + tc.region + "\nsso_registration_scopes = sso:account:access\n"
+		if got.Code != 0 || got.Config != want {
+			t.Errorf("%v: exit %d, config:\n%s\nwant:\n%s\nstderr: %s", tc.flags, got.Code, got.Config, want, got.Stderr)
+		}
+		if diff := cmp.Diff([]string{"HEAD sso.example.com/start"}, got.Requests); diff != "" {
+			t.Errorf("%v: vanity URL requests (-want +got):\n%s", tc.flags, diff)
 		}
 	}
 }

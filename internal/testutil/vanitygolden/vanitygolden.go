@@ -107,9 +107,13 @@ type Server struct {
 // Start starts a server with the demo directory, alice approved at once,
 // and the case's vanity URLs, keeping its CA in dataDir.
 func Start(c Case, dataDir string) (*Server, error) {
+	return start(idc.Config{Vanity: c.Vanity}, dataDir)
+}
+
+func start(cfg idc.Config, dataDir string) (*Server, error) {
 	rec := &recorder{}
-	srv, err := idc.New(idc.Config{AutoApprove: "alice", AutoApproveDelay: -1, DataDir: dataDir, Vanity: c.Vanity,
-		Logger: slog.New(rec)})
+	cfg.AutoApprove, cfg.AutoApproveDelay, cfg.DataDir, cfg.Logger = "alice", -1, dataDir, slog.New(rec)
+	srv, err := idc.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +129,28 @@ func (s *Server) Close() {
 }
 
 // WriteHome creates home with the case's config.
-func WriteHome(home string, c Case) error {
+func WriteHome(home string, c Case) error { return writeHome(home, c.Config) }
+
+// WriteWizardHome creates home with the wizard case's config, if any.
+func WriteWizardHome(home string, c WizardCase) error { return writeHome(home, c.Config) }
+
+func writeHome(home, config string) error {
 	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(c.Config), 0o600)
+	if config == "" {
+		return nil
+	}
+	return os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600)
+}
+
+// ReadConfig returns home's ~/.aws/config ("" when there is none).
+func ReadConfig(home string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(home, ".aws", "config"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	return string(b), err
 }
 
 // Collect gathers what a run with this exit code and output left in home and
