@@ -182,8 +182,6 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 	}
 }
 
-// screen collects what a program writes to a pseudo-terminal.
-// expect waits until want appears after the previous match.
 // TestConfigureCtrlC runs the real binary under a pseudo-terminal and
 // presses Ctrl-C at each question of the wizards, line prompts (where the
 // terminal turns it into SIGINT) and choosers (raw mode, where it is a byte)
