@@ -204,8 +204,15 @@ func normalizeURL(u *url.URL) string {
 	return (&url.URL{Scheme: scheme, Host: netloc, Path: strings.TrimRight(u.Path, "/")}).String()
 }
 
-// redirectCodes are the statuses resolve.py follows.
-var redirectCodes = map[int]bool{301: true, 302: true, 303: true, 307: true, 308: true}
+// isRedirect reports whether resolve.py follows status (a switch, not a map:
+// nothing to build when the package is initialised, on the credential path).
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
 
 // followRedirect is resolve.py's _follow_redirect with _MAX_REDIRECTS = 1:
 // one HEAD (a GET when HEAD gets 405 or 501); a 2xx answer keeps u, a
@@ -229,7 +236,7 @@ func followRedirect(ctx context.Context, hc *http.Client, u *url.URL, timeout ti
 	switch {
 	case status >= 200 && status < 300:
 		return u, nil
-	case redirectCodes[status]:
+	case isRedirect(status):
 		if location == "" {
 			return nil, usererr.New(usererr.CodeConfig, "Redirect response missing Location header.")
 		}
