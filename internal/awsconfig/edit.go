@@ -189,6 +189,9 @@ func (d *Document) DeleteSection(section string) bool {
 // findSection is the AWS CLI's _find_section_start: the first non-comment line
 // that starts with "[section]" exactly, or with `[first "rest"]` when the header
 // has several words.
+// HasSection reports whether the document has the section (as Update finds it).
+func (d *Document) HasSection(section string) bool { return d.findSection(section) >= 0 }
+
 func (d *Document) findSection(section string) int {
 	want := "[" + section + "]"
 	var quoted string

@@ -166,7 +166,8 @@ func TestConfigurationErrors(t *testing.T) {
 			"\nThe sso_start_url must use the https scheme.\n"},
 		// W2: botocore's message, not the SDK's "failed to bind endpoint params".
 		{"bad region", "", []string{"sts", "get-caller-identity", "--profile", "p", "--region", "us east-1"}, 255, "\nProvided region_name 'us east-1' doesn't match a supported format.\n"},
-		{"bad sso_region", "[sso-session bad]\nsso_start_url = START\nsso_region = us-east-1/../x\n", []string{"sso", "login", "--sso-session", "bad"}, 255,
+		// (The start URL must be a real one: the https check comes first.)
+		{"bad sso_region", "[sso-session bad]\nsso_start_url = " + testStartURL + "\nsso_region = us-east-1/../x\n", []string{"sso", "login", "--sso-session", "bad"}, 255,
 			"\nProvided region_name 'us-east-1/../x' doesn't match a supported format.\n"},
 	}
 	for _, tt := range tests {

@@ -153,10 +153,16 @@ func runConfigureSSO(ctx context.Context, o *configureSSOOptions) error {
 	}); err != nil {
 		return err
 	}
-	if ans.profileValues.get("sso_account_id") != "" && ans.profileValues.get("sso_role_name") != "" {
-		fmt.Fprintf(o.Env.Stdout, "\nTo use this profile, specify the profile name using --profile, as shown:\n\naws s3 ls --profile %s\n", ans.profile)
-	} else {
+	// ConfigureSSOCommand._print_conclusion of 2.24.13+, word for word: the
+	// profile works for the AWS CLI as it does for ssocli, and ssocli's
+	// other messages name the aws commands too ("aws sso login").
+	switch {
+	case ans.profileValues.get("sso_account_id") == "" || ans.profileValues.get("sso_role_name") == "":
 		fmt.Fprintf(o.Env.Stdout, "Successfully configured SSO for profile: %s\n", ans.profile)
+	case strings.EqualFold(ans.profile, "default"):
+		fmt.Fprint(o.Env.Stdout, "The AWS CLI is now configured to use the default profile.\nRun the following command to verify your configuration:\n\naws sts get-caller-identity\n")
+	default:
+		fmt.Fprintf(o.Env.Stdout, "To use this profile, specify the profile name using --profile, as shown:\n\naws sts get-caller-identity --profile %s\n", ans.profile)
 	}
 	return nil
 }

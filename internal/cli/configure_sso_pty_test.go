@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/testutil/require"
+	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
 // The wizards in a real terminal need a Unix pseudo-terminal (creack/pty).
@@ -37,7 +37,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			}
 			defer ptmx.Close()
 			defer tty.Close()
-			term := newScreen(ptmx)
+			term := vanitygolden.Record(ptmx, nil)
 
 			var stderr bytes.Buffer
 			env := h.env(nil, &stderr)
@@ -49,7 +49,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			go func() { done <- Run(ctx, env, tc.args) }()
 
 			for _, s := range tc.steps {
-				if err := term.expect(s.want, 20*time.Second); err != nil {
+				if err := term.Expect(s.want, 20*time.Second); err != nil {
 					cancel()
 					t.Fatalf("%v\nstderr: %s", err, stderr.String())
 				}
@@ -60,7 +60,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 				}
 			}
 			if code := <-done; code != 0 {
-				t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.text(), stderr.String())
+				t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.Text(), stderr.String())
 			}
 			if diff := cmp.Diff(golden(t, tc.name), h.readConfig()); diff != "" {
 				t.Errorf("config written (-aws cli +ssocli):\n%s", diff)
@@ -71,72 +71,6 @@ func TestConfigureWizardPTY(t *testing.T) {
 		})
 	}
 }
-
-type screen struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	buf  []byte
-	pos  int // where the next expect starts looking
-	err  error
-}
-
-func newScreen(r io.Reader) *screen {
-	s := &screen{}
-	s.cond = sync.NewCond(&s.mu)
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := r.Read(b)
-			s.mu.Lock()
-			s.buf = append(s.buf, b[:n]...)
-			if err != nil {
-				s.err = err
-			}
-			s.cond.Broadcast()
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return s
-}
-
-func (s *screen) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return string(s.buf)
-}
-
-func (s *screen) expect(want string, timeout time.Duration) error {
-	timer := time.AfterFunc(timeout, func() {
-		s.mu.Lock()
-		s.cond.Broadcast()
-		s.mu.Unlock()
-	})
-	defer timer.Stop()
-	deadline := time.Now().Add(timeout)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		if i := strings.Index(string(s.buf[s.pos:]), want); i >= 0 {
-			s.pos += i + len(want)
-			return nil
-		}
-		if s.err != nil || time.Now().After(deadline) {
-			return &expectError{want: want, got: string(s.buf[s.pos:])}
-		}
-		s.cond.Wait()
-	}
-}
-
-type expectError struct{ want, got string }
-
-func (e *expectError) Error() string {
-	return "the terminal never showed " + strconvQuote(e.want) + "; after the last match it shows " + strconvQuote(e.got)
-}
-
-func strconvQuote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
 
 func TestConfigureCtrlC(t *testing.T) {
 	t.Parallel()
@@ -161,11 +95,11 @@ func TestConfigureCtrlC(t *testing.T) {
 					requireTerminal(t, err)
 				}
 				defer ptmx.Close()
-				term := newScreen(ptmx)
+				term := vanitygolden.Record(ptmx, nil)
 				exited := make(chan error, 1)
 				go func() { exited <- cmd.Wait() }()
 				for _, prev := range tc.steps[:i] {
-					if err := term.expect(prev.want, 20*time.Second); err != nil {
+					if err := term.Expect(prev.want, 20*time.Second); err != nil {
 						cmd.Process.Kill()
 						t.Fatalf("%v\nstderr: %s", err, stderr.String())
 					}
@@ -173,7 +107,7 @@ func TestConfigureCtrlC(t *testing.T) {
 						io.WriteString(ptmx, prev.send)
 					}
 				}
-				if err := term.expect(s.want, 20*time.Second); err != nil {
+				if err := term.Expect(s.want, 20*time.Second); err != nil {
 					cmd.Process.Kill()
 					t.Fatalf("%v\nstderr: %s", err, stderr.String())
 				}
@@ -183,7 +117,7 @@ func TestConfigureCtrlC(t *testing.T) {
 				case <-time.After(20 * time.Second):
 					cmd.Process.Kill()
 					<-exited
-					screen := term.text()
+					screen := term.Text()
 					t.Fatalf("Ctrl-C at %q did not end ssocli; the terminal ends with %q", s.want, screen[max(0, len(screen)-200):])
 				}
 				if code := cmd.ProcessState.ExitCode(); code != 130 {

@@ -47,9 +47,9 @@ var configureCases = []struct {
 			{"Using the account ID 100000000007", ""},
 			{"There are 3 roles available to you.", keyDown + keyDown + keyEnter},
 			{`Using the role name "Role03"`, ""},
-			{"CLI default client Region [None]: ", "eu-west-1\r"},
-			{"CLI default output format [None]: ", "json\r"},
-			{"aws s3 ls --profile dev", ""},
+			{"Default client Region [None]: ", "eu-west-1\r"},
+			{"CLI default output format (json if not specified) [None]: ", "json\r"},
+			{"aws sts get-caller-identity --profile dev", ""},
 		},
 		flags: []string{"--sso-session", "corp", "--start-url", testStartURL, "--region", "us-east-1",
 			"--account-id", "100000000007", "--role-name", "Role03", "--default-region", "eu-west-1", "--output-format", "json", "--non-interactive"},
@@ -65,10 +65,10 @@ var configureCases = []struct {
 			{"Using the account ID 100000000002", ""},
 			{"There are 3 roles available to you.", "role01"},
 			{"(1 of 3;", keyEnter},
-			{"CLI default client Region [us-west-2]: ", "\r"},
-			{"CLI default output format [text]: ", "\r"},
-			{"CLI profile name [Role01-100000000002]: ", "\r"},
-			{"aws s3 ls --profile Role01-100000000002", ""},
+			{"Default client Region [us-west-2]: ", "\r"},
+			{"CLI default output format (json if not specified) [text]: ", "\r"},
+			{"Profile name [Role01-100000000002]: ", "\r"},
+			{"aws sts get-caller-identity --profile Role01-100000000002", ""},
 		},
 		flags: []string{"--sso-session", "corp", "--account-id", "100000000002", "--role-name", "Role01", "--non-interactive"},
 	},
@@ -85,9 +85,9 @@ var configureCases = []struct {
 			{"Filter: ", "account-0011"},
 			{"(1 of 12;", keyEnter},
 			{"There are 3 roles available to you.", keyDown + keyEnter},
-			{"CLI default client Region [ap-south-1]: ", "\r"},
-			{"CLI default output format [None]: ", "yaml\r"},
-			{"aws s3 ls --profile dev", ""},
+			{"Default client Region [ap-south-1]: ", "\r"},
+			{"CLI default output format (json if not specified) [None]: ", "yaml\r"},
+			{"aws sts get-caller-identity --profile dev", ""},
 		},
 		flags: []string{"--sso-session", "", "--start-url", testStartURL, "--region", "us-east-1",
 			"--account-id", "100000000011", "--role-name", "Role02", "--output-format", "yaml", "--non-interactive"},
@@ -165,7 +165,9 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 		{"start URL required", []string{"configure", "sso-session", "--sso-session", "x", "--non-interactive"}, "SSO start URL: a value is required; give it with --start-url.", 252},
 		{"bad start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "nope", "--region", "r", "--non-interactive"}, "argument --start-url: Not a valid Start URL", 252},
 		{"http start URL", []string{"configure", "sso-session", "--sso-session", "x", "--start-url", "http://d-0000000000.awsapps.com/start", "--region", "r", "--non-interactive"},
-			"argument --start-url: The sso_start_url must use the https scheme.", 252},
+			"The sso_start_url must use the https scheme.", 253},
+		{"http start URL, configure sso", []string{"configure", "sso", "--profile", "p", "--sso-session", "", "--start-url", "http://sso.example.com/start", "--region", "r", "--non-interactive"},
+			"The sso_start_url must use the https scheme.", 253},
 		{"many accounts", []string{"configure", "sso", "--profile", "p", "--sso-session", "corp", "--start-url", testStartURL, "--region", "us-east-1", "--non-interactive", "--use-device-code"},
 			"There are 12 AWS accounts available to you: choose one with --account-id.", 252},
 	} {
@@ -180,8 +182,6 @@ func TestConfigureNonInteractiveErrors(t *testing.T) {
 	}
 }
 
-// screen collects what a program writes to a pseudo-terminal.
-// expect waits until want appears after the previous match.
 // TestConfigureCtrlC runs the real binary under a pseudo-terminal and
 // presses Ctrl-C at each question of the wizards, line prompts (where the
 // terminal turns it into SIGINT) and choosers (raw mode, where it is a byte)

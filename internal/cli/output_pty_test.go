@@ -16,12 +16,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssocli/ssocli/internal/testutil/require"
+	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
 // runOnTerminal runs ssocli in-process with stdout on a pseudo-terminal of
 // 40 rows and 100 columns, and returns the terminal's screen, stderr and the
 // exit code once it has shown want.
-func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*screen, string, int) {
+func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*vanitygolden.Recorder, string, int) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -31,7 +32,7 @@ func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*scre
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
 		t.Fatal(err)
 	}
-	term := newScreen(ptmx)
+	term := vanitygolden.Record(ptmx, nil)
 	var stderr bytes.Buffer
 	env := h.env(nil, &stderr)
 	env.Stdout, env.StdoutTTY = tty, true
@@ -39,7 +40,7 @@ func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*scre
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, args) }()
-	if err := term.expect(want, 20*time.Second); err != nil {
+	if err := term.Expect(want, 20*time.Second); err != nil {
 		cancel()
 		t.Fatalf("%v\nstderr: %s", err, stderr.String())
 	}
@@ -62,10 +63,10 @@ func TestPagerOnTerminal(t *testing.T) {
 	h.vars["AWS_PAGER"] = `sh -c 'cat > "$0"; echo "LESS=$LESS"; [ -t 1 ] && echo "PAGER-STDOUT-IS-A-TTY"' ` + got
 	term, stderr, code := runOnTerminal(t, h, "PAGER-STDOUT-IS-A-TTY", args...)
 	if code != 0 {
-		t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.text(), stderr)
+		t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.Text(), stderr)
 	}
-	if !strings.Contains(term.text(), "LESS=FRX") {
-		t.Errorf("the pager's environment has no LESS=FRX; screen %q", term.text())
+	if !strings.Contains(term.Text(), "LESS=FRX") {
+		t.Errorf("the pager's environment has no LESS=FRX; screen %q", term.Text())
 	}
 	b, err := os.ReadFile(got)
 	if err != nil {
@@ -104,7 +105,7 @@ func TestLessOnTerminal(t *testing.T) {
 	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
 	term, stderr, code := runOnTerminal(t, h, "arn:aws:sts::"+testAccount, "sts", "get-caller-identity", "--profile", "p", "--query", "Arn", "--output", "text")
 	if code != 0 {
-		t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.text(), stderr)
+		t.Fatalf("exit %d\nscreen: %q\nstderr: %s", code, term.Text(), stderr)
 	}
 	if b, err := os.ReadFile(ran); err != nil || string(b) != "FRX\n" {
 		t.Errorf("less ran with LESS=%q (%v), want FRX", b, err)
@@ -124,7 +125,7 @@ func TestPagerNotFound(t *testing.T) {
 	if code != 253 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want 253 and %q", code, stderr, want)
 	}
-	if s := term.text(); s != "" {
+	if s := term.Text(); s != "" {
 		t.Errorf("the terminal shows %q", s)
 	}
 }
@@ -139,6 +140,6 @@ func TestPagerLazy(t *testing.T) {
 	h.vars["AWS_PAGER"] = "no-such-pager-ssocli"
 	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--sso-session", "corp", "--output", "off")
 	if code != 0 || stderr != "" {
-		t.Errorf("exit %d, stderr %q, screen %q; want 0 and nothing", code, stderr, term.text())
+		t.Errorf("exit %d, stderr %q, screen %q; want 0 and nothing", code, stderr, term.Text())
 	}
 }

@@ -51,11 +51,15 @@ console page that shows who is signed in. Nothing it issues works against real
 AWS.
 
 Clients reach it in one of two ways, printed on start:
-  AWS_ENDPOINT_URL=http://127.0.0.1:8765            ssocli, AWS CLI >= 2.13, AWS SDKs
+  AWS_ENDPOINT_URL=http://127.0.0.1:8765            ssocli, AWS CLI >= 2.13
+      the AWS SDKs also need AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC set
+      to it: their SSO credential providers (aws-sdk-go-v2's) ignore AWS_ENDPOINT_URL
   HTTPS_PROXY=http://127.0.0.1:8765 AWS_CA_BUNDLE=…  tools that cannot change endpoints:
       the server answers CONNECT for *.amazonaws.com with certificates from its own
       CA (kept in the data directory) and never connects anywhere else; it also
-      answers signin.aws.amazon.com and <region>.console.aws.amazon.com there.
+      answers signin.aws.amazon.com and <region>.console.aws.amazon.com there, and
+      the vanity start URL https://sso.example.com/start (redirected to the
+      instance's portal host, as the AWS CLI >= 2.35 resolves such URLs).
 
 With --data-dir DIR the server keeps its state (client registrations, sessions,
 tokens, role credentials) in DIR/state.db, so that after a restart the tokens in
@@ -159,6 +163,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		// The same mapping as the approval delay: idc.Config reads 0 as
 		// its default (30 s) and a negative value as none.
 		RefreshGrace: approveDelay(o.RefreshGrace),
+		// A vanity start URL for the AWS CLI ≥2.35's resolution, through the proxy.
+		Vanity: []idc.VanityURL{{URL: idc.DefaultVanityURL}},
 	})
 	if err != nil {
 		return usererr.Wrap(usererr.CodeConfig, err.Error(), err)
@@ -178,6 +184,7 @@ func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory
 	in := dir.Instance
 	fmt.Fprintf(w, "Local IAM Identity Center listening on %s\n", url)
 	fmt.Fprintf(w, "  start URL  %s (region %s)\n", in.StartURL, in.Region)
+	fmt.Fprintf(w, "  vanity URL %s (through the proxy: redirects to %s)\n", idc.DefaultVanityURL, idc.DefaultVanityLocation(dir))
 	fmt.Fprintf(w, "  CA file    %s\n", caFile)
 	if persist {
 		fmt.Fprintf(w, "  state      kept in %s (survives a restart)\n", filepath.Join(dataDir, idc.StateFile))
@@ -189,8 +196,10 @@ func printServeBanner(w io.Writer, addr, caFile string, dir *directory.Directory
 	} else {
 		fmt.Fprintf(w, "  sign in    at %s/device with a directory user (demo: alice / wonderland)\n", url)
 	}
-	fmt.Fprintf(w, "\nFor ssocli, the AWS CLI >= 2.13 and the AWS SDKs (endpoint overrides):\n")
+	fmt.Fprintf(w, "\nFor ssocli and the AWS CLI >= 2.13 (endpoint overrides):\n")
 	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL=%s\n", url)
+	fmt.Fprintf(w, "For the AWS SDKs, whose SSO credential providers ignore AWS_ENDPOINT_URL (aws-sdk-go-v2), also:\n")
+	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_SSO=%s AWS_ENDPOINT_URL_SSO_OIDC=%s\n", url, url)
 	fmt.Fprintf(w, "For tools that cannot change endpoints (the AWS CLI 2.9.19):\n")
 	fmt.Fprintf(w, "  export HTTPS_PROXY=%s AWS_CA_BUNDLE=%s\n", url, caFile)
 	fmt.Fprintf(w, "\nA configuration that works with it (~/.aws/config):\n\n")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/prompt"
 	"github.com/ssocli/ssocli/internal/termtext"
-	"github.com/ssocli/ssocli/internal/usererr"
 )
 
 func newSSOCmd(a *app) *cobra.Command {
@@ -34,6 +31,9 @@ type loginOptions struct {
 	SSOSession    string
 	NoBrowser     bool
 	UseDeviceCode bool
+	// ConnectTimeout is --cli-connect-timeout, nil when not given: the wait
+	// for a vanity start URL (loginResolveTimeout).
+	ConnectTimeout *time.Duration
 }
 
 func newLoginCmd(a *app, runF func(context.Context, *loginOptions) error) *cobra.Command {
@@ -50,7 +50,13 @@ Legacy profiles, --use-device-code, and machines where no browser can be opened
 (an SSH session, a container, CI) use the device code flow instead: open the
 printed URL on any device and enter the code. To always use the device code
 flow for a session, add "sso_login_flow = device_code" to its [sso-session]
-section, or set SSOCLI_LOGIN_FLOW=device_code.
+section, or set SSOCLI_LOGIN_FLOW=device_code (both are ssocli's own: the AWS
+CLI and the SDKs have only --use-device-code).
+
+A start URL on a host AWS does not own (a vanity URL) is resolved first, as
+the AWS CLI >= 2.35 does: its one redirect must lead to an AWS-owned host,
+which gives the start URL sent to IAM Identity Center and the region; after
+the login, sso_region is set to that region if it differed.
 
 If several terminals log in to the same session at once, one of them runs the
 login and the others wait for it and use its token.`,
@@ -80,9 +86,21 @@ func runLogin(ctx context.Context, o *loginOptions) error {
 	if err != nil {
 		return err
 	}
+	// The start URL, resolved before anything is sent to SSO OIDC
+	// (sso/login.py): a vanity URL gives the start URL to send and the
+	// region, which the configuration gets once the login succeeded.
+	configured := p.SSORegion
+	r, err := o.resolveStartURL(ctx, p.StartURL, configured, loginResolveTimeout(o.ConnectTimeout))
+	if err != nil {
+		return err
+	}
+	p.SSORegion = r.Region
 	t, err := o.target(p)
 	if err != nil {
 		return err
+	}
+	if r.Vanity(p.StartURL) {
+		t.ResolvedStartURL = r.URL
 	}
 	pkce := o.usePKCE(t, p.Values["sso_login_flow"], o.UseDeviceCode, o.NoBrowser)
 	res, err := o.login(ctx, t, pkce, o.NoBrowser, o.Env.Stdout)
@@ -91,6 +109,12 @@ func runLogin(ctx context.Context, o *loginOptions) error {
 	}
 	if res.Shared {
 		fmt.Fprintln(o.Env.Stderr, "The other login finished; using its token.")
+	}
+	if configured != r.Region {
+		if err := o.writeSSORegion(ctx, p, name, r.Region); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Env.Stdout, "SSO region updated to %s\n", termtext.Line(r.Region))
 	}
 	fmt.Fprintf(o.Env.Stdout, "Successfully logged into Start URL: %s\n", termtext.Line(t.StartURL))
 	return nil
@@ -116,7 +140,7 @@ func (d *deps) usePKCE(t *creds.Target, configured string, useDeviceCode, noBrow
 // login runs the flow for t and prints what the user must do, as the AWS CLI
 // words it (spec §2.2, §2.3).
 func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool, out io.Writer) (*creds.LoginResult, error) {
-	if err := checkStartURLScheme(t.StartURL); err != nil {
+	if err := creds.CheckStartURLScheme(t.StartURL); err != nil {
 		return nil, err
 	}
 	if !noBrowser && d.browserUnavailable() != "" {
@@ -164,18 +188,6 @@ func (d *deps) login(ctx context.Context, t *creds.Target, pkce, noBrowser bool,
 		return nil, ctx.Err()
 	}
 	return res, err
-}
-
-// checkStartURLScheme refuses a start URL that is not https, as the AWS CLI
-// does since 2.35 (spec §2.5) before it sends anything: the login would send
-// the user's browser, and the token, over plain HTTP (or, with no scheme,
-// fail at the server with an empty InvalidClientMetadataException).
-func checkStartURLScheme(start string) error {
-	if u, err := url.Parse(start); err == nil && strings.EqualFold(u.Scheme, "https") {
-		return nil
-	}
-	return usererr.New(usererr.CodeConfig, "The sso_start_url must use the https scheme.").
-		WithHint("set sso_start_url to the https:// address of your AWS access portal, e.g. https://d-1234567890.awsapps.com/start")
 }
 
 // openBrowser opens u, ignoring failures as the AWS CLI does: the URL is printed.

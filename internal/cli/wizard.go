@@ -26,6 +26,9 @@ import (
 type wizard struct {
 	o  *configureSSOOptions
 	pr *prompt.Prompter
+	// resolved is where the vanity start URL answered leads, "" when it
+	// was not resolved: the login sends it in place of the start URL.
+	resolved string
 }
 
 func newWizard(o *configureSSOOptions) *wizard {
@@ -49,6 +52,9 @@ func (w *wizard) ask(ctx context.Context, flag string, q prompt.Question, requir
 		}
 		if q.Validate != nil && v != q.Current {
 			if err := q.Validate(v); err != nil {
+				if ue := usererr.As(err); ue != nil {
+					return "", ue // the AWS CLI's configuration error (an http start URL: 253)
+				}
 				return "", usageError("argument --%s: %v", flag, err)
 			}
 		}
@@ -93,7 +99,10 @@ func (v orderedValues) get(k string) string {
 var hostLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i:[a-z\d]|[a-z\d][a-z\d\-]{0,61}[a-z\d])$`) })
 
 // validStartURL is botocore's is_valid_endpoint_url: the URL must have a host
-// made of valid DNS labels (or be an IP address); and it must be https.
+// made of valid DNS labels (or be an IP address); and it must be https, which
+// the AWS CLI 2.36 checks only when it logs in with it (resolve.py): ssocli
+// refuses it at once, with that check's configuration error, so that no
+// wizard writes or logs in with a start URL a later login refuses.
 func validStartURL(s string) error {
 	const msg = "Not a valid Start URL"
 	u, err := url.Parse(s)
@@ -101,9 +110,8 @@ func validStartURL(s string) error {
 		return errors.New(msg)
 	}
 	h := u.Hostname()
-	if !strings.EqualFold(u.Scheme, "https") {
-		// The latest AWS CLI's check (spec §2.5); 2.9.19 took any scheme.
-		return errors.New("The sso_start_url must use the https scheme.")
+	if err := creds.CheckStartURLScheme(s); err != nil {
+		return err
 	}
 	if net.ParseIP(h) != nil {
 		return nil
@@ -172,12 +180,31 @@ func (w *wizard) askSession(ctx context.Context, vals *orderedValues, profile ma
 	return nil
 }
 
+// askStartAndRegion asks the start URL, then the region unless the start
+// URL, on a host AWS does not own, resolves to one
+// (ConfigureSSOCommand._prompt_for_sso_start_url_and_sso_region): a failed
+// resolution just asks. A --region flag still wins over the resolved region.
 func (w *wizard) askStartAndRegion(ctx context.Context, vals *orderedValues) error {
 	start, err := w.ask(ctx, "start-url", prompt.Question{Text: "SSO start URL", Current: vals.get("sso_start_url"), Validate: validStartURL}, true)
 	if err != nil {
 		return err
 	}
 	vals.set("sso_start_url", start)
+	w.resolved = ""
+	if u, err := url.Parse(start); err == nil && u.Hostname() != "" && !creds.IsAWSOwnedHost(u.Hostname()) {
+		r, err := w.o.resolveStartURL(ctx, start, "", creds.DefaultResolveTimeout)
+		if err == nil {
+			w.resolved = r.URL
+			if _, given := w.o.Given["region"]; !given {
+				vals.set("sso_region", r.Region)
+				return nil
+			}
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		} else {
+			w.o.debugf("start URL %s not resolved (%v); asking for the region", start, err)
+		}
+	}
 	region, err := w.ask(ctx, "region", prompt.Question{Text: "SSO region", Current: vals.get("sso_region"), Validate: requiredValue}, true)
 	if err != nil {
 		return err
@@ -276,12 +303,12 @@ func (w *wizard) profile(ctx context.Context, cfg *awsconfig.Config) (*profileAn
 	profileVals.set("sso_role_name", roleName)
 
 	// 4. The profile's own defaults.
-	region, err := w.ask(ctx, "default-region", prompt.Question{Text: "CLI default client Region", Current: current["region"]}, false)
+	region, err := w.ask(ctx, "default-region", prompt.Question{Text: "Default client Region", Current: current["region"]}, false)
 	if err != nil {
 		return nil, err
 	}
 	profileVals.set("region", region)
-	output, err := w.ask(ctx, "output-format", prompt.Question{Text: "CLI default output format", Current: current["output"]}, false)
+	output, err := w.ask(ctx, "output-format", prompt.Question{Text: "CLI default output format (json if not specified)", Current: current["output"]}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -293,9 +320,9 @@ func (w *wizard) profile(ctx context.Context, cfg *awsconfig.Config) (*profileAn
 		if accountID != "" && roleName != "" {
 			def = roleName + "-" + accountID
 		}
-		pq := prompt.Question{Text: "CLI profile name", Current: def, Validate: requiredValue}
+		pq := prompt.Question{Text: "Profile name", Current: def, Validate: requiredValue}
 		if _, given := o.Given["profile"]; !given && o.NonInteractive && def == "" {
-			return nil, usageError("CLI profile name: a value is required; give it with --profile.")
+			return nil, usageError("Profile name: a value is required; give it with --profile.")
 		}
 		if profileName, err = w.ask(ctx, "profile", pq, true); err != nil {
 			return nil, err
@@ -319,6 +346,9 @@ func (w *wizard) chooseAccountAndRole(ctx context.Context, sp *awsconfig.SSOProf
 	t, err := w.o.target(sp)
 	if err != nil {
 		return "", "", err
+	}
+	if w.resolved != "" && w.resolved != t.StartURL {
+		t.ResolvedStartURL = w.resolved
 	}
 	token, err := w.o.configureToken(ctx, t, force)
 	if err != nil {

@@ -86,7 +86,7 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		// typed, so that the proxy is named (W4).
 		OnProxyConnectResponse: func(_ context.Context, proxyURL *url.URL, _ *http.Request, resp *http.Response) error {
 			if resp.StatusCode != http.StatusOK {
-				return &usererr.ProxyError{URL: maskProxyURL(proxyURL), Err: fmt.Errorf("the proxy answered CONNECT with %s", resp.Status)}
+				return &usererr.ProxyError{URL: maskProxyURL(proxyURL), Err: &connectRefused{status: resp.Status}}
 			}
 			return nil
 		},
@@ -150,6 +150,11 @@ func (w *insecureWarner) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return w.base.RoundTrip(r)
 }
+
+// connectRefused is a proxy's answer other than 200 to CONNECT.
+type connectRefused struct{ status string }
+
+func (e *connectRefused) Error() string { return "the proxy answered CONNECT with " + e.status }
 
 // proxyFunc chooses the proxy of a request from the environment given (not
 // the process's) by Go's rules, golang.org/x/net/http/httpproxy, the code

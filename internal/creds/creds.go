@@ -45,11 +45,16 @@ const (
 type Target struct {
 	Profile     string   // profile name, for messages; "" when named by --sso-session
 	SessionName string   // sso-session name; "" for a legacy profile
-	StartURL    string   // sso_start_url, as configured (it keys the legacy cache)
+	StartURL    string   // sso_start_url, as configured (it keys the legacy cache and the registration, and goes in the token)
 	Region      string   // sso_region
 	Scopes      []string // sso_registration_scopes; nil when not configured
 	AccountID   string
 	RoleName    string
+
+	// ResolvedStartURL is where a vanity start URL leads (ResolveStartURL):
+	// sent as startUrl and issuerUrl to SSO OIDC in its place; "" means
+	// StartURL. Region is then the resolved region.
+	ResolvedStartURL string
 
 	// OIDCEndpoint and PortalEndpoint override the AWS endpoints; "" means
 	// https://oidc.<region>.amazonaws.com and https://portal.sso.<region>.amazonaws.com.
@@ -59,6 +64,14 @@ type Target struct {
 	// (use_fips_endpoint, use_dualstack_endpoint); an endpoint override
 	// turns them off, as in botocore.
 	UseFIPS, UseDualStack bool
+}
+
+// issuerURL is the start URL sent to SSO OIDC (the resolved one).
+func (t *Target) issuerURL() string {
+	if t.ResolvedStartURL != "" {
+		return t.ResolvedStartURL
+	}
+	return t.StartURL
 }
 
 // Legacy reports whether the target is a legacy (non-refreshable) profile.

@@ -90,7 +90,7 @@ func (m *Manager) Login(ctx context.Context, t *Target, o LoginOptions) (*LoginR
 			OpenURL: o.OpenURL, Waiting: o.Waiting}
 		tok, err = f.Run(ctx)
 	} else {
-		f := &authflow.DeviceFlow{API: api, Client: client, StartURL: t.StartURL,
+		f := &authflow.DeviceFlow{API: api, Client: client, StartURL: t.issuerURL(),
 			DisplayCode: o.DisplayCode, Waiting: o.Waiting, Now: m.Now}
 		tok, err = f.Run(ctx)
 	}
@@ -159,7 +159,7 @@ func (m *Manager) registration(ctx context.Context, t *Target, pkce bool) (*ssoc
 	if t.SessionName == "" {
 		clientName = "botocore-client-" + strconv.FormatInt(m.now().Unix(), 10)
 	}
-	issuer := t.StartURL
+	issuer := t.issuerURL()
 	out, err := api.RegisterClient(ctx, authflow.RegisterInput(clientName, issuer, t.Scopes, pkce))
 	if err != nil {
 		return nil, false, usererr.FromAPI(err)

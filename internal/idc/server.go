@@ -86,6 +86,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives one line per call; nil discards.
 	Logger *slog.Logger
+	// Vanity are start URLs on host names of the customer's own, which the
+	// server answers with a redirect to the instance's AWS access portal
+	// inside the proxy's tunnels (VanityURL); they need DataDir.
+	Vanity []VanityURL
 }
 
 // DefaultAutoApproveDelay is how long after StartDeviceAuthorization an
@@ -107,6 +111,7 @@ type Server struct {
 	portal    *portal.Handler
 	ca        *proxy.CA
 	proxy     *proxy.Handler // nil without a DataDir
+	vanity    vanityHosts
 	handler   http.Handler
 
 	// What guard accepts as the request's Host besides loopback names:
@@ -157,7 +162,12 @@ func New(cfg Config) (*Server, error) {
 	case st == nil:
 		st = store.NewMemory()
 	}
-	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL)}
+	vanity, err := newVanityHosts(cfg.Vanity, cfg.Directory)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL), vanity: vanity}
 	s.oidc = &oidc.Handler{
 		Store:            st,
 		BaseURL:          cfg.PublicURL,
@@ -224,6 +234,18 @@ func New(cfg Config) (*Server, error) {
 		}
 		api.ServeHTTP(w, r)
 	}))
+	if len(vanity) > 0 {
+		// A vanity host (reached through the proxy) is its redirect on
+		// every method, before anything is counted as an API call.
+		apis := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if v, ok := vanity.match(r.Host); ok && r.Method != http.MethodConnect {
+				s.serveVanity(w, r, v)
+				return
+			}
+			apis.ServeHTTP(w, r)
+		})
+	}
 	if cfg.DataDir != "" {
 		ca, err := proxy.LoadOrCreateCA(cfg.DataDir)
 		if err != nil {
@@ -231,7 +253,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("load proxy CA: %w", err)
 		}
 		s.ca = ca
-		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy")}
+		s.proxy = &proxy.Handler{CA: ca, Next: h, Logger: cfg.Logger.With("api", "proxy"), Extra: vanity.has}
 		h = s.proxy
 	}
 	s.handler = s.guard(h)

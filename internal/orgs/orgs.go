@@ -26,7 +26,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -171,7 +172,7 @@ func (l *Lister) callOptions(o *sso.Options) {
 	})
 }
 
-// Accounts returns every account the token can reach, sorted by name, then ID.
+// Accounts returns every account the token can reach, sorted as the AWS CLI's menu (SortAccounts).
 func (l *Lister) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	p := sso.NewListAccountsPaginator(l.api, &sso.ListAccountsInput{AccessToken: aws.String(l.token), MaxResults: aws.Int32(PageSize)})
@@ -193,7 +194,8 @@ func (l *Lister) Accounts(ctx context.Context) ([]Account, error) {
 	return out, nil
 }
 
-// Roles returns the role names the token has in one account, sorted.
+// Roles returns the role names the token has in one account, sorted as the
+// AWS CLI's menu (SortRoles).
 func (l *Lister) Roles(ctx context.Context, accountID string) ([]string, error) {
 	var out []string
 	p := sso.NewListAccountRolesPaginator(l.api, &sso.ListAccountRolesInput{
@@ -213,7 +215,7 @@ func (l *Lister) Roles(ctx context.Context, accountID string) ([]string, error) 
 			out = append(out, name)
 		}
 	}
-	sort.Strings(out)
+	SortRoles(out)
 	return out, nil
 }
 
@@ -271,13 +273,35 @@ func (l *Lister) progress(done, total int) {
 	l.o.Progress(done, total)
 }
 
-// SortAccounts sorts accounts by name, then ID (the AWS CLI sorts its menus
-// since 2.34.24, spec §0).
+// SortAccounts sorts accounts as the AWS CLI's menu does since 2.34.24
+// (configure/sso_commands.py get_account_sorting_key): by the first of name,
+// email and ID that the account has, lower-cased, those with only an ID
+// last; ties keep the portal's order (Python's sort is stable).
 func SortAccounts(a []Account) {
-	sort.SliceStable(a, func(i, j int) bool {
-		if a[i].Name != a[j].Name {
-			return a[i].Name < a[j].Name
+	key := func(x Account) (bool, string) {
+		switch {
+		case x.Name != "":
+			return false, strings.ToLower(x.Name)
+		case x.Email != "":
+			return false, strings.ToLower(x.Email)
 		}
-		return a[i].ID < a[j].ID
+		return true, strings.ToLower(x.ID)
+	}
+	slices.SortStableFunc(a, func(x, y Account) int {
+		xo, xk := key(x)
+		yo, yk := key(y)
+		if xo != yo {
+			if xo {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(xk, yk)
 	})
+}
+
+// SortRoles sorts role names as the AWS CLI's menu does since 2.34.24: by
+// the lower-cased name, ties in the portal's order.
+func SortRoles(r []string) {
+	slices.SortStableFunc(r, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
 }

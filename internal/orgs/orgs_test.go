@@ -105,13 +105,26 @@ func TestGivesUpOnUnauthorized(t *testing.T) {
 	}
 }
 
+// TestSortAccounts: the order of the AWS CLI 2.36.7's account and role menus,
+// computed with its get_account_sorting_key and sorted(key=str.lower) on the
+// same lists: first present of name, email, ID, lower-cased, ID-only accounts
+// last, ties in the portal's order.
 func TestSortAccounts(t *testing.T) {
 	t.Parallel()
-	in := []Account{{ID: "3", Name: "b"}, {ID: "2", Name: "a"}, {ID: "1", Name: "b"}}
+	in := []Account{{ID: "3", Name: "b"}, {ID: "2", Name: "a"}, {ID: "1", Name: "b"}, {ID: "9"}, {ID: "4", Email: "Zed@x"},
+		{ID: "5", Name: "B", Email: "a@x"}, {ID: "0"}, {ID: "6", Name: "Prod"}, {ID: "7", Email: "apple@x"}, {ID: "8", Name: "dev"}}
 	SortAccounts(in)
-	want := []Account{{ID: "2", Name: "a"}, {ID: "1", Name: "b"}, {ID: "3", Name: "b"}}
-	if diff := cmp.Diff(want, in); diff != "" {
-		t.Errorf("SortAccounts (-want +got):\n%s", diff)
+	var got []string
+	for _, a := range in {
+		got = append(got, a.ID)
+	}
+	if diff := cmp.Diff([]string{"2", "7", "3", "1", "5", "8", "6", "4", "0", "9"}, got); diff != "" {
+		t.Errorf("SortAccounts (-aws cli +ssocli):\n%s", diff)
+	}
+	roles := []string{"ReadOnly", "admin", "Admin", "billing", "Billing", "AdministratorAccess"}
+	SortRoles(roles)
+	if diff := cmp.Diff([]string{"admin", "Admin", "AdministratorAccess", "billing", "Billing", "ReadOnly"}, roles); diff != "" {
+		t.Errorf("SortRoles (-aws cli +ssocli):\n%s", diff)
 	}
 }
 

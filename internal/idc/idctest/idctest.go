@@ -116,6 +116,18 @@ func WithPersistentState() Option {
 	return func(o *options) { o.cfg.PersistState = true }
 }
 
+// WithVanity makes the server answer vanity start URLs (idc.VanityURL)
+// inside the tunnels of its CONNECT proxy, which it enables with a fresh
+// data directory unless one was given.
+func WithVanity(vs ...idc.VanityURL) Option {
+	return func(o *options) {
+		o.cfg.Vanity = append(o.cfg.Vanity, vs...)
+		if o.cfg.DataDir == "" {
+			o.tempDataDir = true
+		}
+	}
+}
+
 // WithLogger sends the server's log to l.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
 

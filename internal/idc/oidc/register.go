@@ -44,7 +44,7 @@ func (h *Handler) serveRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	h.Logger.Info("RegisterClient", "client_name", req.ClientName, "client_id", resp.ClientID, "grant_types", req.GrantTypes)
+	h.Logger.Info("RegisterClient", "client_name", req.ClientName, "client_id", resp.ClientID, "grant_types", req.GrantTypes, "issuer_url", req.IssuerURL)
 	writeJSON(w, http.StatusOK, resp)
 }
 

@@ -44,6 +44,9 @@ type Handler struct {
 	CA     *CA
 	Next   http.Handler
 	Logger *slog.Logger
+	// Extra, when set, names host names (lower case, no port) served
+	// besides the AWS ones: the vanity start URLs of the Identity Center.
+	Extra func(host string) bool
 
 	mu       sync.Mutex
 	tunnels  map[*http.Server]struct{} // live tunnels, for CloseTunnels
@@ -122,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, err)
 		return
 	}
-	if !awsHost(host) {
+	if !awsHost(host) && (h.Extra == nil || !h.Extra(host)) {
 		log.Info("proxy refused CONNECT", "reason", "host not allowed")
 		refuse(w, fmt.Errorf("CONNECT to %s refused: this server answers only its own APIs (*.amazonaws.com) and never connects anywhere else", host))
 		return
