@@ -31,9 +31,6 @@ type loginOptions struct {
 	SSOSession    string
 	NoBrowser     bool
 	UseDeviceCode bool
-	// ConnectTimeout is --cli-connect-timeout, nil when not given: the wait
-	// for a vanity start URL (loginResolveTimeout).
-	ConnectTimeout *time.Duration
 }
 
 func newLoginCmd(a *app, runF func(context.Context, *loginOptions) error) *cobra.Command {
@@ -90,7 +87,7 @@ func runLogin(ctx context.Context, o *loginOptions) error {
 	// (sso/login.py): a vanity URL gives the start URL to send and the
 	// region, which the configuration gets once the login succeeded.
 	configured := p.SSORegion
-	r, err := o.resolveStartURL(ctx, p.StartURL, configured, loginResolveTimeout(o.ConnectTimeout))
+	r, err := o.resolveStartURL(ctx, p.StartURL, configured, loginResolveTimeout(o.Globals.ConnectTimeout))
 	if err != nil {
 		return err
 	}

@@ -15,16 +15,16 @@ const loginConnectTimeout = 60 * time.Second
 // loginResolveTimeout is how long `sso login` waits for a vanity start URL
 // (sso/login.py passes parsed_globals.connect_timeout to resolve_start_url):
 // the connect timeout, which is 60 s unless --cli-connect-timeout says
-// otherwise (connect == nil: not given), and resolve.py's own 10 s when it is
-// 0 (which globalargs.py turns into None, "no timeout" for botocore).
-func loginResolveTimeout(connect *time.Duration) time.Duration {
+// otherwise, and resolve.py's own 10 s when it is 0 (which globalargs.py
+// turns into None, "no timeout" for botocore).
+func loginResolveTimeout(connect optSeconds) time.Duration {
 	switch {
-	case connect == nil:
+	case !connect.Set:
 		return loginConnectTimeout
-	case *connect <= 0:
+	case connect.Seconds <= 0:
 		return creds.DefaultResolveTimeout
 	}
-	return *connect
+	return time.Duration(connect.Seconds) * time.Second
 }
 
 // resolveStartURL resolves a start URL with the HTTP client of every AWS

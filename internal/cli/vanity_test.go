@@ -205,11 +205,10 @@ func TestVanityLoginPKCE(t *testing.T) {
 // 10 s when that is 0.
 func TestLoginResolveTimeout(t *testing.T) {
 	t.Parallel()
-	d := func(s time.Duration) *time.Duration { return &s }
 	for _, tc := range []struct {
-		flag *time.Duration
+		flag optSeconds
 		want time.Duration
-	}{{nil, 60 * time.Second}, {d(0), 10 * time.Second}, {d(5 * time.Second), 5 * time.Second}} {
+	}{{optSeconds{}, 60 * time.Second}, {optSeconds{0, true}, 10 * time.Second}, {optSeconds{5, true}, 5 * time.Second}} {
 		if got := loginResolveTimeout(tc.flag); got != tc.want {
 			t.Errorf("loginResolveTimeout(%v) = %v, want %v", tc.flag, got, tc.want)
 		}
