@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,16 +22,35 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // parseError is a command line that the parser refused: a flag cobra could
 // not parse (root.SetFlagErrorFunc) or arguments an Args validator refused
-// (exit 252). It prints as the AWS CLI prints its parser's errors: the usage
-// lines, then "ssocli: error: msg" (or msg alone, as "Unknown options: x").
+// (exit 252). It prints as the AWS CLI 2.36 prints its parser's errors
+// (errorhandler.py ParamValidationErrorsHandler): a ParamValidation error
+// whose message is msg, then a blank line and the usage lines (argparse's
+// error()), or msg alone when bare (the customizations' "Unknown options: x").
 type parseError struct {
 	msg  string
 	bare bool
+	// main marks an error of the AWS CLI's main parser (the global options and
+	// the command): it fails before the global options exist, so
+	// --cli-error-format does not apply to it.
+	main bool
+	// unknownArg marks a service operation's unknown arguments
+	// (UnknownArgumentError): the usage lines, then msg in the legacy form,
+	// whatever the error format.
+	unknownArg bool
 }
 
 func (e *parseError) Error() string { return e.msg }
 
-// usageLines is the AWS CLI's USAGE text, with ssocli's help flag.
+// message is the ParamValidation message: argparse's "msg\n\nusage".
+func (e *parseError) message() string {
+	if e.bare {
+		return e.msg
+	}
+	return e.msg + "\n\n" + usageLines
+}
+
+// usageLines is the AWS CLI's usage text (argparser.py USAGE), with ssocli's
+// name and help flag.
 const usageLines = `usage: ssocli [options] <command> <subcommand> [<subcommand> ...] [parameters]
 To see help text, you can run:
 
@@ -39,49 +59,68 @@ To see help text, you can run:
   ssocli <command> <subcommand> --help
 `
 
+// serviceOperations are ssocli's commands that are service operations in
+// the AWS CLI (rather than its customizations, as sso login is): their
+// unknown arguments are an UnknownArgumentError.
+var serviceOperations = []string{"sts get-caller-identity", "sso list-accounts", "sso list-account-roles", "sso get-role-credentials"}
+
+func isServiceOperation(c *cobra.Command) bool {
+	return c.HasParent() && slices.Contains(serviceOperations, c.Parent().Name()+" "+c.Name())
+}
+
+// unknownOptions is the error for arguments nobody takes: a service
+// operation's UnknownArgumentError ("a, b"), or a customization's
+// ParamValidationError ("a,b", as customizations/commands.py joins them).
+func unknownOptions(c *cobra.Command, args []string) error {
+	if isServiceOperation(c) {
+		return &parseError{msg: "Unknown options: " + strings.Join(args, ", "), bare: true, unknownArg: true}
+	}
+	return &parseError{msg: "Unknown options: " + strings.Join(args, ","), bare: true}
+}
+
 // flagError is root's FlagErrorFunc: every flag cobra cannot parse is a
-// parseError, worded as the AWS CLI words the two common ones.
-func flagError(_ *cobra.Command, err error) error {
+// parseError, worded as the AWS CLI words the common ones. The flag's
+// errors are recognised by pflag's error types, not by their text; an error
+// of a global option is the main parser's.
+func flagError(c *cobra.Command, err error) error {
 	var (
+		pe       *parseError
 		unknown  *pflag.NotExistError
 		required *pflag.ValueRequiredError
 	)
 	switch {
+	case errors.As(err, &pe):
+		return pe
 	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "":
-		return &parseError{msg: "Unknown options: --" + unknown.GetSpecifiedName(), bare: true}
+		return unknownOptions(c, []string{"--" + unknown.GetSpecifiedName()})
 	case errors.As(err, &required) && required.GetSpecifiedShortnames() == "":
-		return &parseError{msg: "argument --" + required.GetSpecifiedName() + ": expected one argument"}
+		name := required.GetSpecifiedName()
+		return &parseError{msg: "argument --" + name + ": expected one argument", main: c.Root().PersistentFlags().Lookup(name) != nil}
 	}
 	return &parseError{msg: err.Error()}
 }
 
 // noArgs is the Args validator of a command that takes no arguments.
-func noArgs(_ *cobra.Command, args []string) error {
+func noArgs(c *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return &parseError{msg: "Unknown options: " + strings.Join(args, ", "), bare: true}
+		return unknownOptions(c, args)
 	}
 	return nil
 }
 
-// invalidChoice is the AWS CLI's error for a value outside choices, with
-// cobra's suggestions for a mistyped subcommand of c.
+// invalidChoice is the AWS CLI's error for a value outside choices
+// (CLIArgParser._check_value), with cobra's suggestions for a mistyped
+// subcommand. Since 2.34 it no longer lists the choices.
 func invalidChoice(arg string, choices []string, typed string, suggest []string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "argument %s: Invalid choice, valid choices are:\n\n", arg)
-	for i := 0; i < len(choices); i += 2 {
-		if i+1 < len(choices) {
-			fmt.Fprintf(&b, "%-40s | %-40s\n", choices[i], choices[i+1])
-		} else {
-			fmt.Fprintf(&b, "%-40s\n", choices[i])
-		}
-	}
+	_ = choices
+	msg := fmt.Sprintf("argument %s: Found invalid choice '%s'\n", arg, typed)
 	if len(suggest) > 0 {
-		fmt.Fprintf(&b, "\n\nInvalid choice: '%s', maybe you meant:\n\n", typed)
+		msg += "\nMaybe you meant:\n"
 		for _, s := range suggest {
-			fmt.Fprintf(&b, "  * %s\n", s)
+			msg += "\n  * " + s
 		}
 	}
-	return &parseError{msg: strings.TrimSuffix(b.String(), "\n")}
+	return &parseError{msg: msg}
 }
 
 // usageError marks a bad flag or argument (exit 252).
@@ -89,8 +128,8 @@ func usageError(format string, args ...any) error {
 	return usererr.New(usererr.CodeUsage, fmt.Sprintf(format, args...))
 }
 
-// report prints err the way the AWS CLI 2.9.19 does ("\n<message>\n" on stderr),
-// adds the hint line, and returns the exit code.
+// report prints err in the error form of the AWS CLI 2.36 (errorformat.go)
+// with ssocli's hint, and returns the exit code.
 func (a *app) report(ctx context.Context, err error) int {
 	if err == nil {
 		return 0
@@ -99,30 +138,57 @@ func (a *app) report(ctx context.Context, err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
+	w := a.env.Stderr
 	var pe *parseError
 	if errors.As(err, &pe) {
-		line := pe.msg
-		if !pe.bare {
-			line = "ssocli: error: " + line
+		if pe.unknownArg {
+			fmt.Fprintf(w, "\nusage: %s\n", strings.TrimPrefix(usageLines, "usage: "))
+			writeError(w, pe.msg)
+			return usererr.CodeUsage
 		}
-		fmt.Fprintf(a.env.Stderr, "\n%s\n%s\n\n", usageLines, termtext.Text(line))
+		msg := pe.message()
+		writeStructured(w, a.errorFormat(!pe.main), structuredError{
+			info:     []usererr.Field{{Key: "Code", Value: usererr.KindParamValidation}, {Key: "Message", Value: msg}},
+			enhanced: "An error occurred (" + usererr.KindParamValidation + "): " + msg,
+			legacy:   msg,
+		}, "")
 		return usererr.CodeUsage
 	}
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-		fmt.Fprintln(a.env.Stderr)
+		// InterruptExceptionHandler: the newline goes to stdout.
+		fmt.Fprintln(a.env.Stdout)
 		return usererr.CodeInterrupted
 	}
 	err = usererr.FromAPI(err)
-	if u := usererr.As(err); u != nil {
-		fmt.Fprintf(a.env.Stderr, "\n%s\n", termtext.Text(u.Msg))
-		if u.Hint != "" {
-			fmt.Fprintf(a.env.Stderr, "%s\n", termtext.Text(u.Hint))
-		}
-		if a.g.Debug && u.Err != nil {
-			fmt.Fprintf(a.env.Stderr, "debug: %s\n", termtext.Text(u.Err.Error()))
-		}
-		return u.Code
+	u := usererr.As(err)
+	if u == nil {
+		writeError(w, err.Error())
+		return usererr.CodeOther
 	}
-	fmt.Fprintf(a.env.Stderr, "\n%s\n", termtext.Text(err.Error()))
-	return usererr.CodeOther
+	kind := u.Kind
+	if kind == "" {
+		switch u.Code {
+		case usererr.CodeUsage:
+			kind = usererr.KindParamValidation
+		case usererr.CodeConfig:
+			kind = usererr.KindConfiguration
+		}
+	}
+	switch {
+	case kind != "":
+		writeStructured(w, a.errorFormat(true), structuredError{
+			info:     []usererr.Field{{Key: "Code", Value: kind}, {Key: "Message", Value: u.Msg}},
+			enhanced: "An error occurred (" + kind + "): " + u.Msg,
+			legacy:   u.Msg,
+		}, u.Hint)
+	case u.Code == usererr.CodeService && len(u.Details) > 0:
+		writeStructured(w, a.errorFormat(true), structuredError{info: u.Details, enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
+	default:
+		writeError(w, u.Msg)
+		writeHint(w, u.Hint)
+	}
+	if a.g.Debug && u.Err != nil {
+		fmt.Fprintf(w, "debug: %s\n", termtext.Text(u.Err.Error()))
+	}
+	return u.Code
 }

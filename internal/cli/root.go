@@ -24,6 +24,8 @@ type globals struct {
 	Debug     bool
 	CABundle  string
 	AutoLogin bool
+	// ErrorFormat is --cli-error-format (errorformat.go).
+	ErrorFormat string
 }
 
 // app builds the command tree. It holds the Env, the global flags (bound to
@@ -32,8 +34,9 @@ type globals struct {
 // path builds nothing it does not use. Commands never see app; each gets
 // what it needs in its options (deps).
 type app struct {
-	env *Env
-	g   globals
+	env  *Env
+	g    globals
+	args []string // the command line, for the error format of a line cobra could not parse
 
 	cfgOnce sync.Once
 	cfg     *awsconfig.Config
@@ -65,7 +68,7 @@ func (a *app) deps() deps {
 
 // Run runs ssocli with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	a := &app{env: env}
+	a := &app{env: env, args: args}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
@@ -126,6 +129,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 	pf.StringVar(&a.g.Output, "output", "", "output format: json, text or table")
 	pf.BoolVar(&a.g.Debug, "debug", false, "log what ssocli does to stderr (never secrets)")
 	pf.StringVar(&a.g.CABundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
+	pf.Var(errorFormatValue{&a.g.ErrorFormat}, "cli-error-format", "the form of error messages: enhanced (default), legacy, json, yaml, text or table (else AWS_CLI_ERROR_FORMAT or cli_error_format)")
 	pf.BoolVar(&a.g.AutoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
 	return root
 }
@@ -150,13 +154,15 @@ func makeGroup(c *cobra.Command, arg string) *cobra.Command {
 		if !slices.Contains(names, "help") {
 			names = append(names, "help")
 		}
-		return invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
+		err := invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
+		err.(*parseError).main = !cmd.HasParent() // the command is the main parser's
+		return err
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 1 {
 			return cmd.Help()
 		}
-		return &parseError{msg: "the following arguments are required: " + arg}
+		return &parseError{msg: "the following arguments are required: " + arg, main: !cmd.HasParent()}
 	}
 	return c
 }

@@ -300,5 +300,11 @@ func checkOutputFlag(f string) error {
 	if f == "" {
 		return nil
 	}
-	return checkOutput(f)
+	if checkOutput(f) != nil {
+		// A choice of the main parser's global option.
+		err := invalidChoice("--output", []string{"json", "text", "table"}, f, nil)
+		err.(*parseError).main = true
+		return err
+	}
+	return nil
 }

@@ -1,0 +1,320 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/ssocli/ssocli/internal/termtext"
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// The error forms of the AWS CLI 2.34+ (awscli/errorhandler.py,
+// errorformat.py), chosen by --cli-error-format, AWS_CLI_ERROR_FORMAT or the
+// profile's cli_error_format:
+//
+//	enhanced (default)  \nssocli: [ERROR]: An error occurred (<Code>): <message>\n, and for
+//	                    a service error its modelled fields under "Additional error details:"
+//	legacy              \nssocli: [ERROR]: <message>\n
+//	json, yaml, text,   the error information ({"Code", "Message", ...}) printed by that
+//	table               output formatter
+//
+// Errors without a class (botocore's general exceptions: a missing token, a
+// failed connection, ...) are always printed in the legacy form. ssocli names
+// itself where the AWS CLI prints "aws: [ERROR]:", as its usage lines do; the
+// message words are the AWS CLI's, including their "aws configure" advice.
+//
+// ssocli adds its hint, the line that names the fix, after the message in the
+// enhanced and legacy forms as "ssocli: [HINT]: <hint>", and as a last
+// "Hint" key in the json and yaml forms, so that a script reading the
+// structured form still parses it (and finds Code and Message where the AWS
+// CLI puts them). The text and table forms get no hint: their columns and
+// rows stay the AWS CLI's.
+
+// errorFormats are the values of --cli-error-format (VALID_ERROR_FORMATS).
+var errorFormats = []string{"legacy", "json", "yaml", "text", "table", "enhanced"}
+
+// errorPrefix is format_error_message's prefix, with ssocli's name.
+const errorPrefix = "ssocli: [ERROR]:"
+
+// hintPrefix starts ssocli's hint line in the text forms.
+const hintPrefix = "ssocli: [HINT]: "
+
+// errorFormatValue is the --cli-error-format flag: one of errorFormats, else
+// the AWS CLI's invalid-choice usage error (a flag error, so the parser
+// reports it as it reports any other).
+type errorFormatValue struct{ v *string }
+
+func (e errorFormatValue) String() string { return *e.v }
+func (e errorFormatValue) Type() string   { return "string" }
+func (e errorFormatValue) Set(s string) error {
+	if !slices.Contains(errorFormats, s) {
+		return &parseError{msg: fmt.Sprintf("argument --cli-error-format: Found invalid choice '%s'\n", s), main: true}
+	}
+	*e.v = s
+	return nil
+}
+
+// errorFormat resolves the error form as _resolve_error_format does: the flag
+// (unless the command line itself could not be parsed: then there are no
+// parsed globals), AWS_CLI_ERROR_FORMAT, the selected profile's
+// cli_error_format, else enhanced; an unknown value is enhanced. When looking
+// in the config fails (the file cannot be parsed, or the profile named by
+// --profile or AWS_PROFILE does not exist) botocore's lookup raises and the
+// AWS CLI falls back to the legacy form.
+func (a *app) errorFormat(useFlag bool) string {
+	f := ""
+	if useFlag && a.g.ErrorFormat == "" {
+		// cobra stops at the first flag it cannot parse; the AWS CLI's main
+		// parser has read the global options of the whole line by then.
+		for i, arg := range a.args {
+			if v, ok := strings.CutPrefix(arg, "--cli-error-format="); ok {
+				f = v
+			} else if arg == "--cli-error-format" && i+1 < len(a.args) {
+				f = a.args[i+1]
+			}
+		}
+		if !slices.Contains(errorFormats, f) {
+			f = ""
+		}
+	}
+	switch {
+	case f != "":
+	case useFlag && a.g.ErrorFormat != "":
+		f = a.g.ErrorFormat
+	case a.env.getenv("AWS_CLI_ERROR_FORMAT") != "":
+		f = a.env.getenv("AWS_CLI_ERROR_FORMAT")
+	default:
+		d := a.deps()
+		cfg, err := d.Config()
+		if err != nil {
+			return "legacy"
+		}
+		name, explicit := d.profileName()
+		if s, ok := cfg.Profile(name); ok {
+			f = s.Values["cli_error_format"]
+		} else if explicit {
+			return "legacy"
+		}
+	}
+	f = strings.ToLower(f)
+	if !slices.Contains(errorFormats, f) {
+		return "enhanced"
+	}
+	return f
+}
+
+// writeError is errorformat.write_error: the message, stripped, after the
+// prefix, between newlines.
+func writeError(w io.Writer, msg string) {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		fmt.Fprintf(w, "\n%s\n", errorPrefix)
+		return
+	}
+	fmt.Fprintf(w, "\n%s %s\n", errorPrefix, termtext.Text(msg))
+}
+
+// writeHint writes ssocli's hint line of the text forms.
+func writeHint(w io.Writer, hint string) {
+	if hint != "" {
+		fmt.Fprintf(w, "%s%s\n", hintPrefix, termtext.Text(hint))
+	}
+}
+
+// structuredError is an error of one of the AWS CLI's classes: its error
+// information and the message of the enhanced form.
+type structuredError struct {
+	info     []usererr.Field // Code, Message and, for service errors, the modelled fields
+	enhanced string          // the enhanced form's message
+	service  bool            // a service error: modelled fields go under "Additional error details:"
+	legacy   string          // the legacy form's message
+}
+
+// writeStructured prints e in format, with hint.
+func writeStructured(w io.Writer, format string, e structuredError, hint string) {
+	switch format {
+	case "legacy":
+		writeError(w, e.legacy)
+		writeHint(w, hint)
+	case "json":
+		writeJSONError(w, e.info, hint)
+	case "yaml":
+		writeYAMLError(w, e.info, hint)
+	case "text":
+		writeTextError(w, e.info)
+	case "table":
+		rows := make([][2]string, 0, len(e.info))
+		for _, f := range sortedFields(e.info) {
+			rows = append(rows, [2]string{f.Key, f.Value})
+		}
+		printTable(w, "error", rows)
+	default:
+		writeError(w, e.enhanced)
+		if e.service {
+			writeDetails(w, e.info)
+		}
+		writeHint(w, hint)
+	}
+}
+
+// writeDetails is EnhancedErrorFormatter.format_error for fields that are
+// all strings, as service errors' modelled fields here are.
+func writeDetails(w io.Writer, info []usererr.Field) {
+	var extra []usererr.Field
+	for _, f := range info {
+		if k := strings.ToLower(f.Key); k != "code" && k != "message" {
+			extra = append(extra, f)
+		}
+	}
+	if len(extra) == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nAdditional error details:\n")
+	for _, f := range extra {
+		fmt.Fprintf(w, "%s: %s\n", f.Key, termtext.Text(f.Value))
+	}
+}
+
+// writeJSONError prints the error information as the AWS CLI's JSON
+// formatter does (json.dumps(indent=4, ensure_ascii=True)), keys in order.
+func writeJSONError(w io.Writer, info []usererr.Field, hint string) {
+	if hint != "" {
+		info = append(slices.Clip(info), usererr.Field{Key: "Hint", Value: hint})
+	}
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i, f := range info {
+		fmt.Fprintf(&b, "    %s: %s", pyJSONString(f.Key), pyJSONString(f.Value))
+		if i < len(info)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("}\n")
+	io.WriteString(w, b.String())
+}
+
+// pyJSONString is Python's json.dumps of a str with ensure_ascii: hand-written
+// because Go's encoders escape HTML characters and keep non-ASCII text, where
+// the AWS CLI's bytes have \uXXXX (UTF-16 surrogate pairs above U+FFFF).
+func pyJSONString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		default:
+			switch {
+			case r < 0x20 || r >= 0x7f && r <= 0xffff:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			case r > 0xffff:
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			default:
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// sortedFields returns info sorted by key, as the text, yaml and table
+// formatters print a mapping.
+func sortedFields(info []usererr.Field) []usererr.Field {
+	out := slices.Clone(info)
+	slices.SortStableFunc(out, func(a, b usererr.Field) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// writeTextError is the text formatter of a flat mapping: the values in key
+// order, tab-separated, on one line.
+func writeTextError(w io.Writer, info []usererr.Field) {
+	vals := make([]string, 0, len(info))
+	for _, f := range sortedFields(info) {
+		vals = append(vals, termtext.Line(f.Value))
+	}
+	fmt.Fprintf(w, "%s\n", strings.Join(vals, "\t"))
+}
+
+// writeYAMLError is the yaml formatter (ruamel.yaml's safe dump) of a flat
+// mapping of strings: keys sorted, then the Hint. Hand-written for its bytes:
+// plain scalars folded at 80 columns with a two-space continuation, and
+// single quotes for the strings ruamel will not leave plain.
+func writeYAMLError(w io.Writer, info []usererr.Field, hint string) {
+	fields := sortedFields(info)
+	if hint != "" {
+		fields = append(fields, usererr.Field{Key: "Hint", Value: hint})
+	}
+	for _, f := range fields {
+		io.WriteString(w, yamlScalarLine(f.Key, termtext.Line(f.Value)))
+	}
+}
+
+// yamlScalarLine is "key: value\n" with value as ruamel.yaml emits it.
+func yamlScalarLine(key, v string) string {
+	if v == "" || !yamlPlainSafe(v) {
+		return key + ": '" + strings.ReplaceAll(v, "'", "''") + "'\n"
+	}
+	// Fold plain scalars as the emitter does: a space where the column has
+	// passed the width of 80 becomes a line break.
+	var b strings.Builder
+	col := len(key) + 2
+	b.WriteString(key + ": ")
+	words := strings.Split(v, " ")
+	for i, word := range words {
+		if i > 0 {
+			if col > 80 {
+				b.WriteString("\n  ")
+				col = 2
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// yamlPlainSafe reports whether ruamel.yaml would write s as a plain scalar.
+func yamlPlainSafe(s string) bool {
+	if strings.ContainsAny(s[:1], "!&*-?,[]{}#|>@`\"'%: ") || strings.HasSuffix(s, " ") || strings.HasSuffix(s, ":") {
+		return false
+	}
+	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.Contains(s, "  ") {
+		return false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return false
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n":
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
