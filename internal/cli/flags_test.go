@@ -202,8 +202,8 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Invalid choice"},
-		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "yaml"}, `Unsupported output format "yaml"`},
+		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Found invalid choice"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "yaml"}, "argument --output: Found invalid choice 'yaml'"},
 		{[]string{"sso", "list-account-roles"}, cmdFor("sso list-account-roles"), nil, "the following arguments are required: --account-id"},
 		{[]string{"configure", "populate"}, cmdFor("configure populate"), []string{"--sso-session", "s", "--profile-template", "{{"}, "argument --profile-template:"},
 		{[]string{"serve"}, cmdFor("serve"), []string{"--addr", "0.0.0.0:1"}, "is not a loopback address"},
