@@ -249,7 +249,7 @@ func sortedFields(info []usererr.Field) []usererr.Field {
 func writeTextError(w io.Writer, info []usererr.Field) {
 	vals := make([]string, 0, len(info))
 	for _, f := range sortedFields(info) {
-		vals = append(vals, termtext.Line(f.Value))
+		vals = append(vals, termtext.Text(f.Value))
 	}
 	fmt.Fprintf(w, "%s\n", strings.Join(vals, "\t"))
 }
@@ -264,33 +264,74 @@ func writeYAMLError(w io.Writer, info []usererr.Field, hint string) {
 		fields = append(fields, usererr.Field{Key: "Hint", Value: hint})
 	}
 	for _, f := range fields {
-		io.WriteString(w, yamlScalarLine(f.Key, termtext.Line(f.Value)))
+		io.WriteString(w, yamlScalarLine(f.Key, termtext.Text(f.Value)))
 	}
 }
 
-// yamlScalarLine is "key: value\n" with value as ruamel.yaml emits it.
+// yamlScalarLine is "key: value\n" with value as ruamel.yaml's emitter
+// writes it (Emitter.write_plain and write_single_quoted, best_width 80,
+// continuation lines indented by 2): a single space where the column has
+// passed 80 becomes a line break, and in the quoted style a line break of
+// the value is written as an empty line.
 func yamlScalarLine(key, v string) string {
-	if v == "" || !yamlPlainSafe(v) {
-		return key + ": '" + strings.ReplaceAll(v, "'", "''") + "'\n"
-	}
-	// Fold plain scalars as the emitter does: a space where the column has
-	// passed the width of 80 becomes a line break.
+	quoted := v == "" || !yamlPlainSafe(v)
 	var b strings.Builder
-	col := len(key) + 2
-	b.WriteString(key + ": ")
-	words := strings.Split(v, " ")
-	for i, word := range words {
-		if i > 0 {
-			if col > 80 {
-				b.WriteString("\n  ")
+	b.WriteString(key + ":")
+	col := len(key) + 1
+	write := func(s string) { b.WriteString(s); col += len(s) }
+	indent := func() { b.WriteString("\n  "); col = 2 }
+	if quoted {
+		write(" '")
+	} else {
+		write(" ")
+	}
+	spaces, breaks := false, false
+	start := 0
+	for end := 0; end <= len(v); end++ {
+		var ch byte
+		if end < len(v) {
+			ch = v[end]
+		}
+		switch {
+		case spaces:
+			if ch != ' ' {
+				if start+1 == end && col > 80 && start != 0 && end != len(v) {
+					indent()
+				} else {
+					write(v[start:end])
+				}
+				start = end
+			}
+		case breaks:
+			if ch != '\n' {
+				if v[start] == '\n' {
+					b.WriteByte('\n')
+				}
+				for range v[start:end] {
+					b.WriteByte('\n')
+				}
+				b.WriteString("  ")
 				col = 2
-			} else {
-				b.WriteByte(' ')
-				col++
+				start = end
+			}
+		default:
+			if end == len(v) || ch == ' ' || ch == '\n' || ch == '\'' {
+				if start < end {
+					write(v[start:end])
+					start = end
+				}
 			}
 		}
-		b.WriteString(word)
-		col += len(word)
+		if quoted && end < len(v) && ch == '\'' {
+			write("''")
+			start = end + 1
+		}
+		if end < len(v) {
+			spaces, breaks = ch == ' ', ch == '\n'
+		}
+	}
+	if quoted {
+		b.WriteByte('\'')
 	}
 	b.WriteByte('\n')
 	return b.String()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -98,6 +99,40 @@ func flagError(c *cobra.Command, err error) error {
 		return &parseError{msg: "argument --" + name + ": expected one argument", main: c.Root().PersistentFlags().Lookup(name) != nil}
 	}
 	return &parseError{msg: err.Error()}
+}
+
+// optionAsValue is argparse's rule that pflag lacks: an option that takes a
+// value, followed by something that looks like an option ("--region
+// --profile p"), is "argument --region: expected one argument" rather than
+// a region named "--profile". It looks at the long options of the command
+// args run, up to "--".
+func optionAsValue(root *cobra.Command, args []string) error {
+	c, _, err := root.Find(args)
+	if err != nil || c == nil {
+		return nil
+	}
+	for i, arg := range args {
+		if arg == "--" {
+			return nil
+		}
+		name, ok := strings.CutPrefix(arg, "--")
+		if !ok || strings.Contains(name, "=") || i+1 >= len(args) {
+			continue
+		}
+		f := c.Flags().Lookup(name)
+		if f == nil {
+			f = c.InheritedFlags().Lookup(name)
+		}
+		next := args[i+1]
+		if f == nil || f.NoOptDefVal != "" || !strings.HasPrefix(next, "-") || next == "-" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(next, 64); err == nil {
+			continue // a negative number is a value, as in argparse
+		}
+		return &parseError{msg: "argument --" + name + ": expected one argument", main: root.PersistentFlags().Lookup(name) != nil}
+	}
+	return nil
 }
 
 // noArgs is the Args validator of a command that takes no arguments.

@@ -74,7 +74,10 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
+	err := optionAsValue(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	return a.report(ctx, err)
 }
 
