@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ssocli/ssocli/internal/usererr"
+)
+
+// TestInterruptNewline: Ctrl-C ends with exit 130 and its newline on stdout,
+// as the AWS CLI's InterruptExceptionHandler writes it (study F18).
+func TestInterruptNewline(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	a := &app{env: &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := a.report(ctx, context.Canceled); code != 130 || out.String() != "\n" || errb.String() != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 130, \"\\n\", nothing", code, out.String(), errb.String())
+	}
+}
+
+// TestPyJSONString: Python's json.dumps escapes (ensure_ascii), which Go's
+// encoders do not produce.
+func TestPyJSONString(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`a "b" \ c`: `"a \"b\" \\ c"`,
+		"<&>":       `"<&>"`,
+		"é\n\t\x1b": `"\u00e9\n\t\u001b"`,
+		"😀":         `"\ud83d\ude00"`,
+		"\x7f":      `"\u007f"`,
+	} {
+		if got := pyJSONString(in); got != want {
+			t.Errorf("pyJSONString(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestYAMLError: the hint comes last in the YAML form, folded like the
+// rest, and quoting follows ruamel.yaml for the values the goldens do not
+// cover.
+func TestYAMLError(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	writeYAMLError(&b, []usererr.Field{{Key: "Message", Value: "it's"}, {Key: "Code", Value: "500"}}, "run: ssocli sso login --profile p")
+	want := "Code: '500'\nMessage: it's\nHint: 'run: ssocli sso login --profile p'\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	// As ruamel.yaml folds it (checked with the 2.36.7 formatter).
+	got := yamlScalarLine("Message", strings.Repeat("word ", 20)+"end")
+	if want := "Message: " + strings.Repeat("word ", 14) + "word\n  " + strings.Repeat("word ", 5) + "end\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestErrorFormatResolution: flag, then AWS_CLI_ERROR_FORMAT, then the
+// profile's cli_error_format; unknown values are enhanced; a profile named
+// but missing makes the lookup fail, hence legacy.
+func TestErrorFormatResolution(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.writeConfig("[default]\ncli_error_format = TEXT\n\n[profile j]\ncli_error_format = json\n\n[profile bad]\ncli_error_format = xml\n")
+	for _, tc := range []struct {
+		flag, env, profile string
+		want               string
+	}{
+		{"", "", "", "text"},
+		{"", "", "j", "json"},
+		{"", "", "bad", "enhanced"},
+		{"", "", "nope", "legacy"},
+		{"", "yaml", "nope", "yaml"},
+		{"table", "yaml", "j", "table"},
+	} {
+		vars := map[string]string{"HOME": h.home, "AWS_CLI_ERROR_FORMAT": tc.env}
+		a := &app{env: &Env{Home: h.home, Getenv: func(k string) string { return vars[k] }}}
+		a.g.ErrorFormat, a.g.Profile = tc.flag, tc.profile
+		if got := a.errorFormat(true); got != tc.want {
+			t.Errorf("flag %q, env %q, profile %q: %s, want %s", tc.flag, tc.env, tc.profile, got, tc.want)
+		}
+	}
+}
