@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
@@ -268,46 +269,55 @@ func writeYAMLError(w io.Writer, info []usererr.Field, hint string) {
 	}
 }
 
-// yamlScalarLine is "key: value\n" with value as ruamel.yaml's emitter
-// writes it (Emitter.write_plain and write_single_quoted, best_width 80,
-// continuation lines indented by 2): a single space where the column has
-// passed 80 becomes a line break, and in the quoted style a line break of
-// the value is written as an empty line.
+// yamlScalarLine is "key: value\n" with value as the AWS CLI's YAML dumper
+// writes it (ruamel.yaml's safe dumper, which emits through libyaml: the
+// scalar style choice, then the plain, single- or double-quoted writer;
+// best_width 80, continuation lines indented by 2):
+// plain where allowed, else single-quoted, else double-quoted; a single
+// space where the column has passed 80 becomes a line break, in the
+// single-quoted style a line break of the value is an empty line, and the
+// double-quoted style escapes and breaks with a backslash.
 func yamlScalarLine(key, v string) string {
-	quoted := v == "" || !yamlPlainSafe(v)
 	var b strings.Builder
 	b.WriteString(key + ":")
 	col := len(key) + 1
-	write := func(s string) { b.WriteString(s); col += len(s) }
+	write := func(s string) { b.WriteString(s); col += utf8.RuneCountInString(s) }
 	indent := func() { b.WriteString("\n  "); col = 2 }
-	if quoted {
+	style := yamlStyle(v)
+	if style == '"' {
+		yamlDoubleQuoted(v, write, indent, &col)
+		b.WriteByte('\n')
+		return b.String()
+	}
+	if style == '\'' {
 		write(" '")
 	} else {
 		write(" ")
 	}
+	r := []rune(v)
 	spaces, breaks := false, false
 	start := 0
-	for end := 0; end <= len(v); end++ {
-		var ch byte
-		if end < len(v) {
-			ch = v[end]
+	for end := 0; end <= len(r); end++ {
+		var ch rune
+		if end < len(r) {
+			ch = r[end]
 		}
 		switch {
 		case spaces:
 			if ch != ' ' {
-				if start+1 == end && col > 80 && start != 0 && end != len(v) {
+				if start+1 == end && col > 80 && start != 0 && end != len(r) {
 					indent()
 				} else {
-					write(v[start:end])
+					write(string(r[start:end]))
 				}
 				start = end
 			}
 		case breaks:
 			if ch != '\n' {
-				if v[start] == '\n' {
+				if r[start] == '\n' {
 					b.WriteByte('\n')
 				}
-				for range v[start:end] {
+				for range r[start:end] {
 					b.WriteByte('\n')
 				}
 				b.WriteString("  ")
@@ -315,26 +325,103 @@ func yamlScalarLine(key, v string) string {
 				start = end
 			}
 		default:
-			if end == len(v) || ch == ' ' || ch == '\n' || ch == '\'' {
+			if end == len(r) || ch == ' ' || ch == '\n' || ch == '\'' {
 				if start < end {
-					write(v[start:end])
+					write(string(r[start:end]))
 					start = end
 				}
 			}
 		}
-		if quoted && end < len(v) && ch == '\'' {
+		if style == '\'' && end < len(r) && ch == '\'' {
 			write("''")
 			start = end + 1
 		}
-		if end < len(v) {
+		if end < len(r) {
 			spaces, breaks = ch == ' ', ch == '\n'
 		}
 	}
-	if quoted {
+	if style == '\'' {
 		b.WriteByte('\'')
 	}
 	b.WriteByte('\n')
 	return b.String()
+}
+
+// yamlEscapes are write_double_quoted's ESCAPE_REPLACEMENTS.
+var yamlEscapes = map[rune]string{0: "0", 7: "a", 8: "b", 9: "t", '\n': "n", 0xb: "v", 0xc: "f", '\r': "r", 0x1b: "e",
+	'"': "\"", '\\': "\\", 0x85: "N", 0xa0: "_", 0x2028: "L", 0x2029: "P"}
+
+// yamlUnicode reports whether ruamel.yaml (allow_unicode) writes r as it is.
+func yamlUnicode(r rune) bool {
+	return r >= 0x20 && r <= 0x7e || r >= 0xa0 && r <= 0xd7ff || r >= 0xe000 && r <= 0xfffd || r >= 0x10000 && r <= 0x10ffff
+}
+
+// yamlDoubleQuoted is libyaml's yaml_emitter_write_double_quoted_scalar
+// (the awscli's safe dumper emits through libyaml), the value after "key:".
+func yamlDoubleQuoted(v string, write func(string), indent func(), col *int) {
+	write(" \"")
+	r := []rune(v)
+	spaces := false
+	for i, ch := range r {
+		switch {
+		case !yamlUnicode(ch) || ch == 0xfeff || ch == '\n' || ch == '\r' || ch == 0x85 || ch == 0x2028 || ch == 0x2029 || ch == '"' || ch == '\\':
+			e, ok := yamlEscapes[ch]
+			switch {
+			case ok:
+			case ch <= 0xff:
+				e = fmt.Sprintf("x%02X", ch)
+			case ch <= 0xffff:
+				e = fmt.Sprintf("u%04X", ch)
+			default:
+				e = fmt.Sprintf("U%08X", ch)
+			}
+			write("\\" + e)
+			spaces = false
+		case ch == ' ':
+			if !spaces && *col > 80 && i != 0 && i != len(r)-1 {
+				indent() // the space becomes the line break
+				if i+1 < len(r) && r[i+1] == ' ' {
+					write("\\")
+				}
+			} else {
+				write(" ")
+			}
+			spaces = true
+		default:
+			write(string(ch))
+			spaces = false
+		}
+	}
+	write("\"")
+}
+
+// yamlStyle is libyaml's yaml_emitter_select_scalar_style for a mapping value: "" (plain), '\” or '"'.
+func yamlStyle(v string) rune {
+	if v == "" {
+		return '\''
+	}
+	r := []rune(v)
+	var breakSpace, spaceBreak, special, lineBreaks bool
+	for i, ch := range r {
+		if ch == '\n' {
+			lineBreaks = true
+		} else if !yamlUnicode(ch) || ch == 0xfeff {
+			special = true
+		}
+		if ch == ' ' && i > 0 && r[i-1] == '\n' {
+			breakSpace = true
+		}
+		if ch == '\n' && i > 0 && r[i-1] == ' ' {
+			spaceBreak = true
+		}
+	}
+	switch {
+	case special || breakSpace || spaceBreak:
+		return '"'
+	case lineBreaks || !yamlPlainSafe(v):
+		return '\''
+	}
+	return 0
 }
 
 // yamlPlainSafe reports whether ruamel.yaml would write s as a plain scalar.
@@ -342,20 +429,15 @@ func yamlPlainSafe(s string) bool {
 	if strings.ContainsAny(s[:1], "!&*-?,[]{}#|>@`\"'%: ") || strings.HasSuffix(s, " ") || strings.HasSuffix(s, ":") {
 		return false
 	}
-	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.Contains(s, "  ") {
+	if strings.Contains(s, ": ") || strings.Contains(s, " #") {
 		return false
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil {
 		return false
 	}
 	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n":
+	case "true", "false", "null", "~":
 		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r > 0x7e {
-			return false
-		}
 	}
 	return true
 }

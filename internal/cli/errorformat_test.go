@@ -83,3 +83,24 @@ func TestErrorFormatResolution(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLStyles: ruamel.yaml's choice of style and its folding, as the
+// 2.36.7 formatter printed these values (the formatter run on its own, and
+// the yaml golden of a mistyped subcommand before ssocli's name replaced aws).
+func TestYAMLStyles(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ v, want string }{
+		{"x: y\n", "A: 'x: y\n\n  '\n"},
+		{"it's\n", "A: 'it''s\n\n  '\n"},
+		{"a\n  b", "A: \"a\\n  b\"\n"},
+		{"tab\there", "A: \"tab\\there\"\n"},
+		{"\x1b", "A: \"\\e\"\n"},
+		{"é", "A: é\n"},
+		{"argument operation: Found invalid choice 'lgin'\n\nMaybe you meant:\n\n  * login\n\n" + awsUsage, "Message" + ": \"argument operation: Found invalid choice 'lgin'\\n\\nMaybe you meant:\\n\\n\n  \\ * login\\n\\nusage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\\nTo\n  see help text, you can run:\\n\\n  aws help\\n  aws <command> help\\n  aws <command>\n  <subcommand> help\\n\"\n"},
+	} {
+		key, _, _ := strings.Cut(tc.want, ":")
+		if got := yamlScalarLine(key, tc.v); got != tc.want {
+			t.Errorf("yamlScalarLine(%q)\n got %q\nwant %q", tc.v, got, tc.want)
+		}
+	}
+}
