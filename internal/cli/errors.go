@@ -107,6 +107,13 @@ func flagError(c *cobra.Command, err error) error {
 // a region named "--profile". It looks at the long options of the command
 // args run, up to "--".
 func optionAsValue(root *cobra.Command, args []string) error {
+	suspect := false // an option followed by something like one: the common case has none
+	for i := 0; i+1 < len(args) && args[i] != "--"; i++ {
+		suspect = suspect || strings.HasPrefix(args[i], "--") && strings.HasPrefix(args[i+1], "-")
+	}
+	if !suspect {
+		return nil
+	}
 	c, _, err := root.Find(args)
 	if err != nil || c == nil {
 		return nil
