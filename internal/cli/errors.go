@@ -60,13 +60,24 @@ To see help text, you can run:
   ssocli <command> <subcommand> --help
 `
 
-// serviceOperations are ssocli's commands that are service operations in
-// the AWS CLI (rather than its customizations, as sso login is): their
-// unknown arguments are an UnknownArgumentError.
-var serviceOperations = []string{"sts get-caller-identity", "sso list-accounts", "sso list-account-roles", "sso get-role-credentials"}
+// ssoOperations are ssocli's sso commands that are operations of the SSO
+// service in the AWS CLI; login, logout and the rest are customizations.
+var ssoOperations = []string{"list-accounts", "list-account-roles", "get-role-credentials"}
 
+// isServiceOperation reports whether c is a service operation in the AWS CLI
+// (every sts command, and ssoOperations), whose unknown arguments are an
+// UnknownArgumentError rather than a customization's ParamValidationError.
 func isServiceOperation(c *cobra.Command) bool {
-	return c.HasParent() && slices.Contains(serviceOperations, c.Parent().Name()+" "+c.Name())
+	if !c.HasParent() {
+		return false
+	}
+	switch c.Parent().Name() {
+	case "sts":
+		return true
+	case "sso":
+		return slices.Contains(ssoOperations, c.Name())
+	}
+	return false
 }
 
 // unknownOptions is the error for arguments nobody takes: a service

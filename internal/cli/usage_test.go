@@ -51,9 +51,17 @@ func TestUsageErrors(t *testing.T) {
 	}
 	// A service operation's unknown arguments: the usage lines, then the
 	// message without a class (UnknownArgumentError), in every error format.
-	for _, args := range [][]string{{"sts", "get-caller-identity", "x", "y"}, {"sts", "get-caller-identity", "x", "y", "--cli-error-format", "json"}} {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"sts", "get-caller-identity", "x", "y"}, "x, y"},
+		{[]string{"sts", "get-caller-identity", "x", "y", "--cli-error-format", "json"}, "x, y"},
+		{[]string{"sso", "list-accounts", "--bogus"}, "--bogus"},
+	} {
+		args := tc.args
 		_, errs, code := h.run(args...)
-		if want := "\n" + usageLines + "\n\nssocli: [ERROR]: Unknown options: x, y\n"; code != 252 || errs != want {
+		if want := "\n" + usageLines + "\n\nssocli: [ERROR]: Unknown options: " + tc.msg + "\n"; code != 252 || errs != want {
 			t.Errorf("%v: exit %d, stderr %q; want 252, %q", args, code, errs, want)
 		}
 	}
