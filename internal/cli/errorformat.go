@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/ssocli/ssocli/internal/ssocache"
 	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
@@ -205,43 +205,9 @@ func writeJSONError(w io.Writer, info []usererr.Field, hint string) {
 	io.WriteString(w, b.String())
 }
 
-// pyJSONString is Python's json.dumps of a str with ensure_ascii: hand-written
-// because Go's encoders escape HTML characters and keep non-ASCII text, where
-// the AWS CLI's bytes have \uXXXX (UTF-16 surrogate pairs above U+FFFF).
-func pyJSONString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20 || r >= 0x7f && r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			case r > 0xffff:
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// pyJSONString is Python's json.dumps of a str (ensure_ascii), as the AWS
+// CLI's JSON formatter writes it.
+func pyJSONString(s string) string { return string(ssocache.AppendPyString(nil, s)) }
 
 // sortedFields returns info sorted by key, as the text, yaml and table
 // formatters print a mapping.
