@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,6 +102,42 @@ func TestYAMLStyles(t *testing.T) {
 		key, _, _ := strings.Cut(tc.want, ":")
 		if got := yamlScalarLine(key, tc.v); got != tc.want {
 			t.Errorf("yamlScalarLine(%q)\n got %q\nwant %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestCloseMatches: the suggestions of Python's difflib.get_close_matches
+// (cutoff 0.8), as python3 printed them for these words and choices.
+func TestCloseMatches(t *testing.T) {
+	t.Parallel()
+	sso := []string{"list-account-roles", "list-accounts", "login", "logout", "status", "help"}
+	sts := []string{"get-caller-identity", "help"}
+	formats := []string{"process", "env", "env-no-export", "powershell", "windows-cmd", "fish"}
+	for _, tc := range []struct {
+		word    string
+		choices []string
+		want    []string
+	}{
+		{"logn", sso, []string{"login"}},
+		{"lgout", sso, []string{"logout"}},
+		{"log", sso, nil},
+		{"list-account", sso, []string{"list-accounts", "list-account-roles"}},
+		{"list-acounts", sso, []string{"list-accounts", "list-account-roles"}},
+		{"statu", sso, []string{"status"}},
+		{"hepl", sso, nil},
+		{"loginn", sso, []string{"login"}},
+		{"lo", sso, nil},
+		{"get-caller", sts, nil},
+		{"get-caller-identty", sts, []string{"get-caller-identity"}},
+		{"getcalleridentity", sts, []string{"get-caller-identity"}},
+		{"proces", formats, []string{"process"}},
+		{"en", formats, []string{"env"}},
+		{"env-no-exprt", formats, []string{"env-no-export"}},
+		{"envv", formats, []string{"env"}},
+		{"fsh", formats, []string{"fish"}},
+	} {
+		if got := closeMatches(tc.word, tc.choices); !slices.Equal(got, tc.want) {
+			t.Errorf("closeMatches(%q) = %q, want %q", tc.word, got, tc.want)
 		}
 	}
 }

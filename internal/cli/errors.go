@@ -162,10 +162,12 @@ func noArgs(c *cobra.Command, args []string) error {
 }
 
 // invalidChoice is the AWS CLI's error for a value outside choices
-// (CLIArgParser._check_value), with cobra's suggestions for a mistyped
-// subcommand. Since 2.34 it no longer lists the choices.
+// (CLIArgParser._check_value): since 2.34 it no longer lists the choices,
+// only the close matches among them (closeMatches). suggest is ignored: the
+// suggestions are the AWS CLI's, whoever calls.
 func invalidChoice(arg string, choices []string, typed string, suggest []string) error {
-	_ = choices
+	_ = suggest
+	suggest = closeMatches(typed, choices)
 	msg := fmt.Sprintf("argument %s: Found invalid choice '%s'\n", arg, typed)
 	if len(suggest) > 0 {
 		msg += "\nMaybe you meant:\n"
