@@ -53,7 +53,7 @@ func (e errorFormatValue) String() string { return *e.v }
 func (e errorFormatValue) Type() string   { return "string" }
 func (e errorFormatValue) Set(s string) error {
 	if !slices.Contains(errorFormats, s) {
-		return &parseError{msg: fmt.Sprintf("argument --cli-error-format: Found invalid choice '%s'\n", s), main: true}
+		return invalidChoice("--cli-error-format", errorFormats, s, nil)
 	}
 	*e.v = s
 	return nil

@@ -168,6 +168,7 @@ func noArgs(c *cobra.Command, args []string) error {
 func invalidChoice(arg string, choices []string, typed string, suggest []string) error {
 	_ = suggest
 	suggest = closeMatches(typed, choices)
+	main := arg == "command" || slices.Contains(globalOptions, strings.TrimPrefix(arg, "--"))
 	msg := fmt.Sprintf("argument %s: Found invalid choice '%s'\n", arg, typed)
 	if len(suggest) > 0 {
 		msg += "\nMaybe you meant:\n"
@@ -175,8 +176,14 @@ func invalidChoice(arg string, choices []string, typed string, suggest []string)
 			msg += "\n  * " + s
 		}
 	}
-	return &parseError{msg: msg}
+	return &parseError{msg: msg, main: main}
 }
+
+// globalOptions are the AWS CLI's global options (data/cli.json): their
+// errors, like those of the command, are the main parser's.
+var globalOptions = []string{"ca-bundle", "cli-auto-prompt", "cli-binary-format", "cli-connect-timeout", "cli-error-format", "cli-read-timeout",
+	"color", "debug", "endpoint-url", "no-cli-auto-prompt", "no-cli-pager", "no-paginate", "no-sign-request", "no-verify-ssl", "output",
+	"profile", "query", "region", "version"}
 
 // usageError marks a bad flag or argument (exit 252).
 func usageError(format string, args ...any) error {

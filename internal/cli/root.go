@@ -157,9 +157,7 @@ func makeGroup(c *cobra.Command, arg string) *cobra.Command {
 		if !slices.Contains(names, "help") {
 			names = append(names, "help")
 		}
-		err := invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
-		err.(*parseError).main = !cmd.HasParent() // the command is the main parser's
-		return err
+		return invalidChoice(arg, names, args[0], cmd.SuggestionsFor(args[0]))
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 1 {

@@ -301,10 +301,7 @@ func checkOutputFlag(f string) error {
 		return nil
 	}
 	if checkOutput(f) != nil {
-		// A choice of the main parser's global option.
-		err := invalidChoice("--output", []string{"json", "text", "table"}, f, nil)
-		err.(*parseError).main = true
-		return err
+		return invalidChoice("--output", []string{"json", "text", "table"}, f, nil)
 	}
 	return nil
 }
