@@ -122,7 +122,7 @@ func TestExportCredentialsFormats(t *testing.T) {
 		t.Errorf("GetRoleCredentials calls = %d, want 1: the cache serves the rest", got)
 	}
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "p", "--format", "yaml")
-	if code != 252 || !strings.Contains(errs, "Invalid choice") {
+	if code != 252 || !strings.Contains(errs, "Found invalid choice 'yaml'") {
 		t.Errorf("bad format: exit %d, stderr %q", code, errs)
 	}
 }
@@ -149,26 +149,25 @@ func TestConfigurationErrors(t *testing.T) {
 		{"login session missing", "", []string{"sso", "login", "--sso-session", "nope"}, 253, `The specified sso-session does not exist: "nope"`},
 		{"malformed config", "[profile x\nkey = v\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 255, "Unable to parse config file: "},
 		{"no region", "[profile x]\naws_access_key_id = a\naws_secret_access_key = b\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253,
-			`You must specify a region. You can also configure your region by running "aws configure".`},
-		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n"},
-		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nrun: ssocli sso login --profile p"},
+			`ssocli: [ERROR]: An error occurred (NoRegion): You must specify a region. You can also configure your region by running "aws configure".`},
+		{"no credentials", "[profile x]\nregion = us-east-1\n", []string{"sts", "get-caller-identity", "--profile", "x"}, 253, "\nssocli: [ERROR]: An error occurred (NoCredentials): Unable to locate credentials. You can configure credentials by running \"aws login\".\n"},
+		{"not logged in", "", []string{"sts", "get-caller-identity", "--profile", "p"}, 255, "Error loading SSO Token: Token for corp does not exist\nssocli: [HINT]: run: ssocli sso login --profile p"},
 		// export-credentials wraps resolution errors only (W1); fetching
 		// errors keep their text and code, as the AWS CLI 2.9.19's.
-		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 255, "\nError loading SSO Token: Token for START does not exist\nrun: ssocli sso login --profile legacy"},
-		{"export: malformed config", "[profile x\nkey = v\n", []string{"configure", "export-credentials", "--profile", "x"}, 255, "\nUnable to parse config file: "},
-		{"export: no credentials", "[profile x]\nregion = us-east-1\n", []string{"configure", "export-credentials", "--profile", "x"}, 253, "\nUnable to retrieve credentials: no credentials found\n"},
-		{"export: unknown profile", "", []string{"configure", "export-credentials", "--profile", "nope"}, 253, "\nUnable to retrieve credentials: The config profile (nope) could not be found"},
+		{"legacy not logged in", "", []string{"configure", "export-credentials", "--profile", "legacy"}, 255, "\nssocli: [ERROR]: Error loading SSO Token: Token for START does not exist\nssocli: [HINT]: run: ssocli sso login --profile legacy"},
+		{"export: malformed config", "[profile x\nkey = v\n", []string{"configure", "export-credentials", "--profile", "x"}, 255, "\nssocli: [ERROR]: Unable to parse config file: "},
+		{"export: no credentials", "[profile x]\nregion = us-east-1\n", []string{"configure", "export-credentials", "--profile", "x"}, 253, "\nssocli: [ERROR]: An error occurred (Configuration): Unable to retrieve credentials: no credentials found\n"},
+		{"export: unknown profile", "", []string{"configure", "export-credentials", "--profile", "nope"}, 253, "\nssocli: [ERROR]: Unable to retrieve credentials: The config profile (nope) could not be found"},
 		{"unknown flag", "", []string{"sso", "login", "--bogus"}, 252, "Unknown options: --bogus"},
 		// W3: the latest AWS CLI refuses a start URL that is not https before any call.
 		{"http start url", "[sso-session plain]\nsso_start_url = http://d-0000000000.awsapps.com/start\nsso_region = us-east-1\n", []string{"sso", "login", "--sso-session", "plain"}, 253,
-			"\nThe sso_start_url must use the https scheme.\n"},
+			"\nssocli: [ERROR]: An error occurred (Configuration): The sso_start_url must use the https scheme.\n"},
 		{"start url without scheme", "[profile bare]\nsso_start_url = d-0000000000.awsapps.com/start\nsso_region = us-east-1\n", []string{"sso", "login", "--profile", "bare"}, 253,
-			"\nThe sso_start_url must use the https scheme.\n"},
+			"\nssocli: [ERROR]: An error occurred (Configuration): The sso_start_url must use the https scheme.\n"},
 		// W2: botocore's message, not the SDK's "failed to bind endpoint params".
-		{"bad region", "", []string{"sts", "get-caller-identity", "--profile", "p", "--region", "us east-1"}, 255, "\nProvided region_name 'us east-1' doesn't match a supported format.\n"},
-		// (The start URL must be a real one: the https check comes first.)
+		{"bad region", "", []string{"sts", "get-caller-identity", "--profile", "p", "--region", "us east-1"}, 255, "\nssocli: [ERROR]: Provided region_name 'us east-1' doesn't match a supported format.\n"},
 		{"bad sso_region", "[sso-session bad]\nsso_start_url = " + testStartURL + "\nsso_region = us-east-1/../x\n", []string{"sso", "login", "--sso-session", "bad"}, 255,
-			"\nProvided region_name 'us-east-1/../x' doesn't match a supported format.\n"},
+			"\nssocli: [ERROR]: Provided region_name 'us-east-1/../x' doesn't match a supported format.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +256,7 @@ func TestRefresh(t *testing.T) {
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "p")
 	// A fetch-time error: its own message and code, as the AWS CLI (W1).
-	if code != 255 || !strings.Contains(errs, "\nError when retrieving token from sso: Token has expired and refresh failed\n") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
+	if code != 255 || !strings.Contains(errs, "\nssocli: [ERROR]: Error when retrieving token from sso: Token has expired and refresh failed\n") || !strings.Contains(errs, "run: ssocli sso login --profile p") {
 		t.Errorf("expired session: exit %d, stderr %q", code, errs)
 	}
 }
@@ -274,7 +273,7 @@ func TestLegacyExpiredIsLocal(t *testing.T) {
 	calls := h.srv.Server.Counts()
 	clock.Advance(9 * time.Hour)
 	_, errs, code := h.run("configure", "export-credentials", "--profile", "legacy")
-	if code != 255 || !strings.Contains(errs, "\nThe SSO session associated with this profile has expired or is otherwise invalid.") {
+	if code != 255 || !strings.Contains(errs, "\nssocli: [ERROR]: The SSO session associated with this profile has expired or is otherwise invalid.") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if diff := cmp.Diff(calls, h.srv.Server.Counts()); diff != "" {
@@ -477,7 +476,7 @@ func TestExportCredentialsServiceError(t *testing.T) {
 	h.mustRun("sso", "login", "--profile", "p", "--use-device-code")
 	h.writeConfig(strings.Replace(h.defaultConfig(), "sso_role_name = ReadOnly", "sso_role_name = NoSuchRole", 1))
 	out, errs, code := h.run("configure", "export-credentials", "--profile", "ro")
-	if code != 254 || !strings.HasPrefix(errs, "\nAn error occurred (ForbiddenException) when calling the GetRoleCredentials operation") || out != "" {
+	if code != 254 || !strings.HasPrefix(errs, "\nssocli: [ERROR]: An error occurred (ForbiddenException) when calling the GetRoleCredentials operation") || out != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 254 and the service's error", code, out, errs)
 	}
 }
@@ -490,7 +489,7 @@ func TestUnreadableConfig(t *testing.T) {
 	path, why := unreadableConfig(t, h)
 	h.vars["AWS_CONFIG_FILE"] = path
 	_, errs, code := h.run("sts", "get-caller-identity", "--profile", "p")
-	want := "\nUnable to read config file " + path + ": " + why + "\nmake the file readable by you"
+	want := "\nssocli: [ERROR]: Unable to read config file " + path + ": " + why + "\nssocli: [HINT]: make the file readable by you"
 	if code != 255 || !strings.HasPrefix(errs, want) {
 		t.Errorf("exit %d, stderr %q; want 255 and %q", code, errs, want)
 	}

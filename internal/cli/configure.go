@@ -200,12 +200,13 @@ func runListProfiles(_ context.Context, o *listProfilesOptions) error {
 }
 
 // retrieveError is the AWS CLI's wording of a failure to load the chain
-// (exportcreds.py): "Unable to retrieve credentials: <msg>", exit 253.
+// (exportcreds.py): "Unable to retrieve credentials: <msg>\n" (the newline
+// shows in the structured error forms), exit 253.
 func retrieveError(err error) error {
 	if u := usererr.As(err); u != nil {
-		return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg), Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
+		return &usererr.Error{Msg: "Unable to retrieve credentials: " + strings.TrimSpace(u.Msg) + "\n", Code: usererr.CodeConfig, Hint: u.Hint, Err: u.Err}
 	}
-	return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error(), err)
+	return usererr.Wrap(usererr.CodeConfig, "Unable to retrieve credentials: "+err.Error()+"\n", err)
 }
 
 // profileChainVar is the AWS CLI's guard against export-credentials running

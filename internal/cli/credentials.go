@@ -14,8 +14,9 @@ import (
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
-// errNoCredentials is botocore's NoCredentialsError (spec §1.5), exit 253.
-var errNoCredentials = usererr.New(usererr.CodeConfig, `Unable to locate credentials. You can configure credentials by running "aws configure".`)
+// errNoCredentials is botocore's NoCredentialsError (spec §1.5), exit 253,
+// with the AWS CLI 2.32+'s advice (NoCredentialsErrorHandler).
+var errNoCredentials = usererr.New(usererr.CodeConfig, `Unable to locate credentials. You can configure credentials by running "aws login".`).WithKind(usererr.KindNoCredentials)
 
 // noCredentialsHint names the fix when the chain finds nothing.
 const noCredentialsHint = "configure an IAM Identity Center profile with: ssocli configure sso, then log in with: ssocli sso login --profile NAME"
@@ -80,6 +81,9 @@ func (d *deps) resolveCredentials(processEnv []string) (credentialSource, error)
 	}
 	chain, err := d.manager().LoadChain(o)
 	if errors.Is(err, creds.ErrNoCredentials) {
+		if s := top.Values["login_session"]; s != "" {
+			return nil, errLoginSession(s)
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -143,4 +147,12 @@ func (d *deps) region() string {
 		return strings.TrimSpace(p["region"])
 	}
 	return ""
+}
+
+// errLoginSession is botocore's LoginProvider failing for a profile of
+// `aws login` (login_session), whose sign-in ssocli does not do: its words,
+// exit 255 (253 from export-credentials, which wraps it).
+func errLoginSession(session string) error {
+	return usererr.New(usererr.CodeOther, fmt.Sprintf("Error loading login session token: Unable to load a existing login session for session %s, Please reauthenticate with 'aws login'.", session)).
+		WithHint("log in with the AWS CLI's aws login (ssocli does not do it), or use an IAM Identity Center profile (ssocli configure sso)")
 }

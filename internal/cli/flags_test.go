@@ -210,9 +210,9 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Invalid choice"},
-		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "xml"}, "argument --output: Invalid choice"},
-		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--color", "blue"}, "argument --color: Invalid choice"},
+		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Found invalid choice"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "xml"}, "argument --output: Found invalid choice 'xml'"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--color", "blue"}, "argument --color: Found invalid choice"},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--cli-read-timeout", "x"}, "argument --cli-read-timeout: invalid int value: 'x'"},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--query", "[1"}, "Bad value for --query [1: "},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--endpoint-url", "127.0.0.1:1"}, `Bad value for --endpoint-url "127.0.0.1:1": scheme is missing.`},

@@ -122,7 +122,7 @@ func TestOutputFormats(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--output", "xml"}, 252, "argument --output: Invalid choice, valid choices are:"},
+		{[]string{"--output", "xml"}, 252, "argument --output: Found invalid choice 'xml'"},
 		{[]string{"--query", "Account["}, 252, "Bad value for --query Account[: "},
 		{[]string{"--query", "abs(Account)"}, 255, "invalid type for: " + acct},
 		{[]string{"--cli-connect-timeout", "soon"}, 252, "argument --cli-connect-timeout: invalid int value: 'soon'"},

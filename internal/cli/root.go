@@ -25,6 +25,8 @@ type globals struct {
 	CABundle  string
 	AutoLogin bool
 	OutputGlobals
+	// ErrorFormat is --cli-error-format (errorformat.go).
+	ErrorFormat string
 }
 
 // app builds the command tree. It holds the Env, the global flags (bound to
@@ -33,8 +35,9 @@ type globals struct {
 // path builds nothing it does not use. Commands never see app; each gets
 // what it needs in its options (deps).
 type app struct {
-	env *Env
-	g   globals
+	env  *Env
+	g    globals
+	args []string // the command line, for the error format of a line cobra could not parse
 
 	cfgOnce sync.Once
 	cfg     *awsconfig.Config
@@ -66,13 +69,16 @@ func (a *app) deps() deps {
 
 // Run runs ssocli with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
-	a := &app{env: env}
+	a := &app{env: env, args: args}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
+	err := optionAsValue(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	return a.report(ctx, err)
 }
 
@@ -127,6 +133,7 @@ and ssocli demo shows it end to end without touching your ~/.aws.`,
 	a.addOutputFlags(pf)
 	pf.BoolVar(&a.g.Debug, "debug", false, "log what ssocli does to stderr (never secrets)")
 	pf.StringVar(&a.g.CABundle, "ca-bundle", "", "PEM file of the certificate authorities to trust (else AWS_CA_BUNDLE or ca_bundle)")
+	pf.Var(errorFormatValue{&a.g.ErrorFormat}, "cli-error-format", "the form of error messages: enhanced (default), legacy, json, yaml, text or table (else AWS_CLI_ERROR_FORMAT or cli_error_format)")
 	pf.BoolVar(&a.g.AutoLogin, "auto-login", false, "when the IAM Identity Center session has ended, log in again by itself (in a terminal only); also the profile key sso_auto_login = true")
 	return root
 }
@@ -157,7 +164,7 @@ func makeGroup(c *cobra.Command, arg string) *cobra.Command {
 		if len(args) == 1 {
 			return cmd.Help()
 		}
-		return &parseError{msg: "the following arguments are required: " + arg}
+		return &parseError{msg: "the following arguments are required: " + arg, main: !cmd.HasParent()}
 	}
 	return c
 }

@@ -64,15 +64,19 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 		return err
 	}
 	region := o.region()
-	if region == "" {
-		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)
+	if region != "" {
+		if err := checkRegion(region); err != nil {
+			return err
+		}
 	}
-	if err := checkRegion(region); err != nil {
-		return err
-	}
+	// The AWS CLI 2.36 loads the credentials before it finds the region
+	// missing (F01, F26 of the study).
 	c, err := o.credentials(ctx)
 	if err != nil {
 		return err
+	}
+	if region == "" {
+		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`).WithKind(usererr.KindNoRegion)
 	}
 	cfg, err := o.Config()
 	if err != nil {

@@ -197,10 +197,11 @@ web_identity_token_file = `+f.home+`/no-such-token
 				if aws.code == 0 {
 					t.Fatalf("the AWS CLI succeeded: %s", aws)
 				}
-				// 2.9.19 prints "\n<message>\n"; ssocli the same, then its
-				// hint. ssocli passes a credential_process's stderr through
-				// (the AWS CLI only quotes it in the message).
-				msg := strings.TrimRight(aws.stderr, "\n")
+				// 2.9.19 prints "\n<message>\n"; ssocli the same message in
+				// the 2.34+ form, then its hint. ssocli passes a
+				// credential_process's stderr through (the AWS CLI only
+				// quotes it in the message).
+				msg := latestErrorForm(aws.stderr, aws.code)
 				got := strings.TrimPrefix(ours.stderr, "the key is not plugged in\n")
 				if ours.code != aws.code || !strings.HasPrefix(got, msg+"\n") || strings.Count(got, "\n") < 3 {
 					t.Errorf("%s:\nssocli: exit %d stderr %q\nAWS CLI: exit %d stderr %q", strings.Join(args, " "), ours.code, ours.stderr, aws.code, aws.stderr)
@@ -277,7 +278,7 @@ func TestWrongMFACodeLikeAWSCLI(t *testing.T) {
 	}
 	err = <-done
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 254 || !strings.Contains(strings.ReplaceAll(out.String(), "\r\n", "\n"), "\n"+msg+"\n") {
+	if !errors.As(err, &ee) || ee.ExitCode() != 254 || !strings.Contains(strings.ReplaceAll(out.String(), "\r\n", "\n"), "\nssocli: [ERROR]: "+msg+"\n") {
 		t.Errorf("ssocli: %v, terminal:\n%s", err, out.String())
 	}
 	if strings.Contains(out.String(), "000000") {
@@ -289,4 +290,24 @@ func TestWrongMFACodeLikeAWSCLI(t *testing.T) {
 			t.Errorf("an assumed role was cached: %s", e.Name())
 		}
 	}
+}
+
+// latestErrorForm is the AWS CLI 2.9.19's error output ("\n<message>\n",
+// exit code) in the form of 2.34+ that ssocli prints (its name for "aws"):
+// "\nssocli: [ERROR]: " and, for the classes of errors that have one, the
+// "An error occurred (<Code>): " wrapper; without the final newline.
+func latestErrorForm(stderr string, code int) string {
+	msg := strings.TrimSpace(stderr)
+	wrapper := ""
+	switch {
+	case code == 252:
+		wrapper = "An error occurred (ParamValidation): "
+	case code == 253 && strings.HasPrefix(msg, "Unable to locate credentials"):
+		wrapper = "An error occurred (NoCredentials): "
+	case code == 253 && strings.HasPrefix(msg, "You must specify a region"):
+		wrapper = "An error occurred (NoRegion): "
+	case code == 253:
+		wrapper = "An error occurred (Configuration): "
+	}
+	return "\nssocli: [ERROR]: " + wrapper + msg
 }

@@ -98,7 +98,9 @@ var serverFaults = []faultCase{
 // other check of it has run; when the bug is fixed the check runs again.
 func checkMessage(t *testing.T, r result, want *regexp.Regexp) {
 	t.Helper()
-	msg := strings.TrimSpace(r.stderr)
+	// The message after the AWS CLI 2.34+ prefix (and its class, if any).
+	msg := strings.TrimPrefix(strings.TrimSpace(r.stderr), "ssocli: [ERROR]: ")
+	msg = regexp.MustCompile(`^An error occurred \((Configuration|NoRegion|NoCredentials|ParamValidation)\): `).ReplaceAllString(msg, "")
 	if r.stdout != "" {
 		t.Errorf("%v printed %d bytes on stdout", r, len(r.stdout))
 	}
@@ -155,7 +157,7 @@ func TestServerFaults(t *testing.T) {
 			op:      "POST /token",
 			prepare: func(h *home) { h.login(); h.setTokenExpiry(time.Now().Add(-time.Minute)) },
 			args:    []string{"configure", "export-credentials", "--profile", "p"},
-			want:    regexp.MustCompile(`Error when retrieving token from sso: Token has expired and refresh failed\nrun: ssocli sso login --profile p$`),
+			want:    regexp.MustCompile(`Error when retrieving token from sso: Token has expired and refresh failed\nssocli: \[HINT\]: run: ssocli sso login --profile p$`),
 		},
 		{
 			name:    "role credentials: GetRoleCredentials",

@@ -9,6 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -42,20 +46,24 @@ func FromAPI(err error) error {
 	if errors.As(err, &me) && me.Attempt > 1 {
 		retries = fmt.Sprintf(" (reached max retries: %d)", me.Attempt-1)
 	}
+	var re *smithyhttp.ResponseError
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return Wrap(CodeService, fmt.Sprintf("An error occurred (%s) when calling the %s operation%s: %s", ae.ErrorCode(), op, retries, ae.ErrorMessage()), err)
+		code := ae.ErrorCode()
+		if code == "UnknownError" && errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+			// No error type in the answer: botocore names the error by its HTTP status.
+			code = strconv.Itoa(re.HTTPStatusCode())
+		}
+		u := Wrap(CodeService, fmt.Sprintf("An error occurred (%s) when calling the %s operation%s: %s", code, op, retries, ae.ErrorMessage()), err)
+		u.Details = details(oe, code, ae)
+		return u
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		u := ue.URL
-		if p, perr := url.Parse(u); perr == nil {
-			p.RawQuery = "" // queries may carry identifiers; the AWS CLI prints the path only
-			u = p.String()
-		}
-		return Wrap(CodeOther, networkMessage(ue, u), err)
+		// The whole URL with its query, as botocore prints it (the query of
+		// GetRoleCredentials names the role and account, no secret).
+		return Wrap(CodeOther, networkMessage(ue, botocoreQuery(ue.URL, op)), err)
 	}
-	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
 		status := re.HTTPStatusCode()
 		if status >= 300 {
@@ -65,6 +73,62 @@ func FromAPI(err error) error {
 			WithHint("check the endpoint (AWS_ENDPOINT_URL, endpoint_url, HTTPS_PROXY): it may not be an AWS endpoint")
 	}
 	return err
+}
+
+// details is botocore's error information of a service error, in its order:
+// the JSON protocols (IAM Identity Center's portal and OIDC) parse Message
+// before Code, the query protocol (STS) Code before Message; then the error
+// shape's modelled fields, which for SSO OIDC are error and error_description
+// (the `Error_` and `Error_description` fields of ssooidc's error types, read
+// by reflection so that this package needs no service package).
+func details(oe *smithy.OperationError, code string, ae smithy.APIError) []Field {
+	msg := Field{"Message", ae.ErrorMessage()}
+	out := []Field{msg, {"Code", code}}
+	if oe != nil && oe.Service() == "STS" {
+		out = []Field{{"Code", code}, msg}
+	}
+	v := reflect.ValueOf(ae)
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return out
+	}
+	for _, f := range []struct{ field, key string }{{"Error_", "error"}, {"Error_description", "error_description"}} {
+		fv := v.FieldByName(f.field)
+		if fv.IsValid() && fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Elem().Kind() == reflect.String {
+			out = append(out, Field{f.key, fv.Elem().String()})
+		}
+	}
+	return out
+}
+
+// queryOrder is the order of the query parameters botocore sends for the
+// operations ssocli calls with a query: the order of the members in the
+// service model, where the SDK sorts them.
+var queryOrder = map[string][]string{
+	"GetRoleCredentials": {"role_name", "account_id"},
+	"ListAccountRoles":   {"next_token", "max_result", "account_id"},
+	"ListAccounts":       {"next_token", "max_result"},
+}
+
+// botocoreQuery returns u with its query parameters in botocore's order for op.
+func botocoreQuery(u, op string) string {
+	order, ok := queryOrder[op]
+	base, query, found := strings.Cut(u, "?")
+	if !ok || !found {
+		return u
+	}
+	params := strings.Split(query, "&")
+	rank := func(p string) int {
+		name, _, _ := strings.Cut(p, "=")
+		if i := slices.Index(order, name); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(params, func(a, b string) int { return rank(a) - rank(b) })
+	return base + "?" + strings.Join(params, "&")
 }
 
 // ProxyError is a request that never got through its proxy: the proxy could

@@ -25,7 +25,30 @@ type Error struct {
 	Code int    // process exit code
 	Hint string // one more line naming the fix, e.g. "run: ssocli sso login --profile dev"; may be empty
 	Err  error  // the underlying error, for the debug log; may be nil
+
+	// Kind is the code the AWS CLI (2.34+) names the error's class with in
+	// "An error occurred (<Kind>): " and in the structured error formats:
+	// KindConfiguration, KindNoRegion, KindNoCredentials or KindParamValidation.
+	// Empty means the default of Code: 252 is ParamValidation, 253
+	// Configuration, a 254 with Details a service error, and the rest are
+	// general errors, which are always printed as plain text.
+	Kind string
+	// Details is a service error's error information as botocore has it
+	// (response["Error"] with the error shape's modelled fields), in its order;
+	// set by FromAPI.
+	Details []Field
 }
+
+// Field is one entry of a service error's error information.
+type Field struct{ Key, Value string }
+
+// The error classes of the AWS CLI's error handlers (awscli/errorhandler.py).
+const (
+	KindConfiguration   = "Configuration"
+	KindNoRegion        = "NoRegion"
+	KindNoCredentials   = "NoCredentials"
+	KindParamValidation = "ParamValidation"
+)
 
 func (e *Error) Error() string { return e.Msg }
 
@@ -42,6 +65,13 @@ func Wrap(code int, msg string, err error) *Error { return &Error{Msg: msg, Code
 func (e *Error) WithHint(hint string) *Error {
 	c := *e
 	c.Hint = hint
+	return &c
+}
+
+// WithKind returns a copy of e with Kind set.
+func (e *Error) WithKind(kind string) *Error {
+	c := *e
+	c.Kind = kind
 	return &c
 }
 
