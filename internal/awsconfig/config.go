@@ -72,13 +72,13 @@ func (s *Section) set(key, val string, sub map[string]string) {
 // apply is dict.update with the options of a raw section: its own, then the
 // [DEFAULT] ones it does not set (RawConfigParser.options order).
 func (s *Section) apply(r, defaults *rawSection) {
-	for _, p := range r.pairs {
+	for _, p := range r.getPairs() {
 		s.set(p.key, p.val, p.sub)
 	}
 	if defaults == nil {
 		return
 	}
-	for _, p := range defaults.pairs {
+	for _, p := range defaults.getPairs() {
 		if r.find(p.key) < 0 {
 			s.set(p.key, p.val, p.sub)
 		}
@@ -101,7 +101,7 @@ func (e *entry) section() *Section {
 	n := 0
 	for _, r := range []*rawSection{e.cfg, e.cfgDefaults, e.crd, e.crdDefaults} {
 		if r != nil {
-			n += len(r.pairs)
+			n += len(r.getPairs())
 		}
 	}
 	s := &Section{Name: e.name, Values: make(map[string]string, n), Keys: make([]string, 0, n)}
@@ -301,9 +301,11 @@ func secondWord(h string) (string, bool) {
 // plainWord reports whether shlex would return s unchanged as one word.
 func plainWord(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n', '\'', '"', '\\':
-			return false
+		if c := s[i]; c <= '\'' || c == '\\' { // every special byte is one of these
+			switch c {
+			case ' ', '\t', '\r', '\n', '\'', '"', '\\':
+				return false
+			}
 		}
 	}
 	return true
