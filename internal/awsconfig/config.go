@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/ssocli/ssocli/internal/atomicfile"
 	"github.com/ssocli/ssocli/internal/usererr"
@@ -173,12 +174,18 @@ func Load(configPath, credentialsPath string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := parse(configData, credentialsData, configPath, credentialsPath)
+	// The buffers were read for this Config alone and are never written
+	// again, so the parse keeps substrings of them instead of a copy (a
+	// 10,000-profile file is 1.3 MB).
+	c, err := parse(ownedString(configData), ownedString(credentialsData), configPath, credentialsPath)
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// ownedString is b as a string without a copy; b must never change again.
+func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // maxConfigSize bounds what Load reads. botocore has no bound, but real
 // config files are kilobytes (10,000 profiles are 1.2 MB), and a bound keeps a
@@ -219,20 +226,20 @@ func readOptional(path string) ([]byte, error) {
 // Parse parses config and credentials file contents. configPath is used in the
 // parse-error message; a credentials parse error names "~/.aws/credentials".
 func Parse(configData, credentialsData []byte, configPath string) (*Config, error) {
-	return parse(configData, credentialsData, configPath, "~/.aws/credentials")
+	return parse(string(configData), string(credentialsData), configPath, "~/.aws/credentials")
 }
 
-func parse(configData, credentialsData []byte, configPath, credentialsPath string) (*Config, error) {
+func parse(configData, credentialsData string, configPath, credentialsPath string) (*Config, error) {
 	c := &Config{ConfigPath: configPath, CredentialsPath: credentialsPath}
 	if len(configData) > 0 {
-		f, err := parseINI(configData)
+		f, err := parseINIString(configData)
 		if err != nil {
 			return nil, parseFailure(configPath, err)
 		}
 		c.addConfigSections(f)
 	}
 	if len(credentialsData) > 0 {
-		f, err := parseINI(credentialsData)
+		f, err := parseINIString(credentialsData)
 		if err != nil {
 			return nil, parseFailure(credentialsPath, err)
 		}
