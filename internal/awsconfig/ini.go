@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,34 +38,27 @@ type rawSection struct {
 	header string
 	body   string // the lines after the header, up to the next header
 	line   int    // the header's line number
-	pairs  []pair // valid once done is set
-	done   atomic.Bool
+	pairs  []pair // valid once parsed has run
+	parsed sync.Once
 }
-
-// lazyMu serialises reading the options of lazily parsed sections.
-var lazyMu sync.Mutex
 
 // getPairs returns the section's options, reading them from its text on
 // first use. The text was checked by parseINI, so this cannot fail.
 func (r *rawSection) getPairs() []pair {
-	if r.done.Load() {
-		return r.pairs
-	}
-	lazyMu.Lock()
-	defer lazyMu.Unlock()
-	if !r.done.Load() {
+	r.parsed.Do(func() {
 		p := iniParser{cur: r}
 		if err := p.run(r.body, r.line); err != nil {
 			panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
 		}
-		r.pairs = p.pairArena
 		if len(r.pairs) == 0 {
 			r.pairs = nil
 		}
-		r.done.Store(true)
-	}
+	})
 	return r.pairs
 }
+
+// stored marks a section whose options were stored as it was read.
+func (r *rawSection) stored() { r.parsed.Do(func() {}) }
 
 func (r *rawSection) find(key string) int {
 	pairs := r.getPairs()
@@ -169,7 +161,7 @@ func parseINIString(s string) (*rawFile, error) {
 				}
 			}
 		}
-		d.done.Store(true)
+		d.stored()
 	}
 	return &p.file, nil
 }

@@ -20,10 +20,10 @@ func parseEager(s string) (*rawFile, error) {
 		return nil, err
 	}
 	for _, r := range p.file.sections {
-		r.done.Store(true)
+		r.stored()
 	}
 	if d := p.file.defaults; d != nil {
-		d.done.Store(true)
+		d.stored()
 		if len(p.file.sections) > 0 {
 			for i := range d.pairs {
 				if err := nest(&d.pairs[i]); err != nil {
