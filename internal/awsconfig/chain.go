@@ -32,7 +32,7 @@ func (c *Config) CredentialsFileProfile(name string) (Section, bool) {
 }
 
 func fileSection(name string, r, defaults *rawSection) Section {
-	s := Section{Name: name, Header: r.header, Values: make(map[string]string, len(r.pairs))}
+	s := Section{Name: name, Header: r.header, Values: make(map[string]string, len(r.getPairs()))}
 	s.apply(r, defaults)
 	return s
 }

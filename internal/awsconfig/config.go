@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/ssocli/ssocli/internal/atomicfile"
 	"github.com/ssocli/ssocli/internal/usererr"
@@ -72,13 +73,13 @@ func (s *Section) set(key, val string, sub map[string]string) {
 // apply is dict.update with the options of a raw section: its own, then the
 // [DEFAULT] ones it does not set (RawConfigParser.options order).
 func (s *Section) apply(r, defaults *rawSection) {
-	for _, p := range r.pairs {
+	for _, p := range r.getPairs() {
 		s.set(p.key, p.val, p.sub)
 	}
 	if defaults == nil {
 		return
 	}
-	for _, p := range defaults.pairs {
+	for _, p := range defaults.getPairs() {
 		if r.find(p.key) < 0 {
 			s.set(p.key, p.val, p.sub)
 		}
@@ -101,7 +102,7 @@ func (e *entry) section() *Section {
 	n := 0
 	for _, r := range []*rawSection{e.cfg, e.cfgDefaults, e.crd, e.crdDefaults} {
 		if r != nil {
-			n += len(r.pairs)
+			n += len(r.getPairs())
 		}
 	}
 	s := &Section{Name: e.name, Values: make(map[string]string, n), Keys: make([]string, 0, n)}
@@ -173,12 +174,18 @@ func Load(configPath, credentialsPath string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := parse(configData, credentialsData, configPath, credentialsPath)
+	// The buffers were read for this Config alone and are never written
+	// again, so the parse keeps substrings of them instead of a copy (a
+	// 10,000-profile file is 1.3 MB).
+	c, err := parse(ownedString(configData), ownedString(credentialsData), configPath, credentialsPath)
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// ownedString is b as a string without a copy; b must never change again.
+func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // maxConfigSize bounds what Load reads. botocore has no bound, but real
 // config files are kilobytes (10,000 profiles are 1.2 MB), and a bound keeps a
@@ -219,20 +226,20 @@ func readOptional(path string) ([]byte, error) {
 // Parse parses config and credentials file contents. configPath is used in the
 // parse-error message; a credentials parse error names "~/.aws/credentials".
 func Parse(configData, credentialsData []byte, configPath string) (*Config, error) {
-	return parse(configData, credentialsData, configPath, "~/.aws/credentials")
+	return parse(string(configData), string(credentialsData), configPath, "~/.aws/credentials")
 }
 
-func parse(configData, credentialsData []byte, configPath, credentialsPath string) (*Config, error) {
+func parse(configData, credentialsData string, configPath, credentialsPath string) (*Config, error) {
 	c := &Config{ConfigPath: configPath, CredentialsPath: credentialsPath}
 	if len(configData) > 0 {
-		f, err := parseINI(configData)
+		f, err := parseINIString(configData)
 		if err != nil {
 			return nil, parseFailure(configPath, err)
 		}
 		c.addConfigSections(f)
 	}
 	if len(credentialsData) > 0 {
-		f, err := parseINI(credentialsData)
+		f, err := parseINIString(credentialsData)
 		if err != nil {
 			return nil, parseFailure(credentialsPath, err)
 		}
@@ -301,9 +308,11 @@ func secondWord(h string) (string, bool) {
 // plainWord reports whether shlex would return s unchanged as one word.
 func plainWord(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n', '\'', '"', '\\':
-			return false
+		if c := s[i]; c <= '\'' || c == '\\' { // every special byte is one of these
+			switch c {
+			case ' ', '\t', '\r', '\n', '\'', '"', '\\':
+				return false
+			}
 		}
 	}
 	return true

@@ -8,7 +8,9 @@
 // sections or options rejected), botocore's nested "s3 =" sub-sections, and botocore's
 // build_profile_map ([profile NAME] split with shlex, [sso-session NAME],
 // [services NAME], [default], credentials-file profiles merged in). Load is on the
-// credential hot path, so the parser is a single pass with no regular expressions.
+// credential hot path, so the parser is a single pass with no regular expressions
+// that checks every line as strictly as botocore but keeps only the text of each
+// section, whose options are read when the section is first asked for.
 //
 // On top of the parsed view it applies the AWS CLI's SSO validation rules with the
 // AWS CLI's exact messages and exit codes: the credential provider's (§1.4, exit 255)

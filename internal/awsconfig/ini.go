@@ -1,9 +1,10 @@
 package awsconfig
 
 import (
-	"bytes"
 	"fmt"
+	"math/bits"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,17 +30,40 @@ type pair struct {
 	line     int
 }
 
-// rawSection is a section as RawConfigParser holds it. Turning it into a Section
-// (maps) is left until someone asks for it: a command needs one or two of the
-// possibly thousands of profiles in the file.
+// rawSection is a section as RawConfigParser holds it. Its options are read
+// when someone asks for them (getPairs): a command needs one or two of the
+// possibly thousands of profiles in the file, so parseINI only checks the
+// other sections' lines (exactly as strictly) and keeps their text.
 type rawSection struct {
 	header string
-	pairs  []pair
+	body   string // the lines after the header, up to the next header
+	line   int    // the header's line number
+	pairs  []pair // valid once parsed has run
+	parsed sync.Once
 }
 
+// getPairs returns the section's options, reading them from its text on
+// first use. The text was checked by parseINI, so this cannot fail.
+func (r *rawSection) getPairs() []pair {
+	r.parsed.Do(func() {
+		p := iniParser{cur: r}
+		if err := p.run(r.body, r.line); err != nil {
+			panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
+		}
+		if len(r.pairs) == 0 {
+			r.pairs = nil
+		}
+	})
+	return r.pairs
+}
+
+// stored marks a section whose options were stored as it was read.
+func (r *rawSection) stored() { r.parsed.Do(func() {}) }
+
 func (r *rawSection) find(key string) int {
-	for i := range r.pairs {
-		if r.pairs[i].key == key {
+	pairs := r.getPairs()
+	for i := range pairs {
+		if pairs[i].key == key {
 			return i
 		}
 	}
@@ -53,18 +77,24 @@ type rawFile struct {
 	defaults *rawSection
 }
 
-// iniParser holds the state of one RawConfigParser._read pass.
+// iniParser holds the state of one RawConfigParser._read pass. In the pass
+// over the whole file (lazy) only [DEFAULT]'s options are stored; the other
+// sections' keys are kept only while their section is read, for the
+// duplicate check, and their values are checked but not stored.
 type iniParser struct {
 	file   rawFile
+	lazy   bool
 	byName map[string]bool
 	// Sections and their options are carved out of these arenas: one allocation
 	// per growth step instead of one per section.
 	secArena  []rawSection
 	pairArena []pair
-	pairStart int // where the current section's pairs begin in pairArena
+	pairStart int      // where the current section's pairs begin in pairArena
+	keys      []string // lazy: the current section's keys so far (reused)
 	curKeys   map[string]bool
 
-	cur *rawSection // section receiving options; nil before the first header
+	cur      *rawSection // section receiving options; nil before the first header
+	bodyFrom int         // lazy: where the current section's lines start
 
 	// The option being read: its value grows with continuation lines.
 	optOpen  bool
@@ -76,38 +106,85 @@ type iniParser struct {
 	indent   int // RawConfigParser's indent_level
 }
 
+// storing reports whether the options of the current section are stored.
+func (p *iniParser) storing() bool { return !p.lazy || p.cur == p.file.defaults }
+
 // parseINI reads data the way Python 3's RawConfigParser() with default arguments
 // reads a file, and checks botocore's sub-sections (raw_config_parse).
 func parseINI(data []byte) (*rawFile, error) {
-	if !utf8.Valid(data) {
-		// Python decodes the file as UTF-8 first; a UnicodeDecodeError is a parse
-		// error for botocore. Find the line for the report.
-		for i, line := 0, 1; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				return nil, &ParseError{Line: line, Reason: "invalid UTF-8"}
-			}
-			if data[i] == '\n' || data[i] == '\r' && (i+1 >= len(data) || data[i+1] != '\n') {
-				line++
-			}
-			i += size
-		}
+	return parseINIString(string(data)) // one copy; every key, value and name below is a substring
+}
+
+// checkUTF8 fails where Python's decoding of the file as UTF-8 would: a
+// UnicodeDecodeError is a parse error for botocore. It finds the line for
+// the report.
+func checkUTF8(s string) error {
+	if utf8.ValidString(s) {
+		return nil
 	}
-	s := string(data)                          // one copy; every key, value and name below is a substring
-	nsec := bytes.Count(data, []byte("[")) + 1 // an upper bound on sections
+	for i, line := 0, 1; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &ParseError{Line: line, Reason: "invalid UTF-8"}
+		}
+		if s[i] == '\n' || s[i] == '\r' && (i+1 >= len(s) || s[i+1] != '\n') {
+			line++
+		}
+		i += size
+	}
+	return nil
+}
+
+// parseINIString is parseINI of a string that stays unchanged while the
+// result is in use (its sections keep substrings of it).
+func parseINIString(s string) (*rawFile, error) {
+	if err := checkUTF8(s); err != nil {
+		return nil, err
+	}
+	nsec := strings.Count(s, "[") + 1 // an upper bound on sections
 	p := iniParser{
-		byName:    make(map[string]bool, nsec),
-		secArena:  make([]rawSection, 0, nsec),
-		pairArena: make([]pair, 0, bytes.Count(data, []byte("\n"))*3/4+1),
+		lazy:     true,
+		byName:   make(map[string]bool, nsec),
+		secArena: make([]rawSection, 0, nsec),
 	}
 	p.file.sections = make([]*rawSection, 0, nsec)
-	lineno := 0
+	if err := p.run(s, 0); err != nil {
+		return nil, err
+	}
+	if d := p.file.defaults; d != nil {
+		if len(p.file.sections) > 0 {
+			// botocore only looks at [DEFAULT] values through the sections that
+			// inherit them, so a bad sub-section there fails only if inherited.
+			for i := range d.pairs {
+				if err := nest(&d.pairs[i]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		d.stored()
+	}
+	return &p.file, nil
+}
+
+// run reads the lines of s, the first being line lineno+1.
+func (p *iniParser) run(s string, lineno int) error {
+	// Python reads text files with universal newlines: \n, \r\n and \r all end
+	// a line. Without a \r in the file, the end of a line is the next \n.
+	noCR := strings.IndexByte(s, '\r') < 0
 	for pos := 0; pos < len(s); {
-		// Python reads text files with universal newlines: \n, \r\n and \r all end
-		// a line.
-		end := pos
-		for end < len(s) && s[end] != '\n' && s[end] != '\r' {
-			end++
+		start := pos
+		var end int
+		if noCR {
+			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+				end = pos + i
+			} else {
+				end = len(s)
+			}
+		} else {
+			end = pos
+			for end < len(s) && s[end] != '\n' && s[end] != '\r' {
+				end++
+			}
 		}
 		line := s[pos:end]
 		pos = end + 1
@@ -115,27 +192,41 @@ func parseINI(data []byte) (*rawFile, error) {
 			pos++
 		}
 		lineno++
-		if err := p.line(line, lineno); err != nil {
-			return nil, err
+		prev := p.cur
+		header, err := p.line(line, lineno)
+		if err != nil {
+			return err
+		}
+		if header && p.lazy {
+			if prev != nil && prev != p.file.defaults {
+				prev.body = s[p.bodyFrom:start]
+			}
+			p.bodyFrom = min(pos, len(s))
 		}
 	}
 	if err := p.endSection(); err != nil {
-		return nil, err
+		return err
 	}
-	if d := p.file.defaults; d != nil && len(p.file.sections) > 0 {
-		// botocore only looks at [DEFAULT] values through the sections that
-		// inherit them, so a bad sub-section there fails only if inherited.
-		for i := range d.pairs {
-			if err := nest(&d.pairs[i]); err != nil {
-				return nil, err
-			}
-		}
+	if p.lazy && p.cur != nil && p.cur != p.file.defaults {
+		p.cur.body = s[p.bodyFrom:]
 	}
-	return &p.file, nil
+	return nil
 }
 
 // line handles one line exactly like the body of RawConfigParser._read's loop.
-func (p *iniParser) line(line string, lineno int) error {
+func (p *iniParser) line(line string, lineno int) (header bool, err error) {
+	// The common line, "key = value" from the first column, takes a short
+	// cut with the same outcome as the general steps below: it is not empty,
+	// not a comment and not a header, and, not indented, never continues a
+	// value; stripping it only trims its end, which option does.
+	if p.cur != nil && line != "" {
+		if c := line[0]; c > ' ' && c < utf8.RuneSelf && c != '#' && c != ';' && c != '[' {
+			if d, upper := indexDelim(line); d > 0 {
+				p.indent = 0
+				return false, p.option(line, d, upper, lineno)
+			}
+		}
+	}
 	value := pyStrip(line)
 	if value == "" {
 		// An empty line inside a value is kept (empty_lines_in_values=True) and
@@ -144,12 +235,12 @@ func (p *iniParser) line(line string, lineno int) error {
 		if p.optOpen {
 			p.optBlank++
 		}
-		return nil
+		return false, nil
 	}
 	if value[0] == '#' || value[0] == ';' {
 		// Whole-line comment, even when indented; inline comments are not
 		// recognised (inline_comment_prefixes=None), so they stay in values.
-		return nil
+		return false, nil
 	}
 	indent := leadingSpace(line)
 	if p.cur != nil && p.optOpen && indent > p.indent {
@@ -157,12 +248,12 @@ func (p *iniParser) line(line string, lineno int) error {
 			p.optMore = append(p.optMore, "")
 		}
 		p.optMore = append(p.optMore, value)
-		return nil
+		return false, nil
 	}
 	p.indent = indent
 	if header, ok := sectionHeader(value); ok {
 		if err := p.endSection(); err != nil {
-			return err
+			return false, err
 		}
 		if header == defaultSection {
 			// [DEFAULT] may appear several times; its options accumulate.
@@ -172,42 +263,83 @@ func (p *iniParser) line(line string, lineno int) error {
 			p.cur = p.file.defaults
 			p.pairArena = append(p.pairArena, p.cur.pairs...)
 			p.pairStart = len(p.pairArena) - len(p.cur.pairs)
-			return nil
+			return true, nil
 		}
 		if p.byName[header] {
-			return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
+			return false, &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
 		}
 		p.byName[header] = true
-		p.secArena = append(p.secArena, rawSection{header: header})
+		p.secArena = append(p.secArena, rawSection{header: header, line: lineno})
 		p.cur = &p.secArena[len(p.secArena)-1]
 		p.file.sections = append(p.file.sections, p.cur)
 		p.pairStart = len(p.pairArena)
-		return nil
+		p.keys = p.keys[:0]
+		return true, nil
 	}
 	if p.cur == nil {
-		return &ParseError{Line: lineno, Reason: "option before the first section header"}
+		return false, &ParseError{Line: lineno, Reason: "option before the first section header"}
 	}
-	d := indexDelim(value)
+	d, upper := indexDelim(value)
 	if d < 0 {
-		return &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
+		return false, &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
 	}
 	if d == 0 {
-		return &ParseError{Line: lineno, Reason: "option has no name"}
+		return false, &ParseError{Line: lineno, Reason: "option has no name"}
 	}
+	return false, p.option(value, d, upper, lineno)
+}
+
+// option starts the option of value, whose delimiter is at d (indexDelim).
+func (p *iniParser) option(value string, d int, upper bool, lineno int) error {
 	if err := p.commit(); err != nil {
 		return err
 	}
-	key := pyLower(pyRstrip(value[:d]))
+	// "key = value": drop the one space on each side of the delimiter
+	// before stripping, so the inlined fast paths of the strips apply.
+	key, val := value[:d], value[d+1:]
+	if key != "" && key[len(key)-1] == ' ' {
+		key = key[:len(key)-1]
+	}
+	if val != "" && val[0] == ' ' {
+		val = val[1:]
+	}
+	key = pyRstrip(key)
+	if upper {
+		key = pyLower(key)
+	}
 	if p.hasKey(key) {
 		return &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
 	}
-	p.optOpen, p.optKey, p.optVal, p.optMore, p.optBlank, p.optLine = true, key, pyStrip(value[d+1:]), p.optMore[:0], 0, lineno
+	if !p.storing() {
+		p.keys = append(p.keys, key)
+		if p.curKeys != nil {
+			p.curKeys[key] = true
+		}
+	}
+	p.optOpen, p.optKey, p.optVal, p.optMore, p.optBlank, p.optLine = true, key, pyStrip(val), p.optMore[:0], 0, lineno
 	return nil
 }
 
 // hasKey reports whether the current section already has key. Sections are
 // small, so a scan is cheaper than a map until they are not.
 func (p *iniParser) hasKey(key string) bool {
+	if !p.storing() {
+		if len(p.keys) < 32 {
+			for _, k := range p.keys {
+				if k == key {
+					return true
+				}
+			}
+			return false
+		}
+		if p.curKeys == nil {
+			p.curKeys = make(map[string]bool, 2*len(p.keys))
+			for _, k := range p.keys {
+				p.curKeys[k] = true
+			}
+		}
+		return p.curKeys[key]
+	}
 	pairs := p.pairArena[p.pairStart:]
 	if len(pairs) < 32 {
 		for i := range pairs {
@@ -226,28 +358,23 @@ func (p *iniParser) hasKey(key string) bool {
 	return p.curKeys[key]
 }
 
-// commit stores the option being read into the current section.
+// commit stores the option being read into the current section (or, for a
+// section read lazily, only checks it).
 func (p *iniParser) commit() error {
 	if !p.optOpen {
 		return nil
 	}
 	p.optOpen = false
-	val := p.optVal
-	if len(p.optMore) > 0 {
-		// RawConfigParser._join_multiline_values: "\n".join(lines).rstrip().
-		n := len(val)
-		for _, l := range p.optMore {
-			n += 1 + len(l)
+	if !p.storing() {
+		// The value is a sub-section when it starts with a newline: its first
+		// line is empty and a continuation line follows (optMore never ends
+		// with an empty line). Check it as nest would; other values cannot fail.
+		if p.optVal == "" && len(p.optMore) > 0 {
+			return checkNested(p.optKey, p.optLine, p.joinedValue())
 		}
-		var b strings.Builder
-		b.Grow(n)
-		b.WriteString(val)
-		for _, l := range p.optMore {
-			b.WriteByte('\n')
-			b.WriteString(l)
-		}
-		val = pyRstrip(b.String())
+		return nil
 	}
+	val := p.joinedValue()
 	p.pairArena = append(p.pairArena, pair{key: p.optKey, val: val, line: p.optLine})
 	if p.curKeys != nil {
 		p.curKeys[p.optKey] = true
@@ -258,12 +385,33 @@ func (p *iniParser) commit() error {
 	return nest(&p.pairArena[len(p.pairArena)-1])
 }
 
+// joinedValue is RawConfigParser._join_multiline_values of the option being
+// read: "\n".join(lines).rstrip().
+func (p *iniParser) joinedValue() string {
+	val := p.optVal
+	if len(p.optMore) == 0 {
+		return val
+	}
+	n := len(val)
+	for _, l := range p.optMore {
+		n += 1 + len(l)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(val)
+	for _, l := range p.optMore {
+		b.WriteByte('\n')
+		b.WriteString(l)
+	}
+	return pyRstrip(b.String())
+}
+
 // endSection closes the current section: its options become a slice of the arena.
 func (p *iniParser) endSection() error {
 	if err := p.commit(); err != nil {
 		return err
 	}
-	if p.cur != nil {
+	if p.cur != nil && p.storing() {
 		p.cur.pairs = p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)]
 	}
 	p.optOpen = false
@@ -272,14 +420,42 @@ func (p *iniParser) endSection() error {
 }
 
 // indexDelim returns the index of the first "=" or ":" (RawConfigParser's
-// delimiters), or -1.
-func indexDelim(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '=' || s[i] == ':' {
-			return i
+// delimiters), or -1, and whether the text before it has anything for
+// pyLower to lower (so the key is scanned once).
+func indexDelim(s string) (int, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	upper := false
+	i := 0
+	// Eight bytes at a time while they are ASCII (the usual key). Where v has
+	// a zero byte, (v-ones)&^v&highs has the high bit of the first one set
+	// (and none below it): that finds "=" and ":".
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&highs != 0 {
+			break // a multi-byte rune: byte by byte below
+		}
+		eq, colon := x^(ones*'='), x^(ones*':')
+		delim := ((eq-ones)&^eq | (colon-ones)&^colon) & highs
+		// With every byte below 0x80, b+0x80-'A' has its high bit set when
+		// b >= 'A' and b+0x80-'Z'-1 when b > 'Z', without carries between bytes.
+		az := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & highs
+		if delim != 0 {
+			n := bits.TrailingZeros64(delim) / 8
+			return i + n, upper || az&(1<<(8*n)-1) != 0
+		}
+		upper = upper || az != 0
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '=' || c == ':' {
+			return i, upper
+		}
+		if c-'A' < 26 || c >= utf8.RuneSelf {
+			upper = true
 		}
 	}
-	return -1
+	return -1, upper
 }
 
 // nest turns a value that starts with a newline into a botocore sub-section
@@ -288,17 +464,30 @@ func nest(pr *pair) error {
 	if pr.sub != nil || !strings.HasPrefix(pr.val, "\n") {
 		return nil
 	}
-	sub, err := parseNested(pr.val)
-	if err != nil {
-		return &ParseError{Line: pr.line, Reason: fmt.Sprintf("sub-section %q: %v", pr.key, err)}
+	if err := checkNested(pr.key, pr.line, pr.val); err != nil {
+		return err
 	}
-	pr.sub, pr.val = sub, ""
+	pr.sub, pr.val = parseNested(pr.val), ""
 	return nil
 }
 
-// parseNested is botocore's _parse_nested: every non-blank line of the value is
-// "key = value", split on the first "="; keys keep their case.
-func parseNested(val string) (map[string]string, error) {
+// checkNested fails, as botocore's _parse_nested does, on a sub-section
+// value with a non-blank line without "=".
+func checkNested(key string, line int, val string) error {
+	for rest := val; rest != ""; {
+		var l string
+		l, rest = cutLine(rest)
+		if l = pyStrip(l); l != "" && !strings.Contains(l, "=") {
+			return &ParseError{Line: line, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", key)}
+		}
+	}
+	return nil
+}
+
+// parseNested is botocore's _parse_nested of a value checkNested accepts:
+// every non-blank line of the value is "key = value", split on the first
+// "="; keys keep their case.
+func parseNested(val string) map[string]string {
 	m := make(map[string]string, 4)
 	for rest := val; rest != ""; {
 		var line string
@@ -307,13 +496,10 @@ func parseNested(val string) (map[string]string, error) {
 		if line == "" {
 			continue
 		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("line without \"=\"")
-		}
+		k, v, _ := strings.Cut(line, "=")
 		m[pyStrip(k)] = pyStrip(v)
 	}
-	return m, nil
+	return m
 }
 
 // sectionHeader matches RawConfigParser's SECTCRE, `\[(?P<header>.+)\]`, against
@@ -333,6 +519,13 @@ func sectionHeader(value string) (string, bool) {
 // leadingSpace counts the characters before the first non-whitespace one, as
 // RawConfigParser's NONSPACECRE does (characters, not bytes).
 func leadingSpace(line string) int {
+	if len(line) == 0 || line[0]-'!' < utf8.RuneSelf-'!' {
+		return 0 // the common case, inlined: no space and not a rune to decode
+	}
+	return leadingSpaceSlow(line)
+}
+
+func leadingSpaceSlow(line string) int {
 	n := 0
 	for i := 0; i < len(line); {
 		c := line[i]
@@ -368,10 +561,25 @@ func isPySpaceRune(r rune) bool {
 
 // pyStrip is Python's str.strip() with no arguments.
 func pyStrip(s string) string {
-	return pyRstrip(pyLstrip(s))
+	if s != "" && max(s[0]-'!', s[len(s)-1]-'!') < utf8.RuneSelf-'!' {
+		return s // the common case, inlined (see pyLstrip)
+	}
+	return pyStripSlow(s)
 }
 
+func pyStripSlow(s string) string { return pyRstrip(pyLstrip(s)) }
+
+// pyLstrip and pyRstrip return at once, inlined, when the first (last)
+// byte is ASCII and above ' ': every Python whitespace character is either
+// ASCII at or below ' ' or a multi-byte rune.
 func pyLstrip(s string) string {
+	if len(s) == 0 || s[0]-'!' < utf8.RuneSelf-'!' {
+		return s
+	}
+	return pyLstripSlow(s)
+}
+
+func pyLstripSlow(s string) string {
 	for len(s) > 0 {
 		c := s[0]
 		if c < utf8.RuneSelf {
@@ -391,6 +599,13 @@ func pyLstrip(s string) string {
 }
 
 func pyRstrip(s string) string {
+	if s != "" && s[len(s)-1]-'!' >= utf8.RuneSelf-'!' {
+		return pyRstripSlow(s)
+	}
+	return s
+}
+
+func pyRstripSlow(s string) string {
 	for len(s) > 0 {
 		c := s[len(s)-1]
 		if c < utf8.RuneSelf {

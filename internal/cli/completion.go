@@ -16,10 +16,10 @@ type completionOptions struct {
 	Root  *cobra.Command // the tree whose completion script is printed
 }
 
-// newCompletionCmd prints shell completion scripts (cobra's generators) and
-// registers the completion of --profile and --sso-session values from the
-// config file on every command of root that has those flags. Add it last,
-// so that every other command exists.
+// newCompletionCmd prints shell completion scripts (cobra's generators). The
+// completion of --profile and --sso-session values from the config file is
+// registered by Run (registerConfigCompletions) when the shell asks for
+// completions, not here: the walk would cost every command.
 func newCompletionCmd(a *app, root *cobra.Command, runF func(context.Context, *completionOptions) error) *cobra.Command {
 	o := &completionOptions{Root: root}
 	c := &cobra.Command{
@@ -53,7 +53,6 @@ func newCompletionCmd(a *app, root *cobra.Command, runF func(context.Context, *c
 			return runCompletion(cmd.Context(), o)
 		},
 	}
-	a.registerConfigCompletions(root)
 	return c
 }
 

@@ -71,6 +71,12 @@ func (a *app) deps() deps {
 func Run(ctx context.Context, env *Env, args []string) int {
 	a := &app{env: env, args: args}
 	root := a.rootCmd()
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		// Only cobra's hidden completion command consults flag completion
+		// functions; walking the tree to register them costs more than the
+		// cached credential path itself (issue 14), so other commands skip it.
+		a.registerConfigCompletions(root)
+	}
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)

@@ -275,15 +275,12 @@ func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse,
 	if cur.Used {
 		return h.reusedRefresh(cur, now)
 	}
-	// The new tokens exist before the old one is marked rotated, so that a
-	// client racing this one, answered with them, can use them at once. A
-	// loser of the race leaves its own new tokens unreferenced.
-	next, exp, err := h.issue(s, now)
-	if err != nil {
-		return tokenResponse{}, err
-	}
+	// The new tokens are stored with the old one marked rotated, in one
+	// write: a client racing this one, answered with them, can use them at
+	// once, and a loser of the race stores nothing.
+	next, at, nextRT, exp := h.newTokens(s, now)
 	errRaced := errors.New("rotated meanwhile")
-	rt, err := h.Store.UpdateRefreshToken(req.RefreshToken, func(t store.RefreshToken) (store.RefreshToken, error) {
+	rt, err := h.Store.RotateRefreshToken(req.RefreshToken, at, nextRT, func(t store.RefreshToken) (store.RefreshToken, error) {
 		if t.Used {
 			return t, errRaced
 		}
@@ -344,26 +341,35 @@ func (h *Handler) newSession(c store.Client, user string, scopes []string, now t
 // in session s, and returns them with the access token's expiry. Access
 // tokens never outlive their session.
 func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, time.Time, error) {
-	exp := s.ExpiresAt
+	resp, at, rt, exp := h.newTokens(s, now)
+	if err := h.Store.CreateAccessToken(at); err != nil {
+		return tokenResponse{}, time.Time{}, fmt.Errorf("create access token: %w", err)
+	}
+	if rt.Token != "" {
+		if err := h.Store.CreateRefreshToken(rt); err != nil {
+			return tokenResponse{}, time.Time{}, fmt.Errorf("create refresh token: %w", err)
+		}
+	}
+	return resp, exp, nil
+}
+
+// newTokens makes the tokens issue stores: an access token and, when the
+// session's scopes allow refreshing, a refresh token (else rt.Token is "").
+func (h *Handler) newTokens(s store.Session, now time.Time) (resp tokenResponse, at store.AccessToken, rt store.RefreshToken, exp time.Time) {
+	exp = s.ExpiresAt
 	refresh := refreshable(s.Scopes)
 	if refresh {
 		if t := now.Add(or(h.TokenTTL, DefaultTokenTTL)); t.Before(exp) {
 			exp = t
 		}
 	}
-	at := store.AccessToken{Token: "aoa" + newID(96), SessionID: s.ID, ExpiresAt: exp}
-	if err := h.Store.CreateAccessToken(at); err != nil {
-		return tokenResponse{}, time.Time{}, fmt.Errorf("create access token: %w", err)
-	}
-	resp := tokenResponse{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
+	at = store.AccessToken{Token: "aoa" + newID(96), SessionID: s.ID, ExpiresAt: exp}
+	resp = tokenResponse{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
 	if refresh {
-		rt := store.RefreshToken{Token: "aor" + newID(96), SessionID: s.ID, ClientID: s.ClientID}
-		if err := h.Store.CreateRefreshToken(rt); err != nil {
-			return tokenResponse{}, time.Time{}, fmt.Errorf("create refresh token: %w", err)
-		}
+		rt = store.RefreshToken{Token: "aor" + newID(96), SessionID: s.ID, ClientID: s.ClientID}
 		resp.RefreshToken = rt.Token
 	}
-	return resp, exp, nil
+	return resp, at, rt, exp
 }
 
 // AuthorizeRequest holds the parameters of GET /authorize (spec §2.3).

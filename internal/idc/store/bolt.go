@@ -301,27 +301,33 @@ func (s *Bolt) GetDeviceAuthByUserCode(userCode string) (DeviceAuth, error) {
 func update[V any](s *Bolt, bucket []byte, key string, fn func(V) (V, error), fix func(old V, n *V)) (V, error) {
 	var cur, next V
 	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
 		var err error
-		if cur, err = boltGet[V](b, key); err != nil {
-			return err
-		}
-		// fn gets its own decoded copy, so nothing it does to slices
-		// reaches cur.
-		arg, err := boltGet[V](b, key)
-		if err != nil {
-			return err
-		}
-		if next, err = fn(arg); err != nil {
-			return err
-		}
-		fix(cur, &next)
-		return boltPut(b, key, next)
+		cur, next, err = updateIn(tx.Bucket(bucket), key, fn, fix)
+		return err
 	})
 	if err != nil {
 		return cur, err
 	}
 	return next, nil
+}
+
+// updateIn is the body of update, inside the caller's transaction: it
+// returns the current record and, when fn succeeds, the one it stored.
+func updateIn[V any](b *bolt.Bucket, key string, fn func(V) (V, error), fix func(old V, n *V)) (cur, next V, err error) {
+	if cur, err = boltGet[V](b, key); err != nil {
+		return cur, next, err
+	}
+	// fn gets its own decoded copy, so nothing it does to slices
+	// reaches cur.
+	arg, err := boltGet[V](b, key)
+	if err != nil {
+		return cur, next, err
+	}
+	if next, err = fn(arg); err != nil {
+		return cur, next, err
+	}
+	fix(cur, &next)
+	return cur, next, boltPut(b, key, next)
 }
 
 // UpdateDeviceAuth implements Store.
@@ -379,6 +385,46 @@ func (s *Bolt) GetRefreshToken(token string) (RefreshToken, error) {
 // UpdateRefreshToken implements Store.
 func (s *Bolt) UpdateRefreshToken(token string, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error) {
 	return update(s, bucketRefresh, token, fn, func(old RefreshToken, n *RefreshToken) { n.Token = old.Token })
+}
+
+// RotateRefreshToken implements Store, in one write transaction.
+func (s *Bolt) RotateRefreshToken(token string, at AccessToken, next RefreshToken, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error) {
+	rawAT, err := json.Marshal(at)
+	if err != nil {
+		return RefreshToken{}, fmt.Errorf("encode: %w", err)
+	}
+	rawRT, err := json.Marshal(next)
+	if err != nil {
+		return RefreshToken{}, fmt.Errorf("encode: %w", err)
+	}
+	var cur, stored RefreshToken
+	err = s.update(func(tx *bolt.Tx) error {
+		access, refresh := tx.Bucket(bucketAccess), tx.Bucket(bucketRefresh)
+		var err error
+		if cur, err = boltGet[RefreshToken](refresh, token); err != nil {
+			return err
+		}
+		if access.Get([]byte(at.Token)) != nil {
+			return fmt.Errorf("access token: %w", ErrExists)
+		}
+		if next.Token != "" && refresh.Get([]byte(next.Token)) != nil {
+			return fmt.Errorf("refresh token: %w", ErrExists)
+		}
+		if _, stored, err = updateIn(refresh, token, fn, func(old RefreshToken, n *RefreshToken) { n.Token = old.Token }); err != nil {
+			return err
+		}
+		if err := put(access, at.Token, rawAT); err != nil {
+			return err
+		}
+		if next.Token != "" {
+			return put(refresh, next.Token, rawRT)
+		}
+		return nil
+	})
+	if err != nil {
+		return cur, err
+	}
+	return stored, nil
 }
 
 // CreateRoleCredential implements Store.

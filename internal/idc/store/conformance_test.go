@@ -215,6 +215,57 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("refresh rotation is all or nothing", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		must(t, s.CreateRefreshToken(RefreshToken{Token: "rt", SessionID: "s1", ClientID: "c"}))
+		at := AccessToken{Token: "at2", SessionID: "s1", ExpiresAt: t0.Add(time.Hour)}
+		next := RefreshToken{Token: "rt2", SessionID: "s1", ClientID: "c"}
+		used := func(r RefreshToken) (RefreshToken, error) {
+			r.Used, r.NextRefreshToken, r.Token = true, "rt2", "moved"
+			return r, nil
+		}
+		boom := errors.New("boom")
+		cur, err := s.RotateRefreshToken("rt", at, next, func(r RefreshToken) (RefreshToken, error) { return r, boom })
+		if !errors.Is(err, boom) || cur.Token != "rt" || cur.Used {
+			t.Errorf("RotateRefreshToken with a failing fn = %+v, %v; want the current record and boom", cur, err)
+		}
+		if _, err := s.RotateRefreshToken("nope", at, next, used); !errors.Is(err, ErrNotFound) {
+			t.Errorf("RotateRefreshToken(unknown) = %v, want ErrNotFound", err)
+		}
+		for _, get := range []func() error{
+			func() error { _, err := s.GetAccessToken("at2"); return err },
+			func() error { _, err := s.GetRefreshToken("rt2"); return err },
+		} {
+			if err := get(); !errors.Is(err, ErrNotFound) {
+				t.Errorf("a failed rotation left a new token behind (%v)", err)
+			}
+		}
+		got, err := s.RotateRefreshToken("rt", at, next, used)
+		if err != nil || !got.Used || got.Token != "rt" || got.NextRefreshToken != "rt2" {
+			t.Fatalf("RotateRefreshToken = %+v, %v", got, err)
+		}
+		if old, _ := s.GetRefreshToken("rt"); !old.Used || old.Token != "rt" {
+			t.Errorf("rotated token stored as %+v", old)
+		}
+		gotAT, _ := s.GetAccessToken("at2")
+		gotRT, _ := s.GetRefreshToken("rt2")
+		if diff := cmp.Diff([]any{at, next}, []any{gotAT, gotRT}); diff != "" {
+			t.Errorf("new tokens (-want +got):\n%s", diff)
+		}
+		// The keys are taken now: a second rotation into them writes nothing.
+		must(t, s.CreateRefreshToken(RefreshToken{Token: "rt3", SessionID: "s1"}))
+		if _, err := s.RotateRefreshToken("rt3", at, RefreshToken{Token: "rt4"}, used); !errors.Is(err, ErrExists) {
+			t.Errorf("rotation into a taken access token = %v, want ErrExists", err)
+		}
+		if r, _ := s.GetRefreshToken("rt3"); r.Used {
+			t.Error("a rotation that failed on a taken key marked the old token used")
+		}
+		if _, err := s.GetRefreshToken("rt4"); !errors.Is(err, ErrNotFound) {
+			t.Error("a rotation that failed on a taken key created its refresh token")
+		}
+	})
+
 	t.Run("garbage collection", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

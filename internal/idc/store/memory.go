@@ -222,6 +222,33 @@ func (s *Memory) UpdateRefreshToken(token string, fn func(RefreshToken) (Refresh
 	return n, nil
 }
 
+// RotateRefreshToken implements Store.
+func (s *Memory) RotateRefreshToken(token string, at AccessToken, next RefreshToken, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.refresh[token]
+	if !ok {
+		return RefreshToken{}, ErrNotFound
+	}
+	if _, ok := s.access[at.Token]; ok {
+		return t, fmt.Errorf("access token: %w", ErrExists)
+	}
+	if _, ok := s.refresh[next.Token]; ok && next.Token != "" {
+		return t, fmt.Errorf("refresh token: %w", ErrExists)
+	}
+	n, err := fn(t)
+	if err != nil {
+		return t, err
+	}
+	n.Token = t.Token
+	s.access[at.Token] = at
+	if next.Token != "" {
+		s.refresh[next.Token] = next
+	}
+	s.refresh[token] = n
+	return n, nil
+}
+
 // CreateRoleCredential implements Store.
 func (s *Memory) CreateRoleCredential(c RoleCredential) error {
 	return create(&s.mu, s.creds, c.AccessKeyID, c)

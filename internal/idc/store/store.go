@@ -166,6 +166,14 @@ type Store interface {
 	GetRefreshToken(token string) (RefreshToken, error)
 	// UpdateRefreshToken is UpdateDeviceAuth for refresh tokens.
 	UpdateRefreshToken(token string, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
+	// RotateRefreshToken is one refresh, all or nothing: it creates the
+	// access token at and the refresh token next (none when next.Token is
+	// empty) and applies fn to the refresh token under token, as
+	// UpdateRefreshToken does. When fn fails, the token is unknown or a new
+	// token's key is taken, nothing is written, and the current record is
+	// returned with the error. (One write instead of three: with --data-dir
+	// each write is a bbolt commit.)
+	RotateRefreshToken(token string, at AccessToken, next RefreshToken, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
 
 	CreateRoleCredential(RoleCredential) error
 	GetRoleCredential(accessKeyID string) (RoleCredential, error)
