@@ -140,7 +140,10 @@ var configureCases = []configureCase{
 	{args: []string{"set", "region", "x"}, noFiles: true},
 	{args: []string{"set", "aws_access_key_id", "AKIA"}, noFiles: true},
 	{args: []string{"set", "region", "x"}, config: ptrTo("[default]\nregion = a")},
-	{args: []string{"set", "output", "json"}, config: ptrTo("[default]\nregion = a\n# last")},
+	// The AWS CLI glues the new key onto a last comment line that has no
+	// newline (Document's documented difference): ssocli ends the line first.
+	{args: []string{"set", "output", "json"}, config: ptrTo("[default]\nregion = a\n# last"),
+		ssocliConfig: [2]string{"# lastoutput = json\n", "# last\noutput = json\n"}},
 	{args: []string{"set", "region", "x"}, config: ptrTo("# only a comment\n")},
 	{args: []string{"set", "region"}},
 	{args: []string{"set", "a", "b", "c"}},
