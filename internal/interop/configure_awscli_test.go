@@ -1,7 +1,10 @@
 package interop
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,13 +75,16 @@ type configureCase struct {
 	// a deliberate difference; the test checks that the AWS CLI still
 	// writes the old form, so the difference cannot go stale.
 	ssocliConfig [2]string
+	// direct also runs /usr/bin/aws itself, to check that the in-process
+	// runner gives what it gives.
+	direct bool
 }
 
 func ptrTo(s string) *string { return &s }
 
 var configureCases = []configureCase{
 	// configure get
-	{args: []string{"get", "region"}},
+	{args: []string{"get", "region"}, direct: true},
 	{args: []string{"get", "output"}},
 	{args: []string{"get", "default.region"}},
 	{args: []string{"get", "profile.dev.region"}},
@@ -93,7 +99,7 @@ var configureCases = []configureCase{
 	{args: []string{"get", "default.s3.max_concurrent_requests"}},
 	{args: []string{"get", "s3.multipart_threshold", "--profile", "dev"}},
 	{args: []string{"get", "profile.dev.s3.multipart_threshold"}},
-	{args: []string{"get", "s3"}},
+	{args: []string{"get", "s3"}, direct: true},
 	{args: []string{"get", "s3.a.b"}},
 	{args: []string{"get", "region.a.b"}},
 	{args: []string{"get", "profile.dev.region.x"}},
@@ -108,7 +114,7 @@ var configureCases = []configureCase{
 	{args: []string{"get", "Region"}},
 	{args: []string{"get", "sso_region"}},
 	{args: []string{"get", "services"}, env: []string{"AWS_PROFILE=dev"}},
-	{args: []string{"get", "region", "--profile", "nope"}},
+	{args: []string{"get", "region", "--profile", "nope"}, direct: true},
 	{args: []string{"get", "default.region", "--profile", "nope"}},
 	{args: []string{"get", "profile.dev"}},
 	{args: []string{"get", "region"}, noFiles: true},
@@ -125,7 +131,7 @@ var configureCases = []configureCase{
 	{args: []string{"set", "region", "x", "--profile", "new one"}},
 	{args: []string{"set", "profile.brand.new.region", "x"}},
 	{args: []string{"set", "s3.max_concurrent_requests", "5"}},
-	{args: []string{"set", "s3.multipart_chunksize", "16MB"}},
+	{args: []string{"set", "s3.multipart_chunksize", "16MB"}, direct: true},
 	{args: []string{"set", "s3.use_accelerate_endpoint", "true", "--profile", "dev"}},
 	{args: []string{"set", "default.s3.signature_version", "s3v4"}},
 	{args: []string{"set", "profile.dev.s3.multipart_threshold", "8MB"}},
@@ -138,15 +144,15 @@ var configureCases = []configureCase{
 	{args: []string{"set", "profile.dev.aws_session_token", "token"}},
 	{args: []string{"set", "aws_access_key_id", "AKIANEW", "--profile", "newcred"}},
 	{args: []string{"set", "region", "x"}, noFiles: true},
-	{args: []string{"set", "aws_access_key_id", "AKIA"}, noFiles: true},
+	{args: []string{"set", "aws_access_key_id", "AKIA"}, noFiles: true, direct: true},
 	{args: []string{"set", "region", "x"}, config: ptrTo("[default]\nregion = a")},
 	// The AWS CLI glues the new key onto a last comment line that has no
 	// newline (Document's documented difference): ssocli ends the line first.
 	{args: []string{"set", "output", "json"}, config: ptrTo("[default]\nregion = a\n# last"),
-		ssocliConfig: [2]string{"# lastoutput = json\n", "# last\noutput = json\n"}},
+		ssocliConfig: [2]string{"# lastoutput = json\n\n", "# last\noutput = json\n"}},
 	{args: []string{"set", "region", "x"}, config: ptrTo("# only a comment\n")},
 	{args: []string{"set", "region"}},
-	{args: []string{"set", "a", "b", "c"}},
+	{args: []string{"set", "a", "b", "c"}, direct: true},
 	{args: []string{"set", "profile.dev", "x"}},
 	// The AWS CLI's bug, not copied: a profile named by a part of "plugins"
 	// gets a bare [p] section, which no profile lookup reads.
@@ -156,42 +162,112 @@ var configureCases = []configureCase{
 		ssocliConfig: [2]string{"[lug]\n", "[profile lug]\n"}},
 }
 
+// configureEnv is the whole environment of one run of either CLI.
+func configureEnv(tc configureCase, home string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}, tc.env...)
+}
+
+// configureHome makes a HOME with the case's files.
+func configureHome(t *testing.T, tc configureCase) string {
+	home := t.TempDir()
+	if tc.noFiles {
+		return home
+	}
+	config := configureConfig
+	if tc.config != nil {
+		config = *tc.config
+	}
+	writeFile(t, filepath.Join(home, ".aws", "config"), config)
+	writeFile(t, filepath.Join(home, ".aws", "credentials"), configureCredentials)
+	return home
+}
+
+// awsConfigureInProcess runs the cases' command lines with the AWS CLI
+// 2.9.19's own entry point, all in one Python process (the import is most of
+// the half second each `aws` run costs), each with its environment, in homes
+// made by configureHome; it returns the results and the homes.
+func awsConfigureInProcess(t *testing.T, cases []configureCase) ([]result, []string) {
+	t.Helper()
+	type oracleCase struct {
+		Env  map[string]string `json:"env"`
+		Cwd  string            `json:"cwd"`
+		Args []string          `json:"args"`
+	}
+	var in []oracleCase
+	var homes []string
+	for _, tc := range cases {
+		home := configureHome(t, tc)
+		homes = append(homes, home)
+		env := map[string]string{}
+		for _, kv := range configureEnv(tc, home) {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+		in = append(in, oracleCase{Env: env, Cwd: home, Args: append([]string{"configure"}, tc.args...)})
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/usr/bin/python3", "testdata/awscli_configure_oracle.py")
+	cmd.Stdin = bytes.NewReader(body)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("AWS CLI in-process runner: %v", err)
+	}
+	var raw []struct {
+		Code   int    `json:"code"`
+		Stdout string `json:"stdout"`
+		Stderr string `json:"stderr"`
+	}
+	if err := json.Unmarshal(out, &raw); err != nil || len(raw) != len(cases) {
+		t.Fatalf("AWS CLI in-process runner: %v (%d results for %d cases)", err, len(raw), len(cases))
+	}
+	res := make([]result, len(raw))
+	for i, r := range raw {
+		res[i] = result{cmd: "aws " + strings.Join(in[i].Args, " "), code: r.Code, stdout: r.Stdout, stderr: r.Stderr}
+	}
+	return res, homes
+}
+
 // TestConfigureGetSetLikeAWSCLI runs `configure get` and `configure set` with
 // ssocli and the AWS CLI 2.9.19 (whose get.py, set.py and writer.py 2.36
 // keeps but for the sub-section flags) on copies of the same files: the
-// same stdout, exit code and resulting files byte for byte, and the same
+// same stdout, exit code and resulting files (bytes and mode), and the same
 // stderr where the AWS CLI prints no error (ssocli adds a hint line to
 // errors, and the error form is the error renderer's).
 func TestConfigureGetSetLikeAWSCLI(t *testing.T) {
 	netns.Required(t)
 	aws := netns.AWSCLI(t)
 	t.Parallel()
-	for _, tc := range configureCases {
+	wants, awsHomes := awsConfigureInProcess(t, configureCases)
+	// The in-process runner is /usr/bin/aws: a few cases run both ways.
+	for i, tc := range configureCases {
+		if !tc.direct {
+			continue
+		}
+		home := configureHome(t, tc)
+		r := run(t, aws, configureEnv(tc, home), append([]string{"configure"}, tc.args...)...)
+		if r.code != wants[i].code || r.stdout != wants[i].stdout || r.stderr != wants[i].stderr {
+			t.Errorf("in-process and /usr/bin/aws runs differ\n--- in-process %s\n--- /usr/bin/aws %s", wants[i], r)
+		}
+		for _, f := range []string{"config", "credentials"} {
+			if a, b := readOrNone(t, filepath.Join(home, ".aws", f)), readOrNone(t, filepath.Join(awsHomes[i], ".aws", f)); a != b {
+				t.Errorf("%s: ~/.aws/%s of the in-process and /usr/bin/aws runs differ:\n%s", r.cmd, f, cmp.Diff(a, b))
+			}
+		}
+	}
+	for i, tc := range configureCases {
 		name := strings.Join(append(append([]string(nil), tc.env...), tc.args...), " ")
 		if tc.noFiles {
 			name += " (no files)"
 		}
+		want, awsHome := wants[i], awsHomes[i]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			config := configureConfig
-			if tc.config != nil {
-				config = *tc.config
-			}
-			setup := func() string {
-				home := t.TempDir()
-				if !tc.noFiles {
-					writeFile(t, filepath.Join(home, ".aws", "config"), config)
-					writeFile(t, filepath.Join(home, ".aws", "credentials"), configureCredentials)
-				}
-				return home
-			}
-			env := func(home string) []string {
-				return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}, tc.env...)
-			}
-			awsHome, ourHome := setup(), setup()
-			want := run(t, aws, env(awsHome), append([]string{"configure"}, tc.args...)...)
-			got := run(t, ssocliBin, env(ourHome), append([]string{"configure"}, tc.args...)...)
-
+			ourHome := configureHome(t, tc)
+			got := run(t, ssocliBin, configureEnv(tc, ourHome), append([]string{"configure"}, tc.args...)...)
 			if got.code != want.code || got.stdout != want.stdout {
 				t.Errorf("exit code or stdout differ\n--- AWS CLI %s\n--- ssocli %s", want, got)
 			}
@@ -225,4 +301,16 @@ func TestConfigureGetSetLikeAWSCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+func readOrNone(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return "(none)"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
