@@ -105,6 +105,9 @@ var configureCases = []configureCase{
 	{args: []string{"get", "profile.dev.region.x"}},
 	{args: []string{"get", "plugins.endpoint"}},
 	{args: []string{"get", "preview.cloudfront"}},
+	// The AWS CLI pops cli_legacy_plugin_path from [plugins] as it loads
+	// its plugins.
+	{args: []string{"get", "plugins.cli_legacy_plugin_path"}, config: ptrTo("[plugins]\ncli_legacy_plugin_path = /nonexistent\n")},
 	{args: []string{"get", "p.region"}},
 	{args: []string{"get", "aws_access_key_id"}},
 	{args: []string{"get", "aws_secret_access_key", "--profile", "cred"}},
