@@ -40,32 +40,21 @@ func (d *Document) SetNested(section, key, subKey, value string) error {
 		d.insertLines(len(d.lines), whole)
 		return nil
 	}
-	last := start
-	optIndent := -1
-	for j := start + 1; j < len(d.lines); j++ {
-		line := d.lines[j]
-		if isSectionLine(line) {
-			d.insertLines(last+1, whole)
-			return nil
-		}
-		if !looksLikeOption(line) {
-			continue
-		}
-		last = j
-		stripped := pyStrip(line)
-		if stripped[0] == '#' || stripped[0] == ';' {
-			continue
-		}
-		indent := leadingSpace(line)
-		if optIndent >= 0 && indent > optIndent {
-			continue
-		}
-		optIndent = indent
-		k := pyStrip(stripped[:strings.IndexAny(stripped, "=:")])
+	found, foundIndent := -1, 0
+	last, atSection := d.scanSection(start, func(j int, k string, indent int) bool {
 		if pyLower(k) == pyLower(key) {
-			d.updateSub(j, indent, subKey, value)
-			return nil
+			found, foundIndent = j, indent
+			return true
 		}
+		return false
+	})
+	switch {
+	case found >= 0:
+		d.updateSub(found, foundIndent, subKey, value)
+		return nil
+	case atSection:
+		d.insertLines(last+1, whole)
+		return nil
 	}
 	// The end of the file inside the section: as Update does.
 	d.terminateLast()

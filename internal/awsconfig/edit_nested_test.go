@@ -1,16 +1,11 @@
 package awsconfig
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/ssocli/ssocli/internal/testutil/require"
 )
 
 // nestedCases are SetNested calls with the bytes they must give; those
@@ -204,42 +199,18 @@ func TestSetNestedRefusesControlCharacters(t *testing.T) {
 // awscli 2.9.19) on the awscli cases, with the value as the nested dict that
 // `aws configure set s3.x v` hands it.
 func TestSetNestedMatchesAWSCLI(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if out, err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").CombinedOutput(); err != nil {
-		require.Missingf(t, "the AWS CLI's Python package is not importable by %s (apt-get install awscli): %v %s", python, err, out)
-	}
-	type oracleCase struct {
-		Input *string  `json:"input"`
-		Ops   [][2]any `json:"ops"`
-	}
-	var cases []oracleCase
-	var wants []string
+	var cases []writerCase
 	for _, tt := range nestedCases {
 		if !tt.awscli {
 			continue
 		}
-		c := oracleCase{Ops: [][2]any{{tt.section, [][2]any{{tt.key, map[string]string{tt.sub: tt.value}}}}}}
+		c := writerCase{Ops: [][2]any{{tt.section, [][2]any{{tt.key, map[string]string{tt.sub: tt.value}}}}}}
 		if tt.input != "" {
 			c.Input = &tt.input
 		}
 		cases = append(cases, c)
-		wants = append(wants, tt.name)
 	}
-	body, err := json.Marshal(cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(python, "testdata/awscli_writer_oracle.py")
-	cmd.Stdin = bytes.NewReader(body)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("AWS CLI writer: %v", err)
-	}
-	var awscli []string
-	if err := json.Unmarshal(out, &awscli); err != nil || len(awscli) != len(cases) {
-		t.Fatalf("AWS CLI writer output: %v (%d results for %d cases)", err, len(awscli), len(cases))
-	}
+	awscli := runWriterOracle(t, cases)
 	i := 0
 	for _, tt := range nestedCases {
 		if !tt.awscli {
