@@ -154,6 +154,9 @@ var configureCases = []configureCase{
 	{args: []string{"set", "output", "json"}, config: ptrTo("[default]\nregion = a\n# last"),
 		ssocliConfig: [2]string{"# lastoutput = json\n\n", "# last\noutput = json\n"}},
 	{args: []string{"set", "region", "x"}, config: ptrTo("# only a comment\n")},
+	// A file botocore cannot read is not edited.
+	{args: []string{"set", "region", "x"}, config: ptrTo("[default]\nregion = a\n[default]\n")},
+	{args: []string{"get", "region"}, config: ptrTo("[default]\nregion = a\n[default]\n")},
 	{args: []string{"set", "region"}},
 	{args: []string{"set", "a", "b", "c"}, direct: true},
 	{args: []string{"set", "profile.dev", "x"}},
