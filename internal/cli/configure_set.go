@@ -69,7 +69,8 @@ profile; ssocli writes [profile p].`,
 // checked, as re.match does).
 func validSubsectionName(name string) bool {
 	for _, r := range name {
-		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || strings.ContainsRune("_-/.%@:+", r)
+		// Python's \w: a letter or a number of any script, or "_".
+		return unicode.IsLetter(r) || unicode.IsNumber(r) || strings.ContainsRune("_-/.%@:+", r)
 	}
 	return false
 }

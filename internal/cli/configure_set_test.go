@@ -290,3 +290,18 @@ func TestConfigureSetTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestValidSubsectionName is set.py's re.match(r"[\w\d_\-/.%@:\+]+", name),
+// checked against Python for these names.
+func TestValidSubsectionName(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"corp": true, "my sso": true, "_x": true, "-x": true, "/x": true, ".x": true, "%x": true, "@x": true,
+		":x": true, "+x": true, "9": true, "é": true, "٣": true, "Ⅻ": true, "corp!": true,
+		"": false, "!bad": false, " x": false, "\u0301x": false, "#x": false, "*": false,
+	} {
+		if got := validSubsectionName(name); got != want {
+			t.Errorf("validSubsectionName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

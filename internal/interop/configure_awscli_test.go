@@ -109,6 +109,10 @@ var configureCases = []configureCase{
 	// its plugins.
 	{args: []string{"get", "plugins.cli_legacy_plugin_path"}, config: ptrTo("[plugins]\ncli_legacy_plugin_path = /nonexistent\n")},
 	{args: []string{"get", "p.region"}},
+	// No dotted form reaches an sso-session or services section (2.36
+	// has --sso-session and --services for that).
+	{args: []string{"get", "sso-session.corp.sso_region"}},
+	{args: []string{"get", "services.local.sso_oidc"}},
 	{args: []string{"get", "aws_access_key_id"}},
 	{args: []string{"get", "aws_secret_access_key", "--profile", "cred"}},
 	{args: []string{"get", "cred.region"}},
