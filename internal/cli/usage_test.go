@@ -24,9 +24,11 @@ func TestUsageErrors(t *testing.T) {
 			"status                                   | help                                    \n" +
 			"\n\nInvalid choice: 'logn', maybe you meant:\n\n  * login"},
 		{[]string{"configure", "export-credentails", "--profile", "p"}, "ssocli: error: argument subcommand: Invalid choice, valid choices are:\n\n" +
-			"export-credentials                       | list-profiles                           \n" +
-			"populate                                 | sso                                     \n" +
-			"sso-session                              | help                                    \n" +
+			"export-credentials                       | get                                     \n" +
+			"list                                     | list-profiles                           \n" +
+			"populate                                 | set                                     \n" +
+			"sso                                      | sso-session                             \n" +
+			"help                                    \n" +
 			"\n\nInvalid choice: 'export-credentails', maybe you meant:\n\n  * export-credentials"},
 		{[]string{"sts", "get-caller-identiy"}, "ssocli: error: argument operation: Invalid choice, valid choices are:\n\n" +
 			"get-caller-identity                      | help                                    \n" +
