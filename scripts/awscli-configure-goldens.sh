@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the goldens of `aws configure list` under
-# internal/cli/testdata/awscli-<tag>/configure-list/ with the newest AWS CLI v2
+# Regenerates the goldens of `aws configure list` (and of what only 2.36 has of
+# `configure get` and `set`) under internal/cli/testdata/awscli-<tag>/configure-list/
+# and configure-get-set/ with the newest AWS CLI v2
 # (scripts/awscli-latest.sh), against a local IAM Identity Center (`ssocli serve`)
 # for the IAM Identity Center cases, all inside a private network namespace
 # (unshare -n, as root), so nothing can leave the machine.
@@ -31,8 +32,8 @@ fi
 
 tag="$AWSCLI_TAG"
 bin="$SSOCLI_BIN"
-cases="$root/internal/cli/testdata/awscli-$tag/configure-list"
-[ -d "$cases" ] || { echo "no cases in $cases" >&2; exit 1; }
+goldens="$root/internal/cli/testdata/awscli-$tag"
+[ -d "$goldens/configure-list" ] || { echo "no cases in $goldens/configure-list" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'kill "${serve_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -51,9 +52,11 @@ account=$(sed -n 's/^sso_account_id = //p' "$work/serve.out")
 role=$(sed -n 's/^sso_role_name = //p' "$work/serve.out")
 [ -n "$url" ] && [ -n "$account" ] || { cat "$work/serve.out" >&2; exit 1; }
 
-for dir in "$cases"/*/; do
-  name=$(basename "$dir")
-  home="$work/home-$name"
+for dir in "$goldens"/configure-list/*/ "$goldens"/configure-get-set/*/; do
+  name=$(basename "$(dirname "$dir")")/$(basename "$dir")
+  home="$work/home-${name/\//-}"
+  command=(configure)
+  [ "${name%%/*}" = configure-list ] && command=(configure list)
   mkdir -p "$home/.aws"
   for f in config credentials; do
     if [ -f "$dir/$f" ]; then
@@ -76,7 +79,7 @@ for dir in "$cases"/*/; do
   fi
   # awscli-latest.sh finds its extracted tree through these three.
   aws=(env -i "${envs[@]}" XDG_CACHE_HOME="$XDG_CACHE_HOME" AWSCLI_SRC="$AWSCLI_SRC" AWSCLI_TAG="$tag"
-    "$here/awscli-latest.sh" configure list "${args[@]}")
+    "$here/awscli-latest.sh" "${command[@]}" "${args[@]}")
   if [ -f "$dir/warm" ]; then
     "${aws[@]}" >/dev/null 2>&1
   fi
@@ -90,5 +93,11 @@ for dir in "$cases"/*/; do
     -e 's/^\(access_key\|secret_key\) : \*\{16\}[^ ]\{4\}\( *: sso \)/\1 : ****************XXXX\2/' \
     "$work/stdout" >"$dir/stdout"
   sed -e "s|$home|HOME|g" "$work/stderr" >"$dir/stderr"
+  if [ "${name%%/*}" = configure-get-set ]; then
+    for f in config credentials; do
+      rm -f "$dir/$f.after"
+      if [ -f "$home/.aws/$f" ]; then cp "$home/.aws/$f" "$dir/$f.after"; fi
+    done
+  fi
   echo "$name: exit $(cat "$dir/exit")"
 done

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ssocli/ssocli/internal/awsconfig"
 )
 
@@ -38,67 +36,6 @@ func readOrEmpty(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// TestConfigureSetLikeAWSCLI236 holds what only the AWS CLI 2.36 does (the
-// rest is compared with 2.9.19 live, in internal/interop): the --sso-session
-// and --services flags and aws_security_token in the credentials file. The
-// wanted files are what 2.36.7 wrote for the same commands.
-func TestConfigureSetLikeAWSCLI236(t *testing.T) {
-	t.Parallel()
-	const base = "[default]\nregion = us-east-1\n[services local]\nsso_oidc =\n  endpoint_url = http://127.0.0.1:8080\n[sso-session corp]\nsso_region = us-east-2\n"
-	for _, tc := range []struct {
-		args                []string
-		config, credentials string
-	}{
-		{[]string{"sso_start_url", "https://x", "--sso-session", "corp"}, base + "sso_start_url = https://x\n", ""},
-		{[]string{"sso_start_url", "https://x", "--sso-session", "new one"}, base + "[sso-session 'new one']\nsso_start_url = https://x\n", ""},
-		{[]string{"sso_oidc.endpoint_url", "http://new", "--services", "local"},
-			strings.Replace(base, "http://127.0.0.1:8080", "http://new", 1), ""},
-		{[]string{"sts.endpoint_url", "http://sts", "--services", "newsvc"}, base + "[services newsvc]\nsts =\n    endpoint_url = http://sts\n", ""},
-		// The sub-section wins over --profile, as in the AWS CLI.
-		{[]string{"region", "x", "--sso-session", "corp", "--profile", "dev"}, base + "region = x\n", ""},
-		{[]string{"aws_security_token", "tok", "--profile", "dev"}, base, "[dev]\naws_security_token = tok\n"},
-	} {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			t.Parallel()
-			h := configHome(t, base, "")
-			h.mustRun(append([]string{"configure", "set"}, tc.args...)...)
-			if diff := cmp.Diff(tc.config, h.readConfig()); diff != "" {
-				t.Errorf("config (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.credentials, readOrEmpty(t, h.path(".aws", "credentials"))); diff != "" {
-				t.Errorf("credentials (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-// TestConfigureGetSubsection: the 2.36 flags read [sso-session] and
-// [services] sections (outputs as 2.36.7 printed them).
-func TestConfigureGetSubsection(t *testing.T) {
-	t.Parallel()
-	h := configHome(t, "[sso-session corp]\nsso_region = us-east-2\n[services local]\nsso_oidc =\n  endpoint_url = http://127.0.0.1:8080\n", "")
-	for _, tc := range []struct {
-		args           []string
-		stdout, stderr string
-		code           int
-	}{
-		{[]string{"sso_region", "--sso-session", "corp"}, "us-east-2\n", "", 0},
-		{[]string{"sso_oidc.endpoint_url", "--services", "local"}, "http://127.0.0.1:8080\n", "", 0},
-		{[]string{"sso_oidc", "--services", "local"}, "", "varname (sso_oidc) must reference a value, not a section or sub-section.", 1},
-		{[]string{"sso_oidc.endpoint_url.x", "--services", "local"}, "", "", 1},
-		{[]string{"nope", "--sso-session", "corp"}, "", "", 1},
-	} {
-		stdout, stderr, code := h.run(append([]string{"configure", "get"}, tc.args...)...)
-		if stdout != tc.stdout || stderr != tc.stderr || code != tc.code {
-			t.Errorf("configure get %v: exit %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
-		}
-	}
-	_, stderr, code := h.run("configure", "get", "sso_region", "--sso-session", "nope")
-	if code != 255 || !strings.Contains(stderr, "The config sub-section (nope) could not be found") {
-		t.Errorf("missing sso-session: exit %d, stderr %q", code, stderr)
-	}
 }
 
 // TestConfigureUsageErrors: a missing or extra argument is a usage error
