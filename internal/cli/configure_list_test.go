@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssocli/ssocli/internal/awsconfig"
 )
 
 // listGoldens are the cases of scripts/awscli-configure-goldens.sh, with the
@@ -183,6 +185,10 @@ func TestConfigureGetSetMatchesAWSCLI236(t *testing.T) {
 			if gotOK := err == nil; gotOK != wantOK {
 				t.Errorf("~/.aws/%s exists: %v, want %v", f, gotOK, wantOK)
 				continue
+			}
+			if !g.has(f) {
+				// A new file has the system's line endings (CRLF on Windows).
+				want = strings.ReplaceAll(want, "\n", awsconfig.LineEnding(nil))
 			}
 			if diff := cmp.Diff(want, string(got)); wantOK && diff != "" {
 				t.Errorf("~/.aws/%s (-awscli +ssocli):\n%s", f, diff)
