@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
+	"github.com/ssocli/ssocli/internal/termtext"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -122,14 +123,15 @@ func runConfigureGet(_ context.Context, o *configureGetOptions) error {
 	if err != nil {
 		return err
 	}
-	// The value is not logged: it may be a secret key.
+	// The value is not logged: it may be a secret key. It goes to stdout as
+	// it is in the file, as the AWS CLI prints it: scripts read it.
 	switch v := value.(type) {
 	case string:
 		_, err := fmt.Fprintf(o.Env.Stdout, "%s\n", v)
 		return err
 	case map[string]string:
 		// The AWS CLI's words, without a final newline.
-		fmt.Fprintf(o.Env.Stderr, "varname (%s) must reference a value, not a section or sub-section.", o.Varname)
+		fmt.Fprintf(o.Env.Stderr, "varname (%s) must reference a value, not a section or sub-section.", termtext.Line(o.Varname))
 	}
 	return &exitError{code: 1}
 }
