@@ -17,6 +17,7 @@ FUZZTIME=${FUZZTIME:-60s}
 # list against the code too).
 TARGETS='
 ./internal/awsconfig FuzzParse
+./internal/awsconfig FuzzSetNested
 ./internal/ssocache FuzzScanner
 ./internal/ssocache FuzzReadCacheFiles
 ./internal/idc FuzzHandler

@@ -27,14 +27,14 @@ export SSOCLI_TEST_BINARY="/host$out/ssocli.exe"
 # Not run here, each for its reason (nothing else may skip: CI=true fails a
 # test whose tool or peer is missing). All of them run on Linux in the same
 # CI run, and none tests code that differs on Windows.
-#   TestBotocoreOracle, TestDocumentMatchesAWSCLI, TestGoldenIsPythonFixedPoint,
+#   TestBotocoreOracle, TestDocumentMatchesAWSCLI, TestSetNestedMatchesAWSCLI, TestGoldenIsPythonFixedPoint,
 #   TestPyStringMatchesPython, TestSplitCommandOracle,
 #   TestAssumedRoleFileNameOracle, TestPathsMatchPython (its Windows rules are
 #     checked against Python's ntpath on Linux): compare the parsers, writers and hashes with
 #     CPython and botocore, which exist only on the Linux side.
 #   TestPopulateLargeOrganisation: 3,000 listing calls through the same code
 #     the smaller populate tests run here.
-skip='^(TestBotocoreOracle|TestDocumentMatchesAWSCLI|TestGoldenIsPythonFixedPoint|TestPyStringMatchesPython|TestSplitCommandOracle|TestAssumedRoleFileNameOracle|TestPathsMatchPython|TestPopulateLargeOrganisation)$'
+skip='^(TestBotocoreOracle|TestDocumentMatchesAWSCLI|TestSetNestedMatchesAWSCLI|TestGoldenIsPythonFixedPoint|TestPyStringMatchesPython|TestSplitCommandOracle|TestAssumedRoleFileNameOracle|TestPathsMatchPython|TestPopulateLargeOrganisation)$'
 echo "windows: not run under Wine (they run on Linux): $skip" >&2
 
 # The test binaries run with GOGC=off, so no finalizer closes a file that

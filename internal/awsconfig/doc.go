@@ -19,7 +19,9 @@
 // Document edits a config file the way the AWS CLI's ConfigFileWriter does (§7.1
 // "Written config"): it changes only the lines of the keys it sets and keeps every
 // other byte: comments, blank lines, spacing, key order, line endings and sections
-// it does not know.
+// it does not know. SetNested writes a nested key ("s3 =" and its indented lines) as
+// `aws configure set s3.KEY` does; TopLevelSection reads the sections botocore keeps
+// outside its profiles ([plugins], [preview]) for `configure get`.
 //
 // The package is not a credential resolver: it never reads the token or credential
 // caches and never talks to AWS; internal/creds does that with what this package

@@ -117,13 +117,49 @@ func (d *Document) Update(section string, values []KeyValue) error {
 		d.appendSection(section, pending)
 		return nil
 	}
-	last := start   // the AWS CLI's last_matching_line
+	last, atSection := d.scanSection(start, func(j int, key string, _ int) bool {
+		for n, kv := range pending {
+			if pyLower(key) == pyLower(kv.Key) {
+				d.lines[j] = key + " = " + kv.Value + d.lineEnding(d.lines[j])
+				pending = append(pending[:n], pending[n+1:]...)
+				break
+			}
+		}
+		return false
+	})
+	if atSection {
+		d.insert(last+1, pending)
+		return nil
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	// End of file reached inside the section. The AWS CLI first terminates the
+	// last line, then inserts one line further down than in the in-loop case
+	// (after the line that follows the last option, if there is one). It adds
+	// that newline as a list element of its own, so with a trailing comment line
+	// and no final newline its new key would be glued onto the comment; adding
+	// the newline to the last line avoids that and is otherwise the same.
+	d.terminateLast()
+	d.insert(min(last+2, len(d.lines)), pending)
+	return nil
+}
+
+// scanSection walks the section whose header is at line start as the AWS
+// CLI's _update_section_contents does, calling visit for each of its option
+// lines with the key as written and the line's indent, until visit returns
+// true. Comment lines and the lines of a continuation or sub-section (indented
+// deeper than the option before them) are not options to visit, but count,
+// as the AWS CLI counts every line with a ":" or "=", for last: the AWS CLI's
+// last_matching_line. atSection reports that the scan ended at the next
+// section's header (rather than at the end of the file or in visit).
+func (d *Document) scanSection(start int, visit func(j int, key string, indent int) bool) (last int, atSection bool) {
+	last = start
 	optIndent := -1 // indent of the current option line; -1 right after the header
 	for j := start + 1; j < len(d.lines); j++ {
 		line := d.lines[j]
 		if isSectionLine(line) {
-			d.insert(last+1, pending)
-			return nil
+			return last, true
 		}
 		if !looksLikeOption(line) {
 			continue
@@ -138,30 +174,11 @@ func (d *Document) Update(section string, values []KeyValue) error {
 			continue // continuation or sub-section line
 		}
 		optIndent = indent
-		i := strings.IndexAny(stripped, "=:")
-		key := pyStrip(stripped[:i])
-		for n, kv := range pending {
-			if pyLower(key) == pyLower(kv.Key) {
-				d.lines[j] = key + " = " + kv.Value + d.lineEnding(line)
-				pending = append(pending[:n], pending[n+1:]...)
-				break
-			}
+		if visit(j, pyStrip(stripped[:strings.IndexAny(stripped, "=:")]), indent) {
+			return last, false
 		}
 	}
-	if len(pending) == 0 {
-		return nil
-	}
-	// End of file reached inside the section. The AWS CLI first terminates the
-	// last line, then inserts one line further down than in the in-loop case
-	// (after the line that follows the last option, if there is one). It adds
-	// that newline as a list element of its own, so with a trailing comment line
-	// and no final newline its new key would be glued onto the comment; adding
-	// the newline to the last line avoids that and is otherwise the same.
-	if n := len(d.lines); n > 0 && !strings.HasSuffix(d.lines[n-1], "\n") {
-		d.lines[n-1] += d.eol
-	}
-	d.insert(min(last+2, len(d.lines)), pending)
-	return nil
+	return last, false
 }
 
 // DeleteSection removes a section: its header and every line up to its last
@@ -227,9 +244,7 @@ func (d *Document) insert(at int, kvs []KeyValue) {
 }
 
 func (d *Document) appendSection(section string, kvs []KeyValue) {
-	if n := len(d.lines); n > 0 && !strings.HasSuffix(d.lines[n-1], "\n") {
-		d.lines[n-1] += d.eol
-	}
+	d.terminateLast()
 	d.lines = append(d.lines, "["+section+"]"+d.eol)
 	d.insert(len(d.lines), kvs)
 }

@@ -226,36 +226,21 @@ func assertOnlyKeyLinesChanged(t *testing.T, input, output string, ops []editOp)
 	}
 }
 
-// TestDocumentMatchesAWSCLI runs the AWS CLI's ConfigFileWriter (Debian's awscli
-// 2.9.19 under /usr/bin/python3) on the same inputs and compares the bytes.
-func TestDocumentMatchesAWSCLI(t *testing.T) {
+// writerCase is one input of testdata/awscli_writer_oracle.py: a file (nil:
+// none) and the updates, each a section and its [key, value] pairs (a value
+// may be a map, for a nested key).
+type writerCase struct {
+	Input *string  `json:"input"`
+	Ops   [][2]any `json:"ops"`
+}
+
+// runWriterOracle applies the cases with the AWS CLI's ConfigFileWriter
+// (Debian's awscli 2.9.19 under /usr/bin/python3) and returns the files.
+func runWriterOracle(t *testing.T, cases []writerCase) []string {
+	t.Helper()
 	const python = "/usr/bin/python3"
 	if out, err := exec.Command(python, "-c", "import awscli.customizations.configure.writer").CombinedOutput(); err != nil {
 		require.Missingf(t, "the AWS CLI's Python package is not importable by %s (apt-get install awscli): %v %s", python, err, out)
-	}
-	type oracleCase struct {
-		Input *string  `json:"input"`
-		Ops   [][2]any `json:"ops"`
-	}
-	var cases []oracleCase
-	var names []string
-	for _, tt := range editCases {
-		if !tt.awscli {
-			continue
-		}
-		c := oracleCase{Ops: [][2]any{}}
-		if tt.input != "" {
-			c.Input = &tt.input
-		}
-		for _, op := range tt.ops {
-			kvs := [][2]string{}
-			for _, kv := range op.values {
-				kvs = append(kvs, [2]string{kv.Key, kv.Value})
-			}
-			c.Ops = append(c.Ops, [2]any{op.section, kvs})
-		}
-		cases = append(cases, c)
-		names = append(names, tt.name)
 	}
 	body, err := json.Marshal(cases)
 	if err != nil {
@@ -268,10 +253,37 @@ func TestDocumentMatchesAWSCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AWS CLI writer: %v", err)
 	}
-	var want []string
-	if err := json.Unmarshal(out, &want); err != nil || len(want) != len(cases) {
-		t.Fatalf("AWS CLI writer output: %v (%d results for %d cases)", err, len(want), len(cases))
+	var files []string
+	if err := json.Unmarshal(out, &files); err != nil || len(files) != len(cases) {
+		t.Fatalf("AWS CLI writer output: %v (%d results for %d cases)", err, len(files), len(cases))
 	}
+	return files
+}
+
+// TestDocumentMatchesAWSCLI runs the AWS CLI's ConfigFileWriter (Debian's awscli
+// 2.9.19 under /usr/bin/python3) on the same inputs and compares the bytes.
+func TestDocumentMatchesAWSCLI(t *testing.T) {
+	var cases []writerCase
+	var names []string
+	for _, tt := range editCases {
+		if !tt.awscli {
+			continue
+		}
+		c := writerCase{Ops: [][2]any{}}
+		if tt.input != "" {
+			c.Input = &tt.input
+		}
+		for _, op := range tt.ops {
+			kvs := [][2]any{}
+			for _, kv := range op.values {
+				kvs = append(kvs, [2]any{kv.Key, kv.Value})
+			}
+			c.Ops = append(c.Ops, [2]any{op.section, kvs})
+		}
+		cases = append(cases, c)
+		names = append(names, tt.name)
+	}
+	want := runWriterOracle(t, cases)
 	i := 0
 	for _, tt := range editCases {
 		if !tt.awscli {

@@ -37,7 +37,11 @@ func (e *UnsafeEntryError) Error() string {
 	if e.Key == "" {
 		return fmt.Sprintf("refusing to write the section [%s] to the config file: its name holds %s", section, what)
 	}
-	return fmt.Sprintf("refusing to write %s of [%s] to the config file: the %s holds %s", e.Key, section, e.Part, what)
+	key := e.Key
+	if hasUnsafe(key, true) >= 0 {
+		key = fmt.Sprintf("%+q", key) // the key itself is at fault: shown escaped
+	}
+	return fmt.Sprintf("refusing to write %s of [%s] to the config file: the %s holds %s", key, section, e.Part, what)
 }
 
 // checkEntries checks a section header and the keys and values to write

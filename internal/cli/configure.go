@@ -18,10 +18,11 @@ import (
 func newConfigureCmd(a *app) *cobra.Command {
 	c := makeGroup(&cobra.Command{
 		Use:   "configure",
-		Short: "Profiles and credentials: list profiles, export credentials",
+		Short: "Profiles and credentials: get, set and list settings, list profiles, export credentials",
 	}, "subcommand")
 	c.AddCommand(newExportCredentialsCmd(a, nil), newListProfilesCmd(a, nil))
 	c.AddCommand(newConfigureSSOCmd(a, nil), newConfigureSSOSessionCmd(a, nil), newPopulateCmd(a, nil))
+	c.AddCommand(newConfigureGetCmd(a, nil), newConfigureSetCmd(a, nil), newConfigureListCmd(a, nil))
 	return c
 }
 

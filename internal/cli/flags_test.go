@@ -70,6 +70,19 @@ var flagCases = []flagCase{
 	{[]string{"configure", "list-profiles"}, func(a *app, got *any) *cobra.Command {
 		return newListProfilesCmd(a, capture[listProfilesOptions](got))
 	}, nil, &listProfilesOptions{}},
+	{[]string{"configure", "get"}, func(a *app, got *any) *cobra.Command { return newConfigureGetCmd(a, capture[configureGetOptions](got)) },
+		[]string{"s3.max_concurrent_requests", "--profile", "dev"}, &configureGetOptions{deps: deps{Globals: globals{Profile: "dev"}}, Varname: "s3.max_concurrent_requests"}},
+	{[]string{"configure", "get"}, func(a *app, got *any) *cobra.Command { return newConfigureGetCmd(a, capture[configureGetOptions](got)) },
+		[]string{"sso_region", "--sso-session", ""}, &configureGetOptions{Varname: "sso_region", Sub: subsection{Kind: "sso-session"}}},
+	{[]string{"configure", "set"}, func(a *app, got *any) *cobra.Command { return newConfigureSetCmd(a, capture[configureSetOptions](got)) },
+		[]string{"region", ""}, &configureSetOptions{Varname: "region"}},
+	{[]string{"configure", "set"}, func(a *app, got *any) *cobra.Command { return newConfigureSetCmd(a, capture[configureSetOptions](got)) },
+		[]string{"sso.endpoint_url", "http://127.0.0.1:1", "--services", "local"},
+		&configureSetOptions{Varname: "sso.endpoint_url", Value: "http://127.0.0.1:1", Sub: subsection{Kind: "services", Name: "local"}}},
+	{[]string{"configure", "list"}, func(a *app, got *any) *cobra.Command {
+		return newConfigureListCmd(a, capture[configureListOptions](got))
+	},
+		[]string{"--profile", "dev", "--region", "eu-west-1"}, &configureListOptions{deps: deps{Globals: globals{Profile: "dev", Region: "eu-west-1"}}}},
 	{[]string{"configure", "sso"}, func(a *app, got *any) *cobra.Command { return newConfigureSSOCmd(a, capture[configureSSOOptions](got)) },
 		[]string{"--sso-session", "", "--start-url", " https://x/start ", "--role-name", "R", "--use-device-code", "--non-interactive"},
 		&configureSSOOptions{Given: map[string]string{"sso-session": "", "start-url": "https://x/start", "role-name": "R"}, UseDeviceCode: true, NonInteractive: true}},
@@ -155,7 +168,8 @@ func TestFlagsToOptions(t *testing.T) {
 			opts := []cmp.Option{cmpopts.IgnoreFields(deps{}, "Env", "Config", "HTTPClient"), cmpopts.IgnoreFields(completionOptions{}, "Root"),
 				cmp.AllowUnexported(loginOptions{}, logoutOptions{}, statusOptions{}, ssoListOptions{}, callerIdentityOptions{}, exportOptions{},
 					listProfilesOptions{}, configureSSOOptions{}, populateOptions{}, serveOptions{}, demoOptions{}, execOptions{}, completionOptions{},
-					consoleOptions{}, credentialServerOptions{})}
+					consoleOptions{}, credentialServerOptions{}),
+				cmp.AllowUnexported(configureGetOptions{}, configureSetOptions{}, configureListOptions{})}
 			if diff := cmp.Diff(tc.want, got, opts...); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -226,6 +240,14 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		{[]string{"console"}, cmdFor("console"), []string{"--session-duration", "13h"}, "from 15 minutes to 12 hours"},
 		{[]string{"credential-server"}, cmdFor("credential-server"), []string{"--addr", "0.0.0.0:0"}, "is not a loopback address"},
 		{[]string{"credential-server"}, cmdFor("credential-server"), []string{"--addr", "0.0.0.0:0", "--allow-remote"}, "needs --tls-cert and --tls-key"},
+		{[]string{"configure", "get"}, cmdFor("configure get"), nil, "the following arguments are required: varname"},
+		{[]string{"configure", "get"}, cmdFor("configure get"), []string{"a", "b"}, "Unknown options: b"},
+		{[]string{"configure", "get"}, cmdFor("configure get"), []string{"k", "--sso-session", "s", "--services", "x"}, `The key "services" cannot be specified`},
+		{[]string{"configure", "set"}, cmdFor("configure set"), nil, "the following arguments are required: varname, value"},
+		{[]string{"configure", "set"}, cmdFor("configure set"), []string{"region"}, "the following arguments are required: value"},
+		{[]string{"configure", "set"}, cmdFor("configure set"), []string{"k", "v", "--sso-session", "!bad"}, "Invalid value for --sso-session."},
+		{[]string{"configure", "set"}, cmdFor("configure set"), []string{"k", "v", "--services", ""}, "Invalid value for --services."},
+		{[]string{"configure", "list"}, cmdFor("configure list"), []string{"x"}, "Unknown options: x"},
 	} {
 		t.Run(strings.Join(append(append([]string{}, tc.path...), tc.flags...), " "), func(t *testing.T) {
 			t.Parallel()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/creds"
 	"github.com/ssocli/ssocli/internal/idc"
 	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
@@ -217,6 +218,7 @@ func TestConfigureSSOSessionVanityFlags(t *testing.T) {
 		args := append([]string{"configure", "sso-session", "--sso-session", "v", "--start-url", "https://sso.example.com/start", "--non-interactive"}, tc.flags...)
 		got := runVanityCase(t, c, args, nil)
 		want := "[sso-session v]\nsso_start_url = https://sso.example.com/start\nsso_region = " + tc.region + "\nsso_registration_scopes = sso:account:access\n"
+		want = strings.ReplaceAll(want, "\n", awsconfig.LineEnding(nil)) // a new file: the system's line endings
 		if got.Code != 0 || got.Config != want {
 			t.Errorf("%v: exit %d, config:\n%s\nwant:\n%s\nstderr: %s", tc.flags, got.Code, got.Config, want, got.Stderr)
 		}
