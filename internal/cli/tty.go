@@ -14,8 +14,8 @@ import (
 // promptSecretOnTTY asks on the controlling terminal, as Python's
 // getpass.getpass does for the AWS CLI's MFA prompt: the prompt is written to
 // the terminal itself (so it shows even when stdout and stderr are pipes, as
-// under credential_process), the answer is read without echo, and a newline
-// follows. Without a terminal it returns creds.ErrNoTerminal.
+// under credential_process) once echo is off, the answer is read without
+// echo, and a newline follows. Without a terminal it returns creds.ErrNoTerminal.
 func promptSecretOnTTY(prompt string) (string, error) {
 	in, out := "/dev/tty", "/dev/tty"
 	if runtime.GOOS == "windows" {
@@ -36,6 +36,11 @@ func promptSecretOnTTY(prompt string) (string, error) {
 	if !term.IsTerminal(int(r.Fd())) {
 		return "", fmt.Errorf("%w: %s is not a terminal", creds.ErrNoTerminal, in)
 	}
+	restore, err := echoOff(int(r.Fd()))
+	if err != nil {
+		return "", fmt.Errorf("turn off the terminal's echo: %w", err)
+	}
+	defer restore()
 	fmt.Fprint(w, prompt)
 	b, err := term.ReadPassword(int(r.Fd()))
 	fmt.Fprint(w, "\n")
