@@ -18,6 +18,7 @@ FUZZTIME=${FUZZTIME:-60s}
 TARGETS='
 ./internal/awsconfig FuzzParse
 ./internal/awsconfig FuzzSetNested
+./internal/awsconfig FuzzLazyParse
 ./internal/ssocache FuzzScanner
 ./internal/ssocache FuzzReadCacheFiles
 ./internal/idc FuzzHandler
