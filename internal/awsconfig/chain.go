@@ -18,7 +18,7 @@ func (c *Config) ConfigFileProfile(name string) (Section, bool) {
 	if !ok || e.cfg == nil {
 		return Section{Name: name}, false
 	}
-	return fileSection(name, e.cfg, e.cfgDefaults), true
+	return fileSection(name, e.cfg, c.cfgDefaults), true
 }
 
 // CredentialsFileProfile returns the [NAME] section of the credentials file
@@ -28,7 +28,7 @@ func (c *Config) CredentialsFileProfile(name string) (Section, bool) {
 	if !ok || e.crd == nil {
 		return Section{Name: name}, false
 	}
-	return fileSection(name, e.crd, e.crdDefaults), true
+	return fileSection(name, e.crd, c.crdDefaults), true
 }
 
 func fileSection(name string, r, defaults *rawSection) Section {

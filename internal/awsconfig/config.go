@@ -88,19 +88,20 @@ func (s *Section) apply(r, defaults *rawSection) {
 
 // entry is one name of a profile, sso-session or services map: the config-file
 // section and, for profiles, the credentials-file section merged over it.
+// Each file's [DEFAULT] section is the Config's (cfgDefaults, crdDefaults):
+// an entry is one per section of a file of possibly 10,000, so it is small.
 type entry struct {
-	name             string
-	cfg, cfgDefaults *rawSection
-	crd, crdDefaults *rawSection
-	sec              *Section // built on first use
+	name     string
+	cfg, crd *rawSection
+	sec      *Section // built on first use
 }
 
-func (e *entry) section() *Section {
+func (c *Config) section(e *entry) *Section {
 	if e.sec != nil {
 		return e.sec
 	}
 	n := 0
-	for _, r := range []*rawSection{e.cfg, e.cfgDefaults, e.crd, e.crdDefaults} {
+	for _, r := range []*rawSection{e.cfg, c.cfgDefaults, e.crd, c.crdDefaults} {
 		if r != nil {
 			n += len(r.getPairs())
 		}
@@ -108,13 +109,13 @@ func (e *entry) section() *Section {
 	s := &Section{Name: e.name, Values: make(map[string]string, n), Keys: make([]string, 0, n)}
 	if e.cfg != nil {
 		s.Header = e.cfg.header
-		s.apply(e.cfg, e.cfgDefaults)
+		s.apply(e.cfg, c.cfgDefaults)
 	}
 	if e.crd != nil {
 		if e.cfg == nil {
 			s.Header = e.crd.header
 		}
-		s.apply(e.crd, e.crdDefaults)
+		s.apply(e.crd, c.crdDefaults)
 	}
 	e.sec = s
 	return s
@@ -131,10 +132,11 @@ func (sm *sectionMap) set(e *entry) {
 	if sm.m == nil {
 		sm.m = make(map[string]*entry)
 	}
-	if _, ok := sm.m[e.name]; !ok {
+	n := len(sm.m)
+	sm.m[e.name] = e
+	if len(sm.m) > n { // a new name (one map operation, not two)
 		sm.names = append(sm.names, e.name)
 	}
-	sm.m[e.name] = e
 }
 
 // Config is the parsed view of the config and credentials files, as botocore's
@@ -145,6 +147,9 @@ type Config struct {
 	ConfigPath, CredentialsPath string
 
 	mu          sync.Mutex // guards building the Sections
+	// cfgDefaults and crdDefaults are the [DEFAULT] sections of the config
+	// and credentials files (nil if absent), inherited by each file's sections.
+	cfgDefaults, crdDefaults *rawSection
 	profiles    sectionMap
 	ssoSessions sectionMap
 	services    sectionMap
@@ -158,7 +163,7 @@ func (c *Config) get(sm *sectionMap, name string) (*Section, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return e.section(), true
+	return c.section(e), true
 }
 
 // Load reads and parses the config and credentials files. A missing file counts as
@@ -245,11 +250,12 @@ func parse(configData, credentialsData string, configPath, credentialsPath strin
 		}
 		// botocore's Session.full_config: credentials sections are profiles under
 		// their bare names; a name already present is updated key by key.
+		c.crdDefaults = f.defaults
 		for _, r := range f.sections {
 			if e, ok := c.profiles.m[r.header]; ok {
-				e.crd, e.crdDefaults = r, f.defaults
+				e.crd = r
 			} else {
-				c.profiles.set(&entry{name: r.header, crd: r, crdDefaults: f.defaults})
+				c.profiles.set(&entry{name: r.header, crd: r})
 			}
 		}
 	}
@@ -263,6 +269,7 @@ func parseFailure(path string, err error) error {
 
 // addConfigSections is botocore's build_profile_map.
 func (c *Config) addConfigSections(f *rawFile) {
+	c.cfgDefaults = f.defaults
 	c.profiles.m = make(map[string]*entry, len(f.sections))
 	c.profiles.names = make([]string, 0, len(f.sections))
 	entries := make([]entry, len(f.sections))
@@ -277,7 +284,7 @@ func (c *Config) addConfigSections(f *rawFile) {
 		case strings.HasPrefix(h, "services"):
 			target = &c.services
 		case h == "default":
-			entries[i] = entry{name: "default", cfg: r, cfgDefaults: f.defaults}
+			entries[i] = entry{name: "default", cfg: r}
 			c.profiles.set(&entries[i])
 			continue
 		default:
@@ -287,7 +294,7 @@ func (c *Config) addConfigSections(f *rawFile) {
 		if !ok {
 			continue
 		}
-		entries[i] = entry{name: name, cfg: r, cfgDefaults: f.defaults}
+		entries[i] = entry{name: name, cfg: r}
 		target.set(&entries[i])
 	}
 }

@@ -172,6 +172,17 @@ func (p *iniParser) run(s string, lineno int) error {
 	// a line. Without a \r in the file, the end of a line is the next \n.
 	noCR := strings.IndexByte(s, '\r') < 0
 	for pos := 0; pos < len(s); {
+		if p.lazy && p.cur != nil && p.cur != p.file.defaults {
+			// A section whose options are not stored: its lines are only
+			// checked, up to the next header line (or the end).
+			var err error
+			if pos, lineno, err = p.checkBody(s, pos, lineno, noCR); err != nil {
+				return err
+			}
+			if pos >= len(s) {
+				break
+			}
+		}
 		start := pos
 		var end int
 		if noCR {
@@ -211,6 +222,139 @@ func (p *iniParser) run(s string, lineno int) error {
 		p.cur.body = s[p.bodyFrom:]
 	}
 	return nil
+}
+
+// checkBody checks the lines of a section whose options are not stored (the
+// lazy pass), from s[pos:] (line lineno+1) up to the next header line, and
+// returns where that line starts (or len(s)) and the number of the line
+// before it. It is p.line for such a section, with its state in locals and
+// nothing stored: the keys for the duplicate check, and for an option whose
+// value starts empty (a sub-section) whether a continuation line fails
+// checkNested. FuzzLazyParse holds it to the eager parse.
+func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, error) {
+	var (
+		keys     = p.keys[:0]
+		keySet   map[string]bool // once the section has 32 keys
+		optOpen  bool            // an option is being read
+		optEmpty bool            // its value's first line is empty
+		optMore  bool            // and a continuation line followed
+		optBad   bool            // and one of those lines fails checkNested
+		optKey   string
+		optLine  int
+		indent   int
+		start    int
+		value    string
+		d        int
+		upper    bool
+	)
+	for pos < len(s) {
+		start = pos
+		var end int
+		if noCR {
+			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+				end = pos + i
+			} else {
+				end = len(s)
+			}
+		} else {
+			end = pos
+			for end < len(s) && s[end] != '\n' && s[end] != '\r' {
+				end++
+			}
+		}
+		line := s[pos:end]
+		pos = end + 1
+		if end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
+			pos++
+		}
+		lineno++
+		// The steps of p.line, in its order.
+		if line != "" {
+			if c := line[0]; c > ' ' && c < utf8.RuneSelf && c != '#' && c != ';' && c != '[' {
+				if d, upper = indexDelim(line); d > 0 {
+					indent, value = 0, line
+					goto option
+				}
+			}
+		}
+		value = pyStrip(line)
+		if value == "" || value[0] == '#' || value[0] == ';' {
+			continue // empty lines in a value only matter to its text
+		}
+		if ind := leadingSpace(line); optOpen && ind > indent {
+			optMore = true
+			if optEmpty && !optBad && !nestedOK(value) {
+				optBad = true
+			}
+			continue
+		} else {
+			indent = ind
+		}
+		if _, ok := sectionHeader(value); ok {
+			goto header
+		}
+		if d, upper = indexDelim(value); d < 0 {
+			p.keys = keys[:0]
+			return 0, 0, &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
+		}
+		if d == 0 {
+			p.keys = keys[:0]
+			return 0, 0, &ParseError{Line: lineno, Reason: "option has no name"}
+		}
+	option:
+		// p.option: close the option being read, then the duplicate check.
+		if optOpen && optEmpty && optMore && optBad {
+			break
+		}
+		{
+			key, val := value[:d], value[d+1:]
+			if key != "" && key[len(key)-1] == ' ' {
+				key = key[:len(key)-1]
+			}
+			if val != "" && val[0] == ' ' {
+				val = val[1:]
+			}
+			key = pyRstrip(key)
+			if upper {
+				key = pyLower(key)
+			}
+			dup := false
+			if keySet == nil {
+				for _, k := range keys {
+					if len(k) == len(key) && k == key {
+						dup = true
+						break
+					}
+				}
+				if len(keys) >= 32 {
+					keySet = make(map[string]bool, 2*len(keys))
+					for _, k := range keys {
+						keySet[k] = true
+					}
+				}
+			} else {
+				dup = keySet[key]
+			}
+			if dup {
+				p.keys = keys[:0]
+				return 0, 0, &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
+			}
+			keys = append(keys, key)
+			if keySet != nil {
+				keySet[key] = true
+			}
+			optOpen, optEmpty, optMore, optBad, optKey, optLine = true, pyStrip(val) == "", false, false, key, lineno
+		}
+	}
+	start = len(s)
+	lineno++ // the header's line, or one past the end
+header:
+	p.keys = keys[:0]
+	// p.commit for this section: only a sub-section can fail.
+	if optOpen && optEmpty && optMore && optBad {
+		return 0, 0, &ParseError{Line: optLine, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", optKey)}
+	}
+	return start, lineno - 1, nil
 }
 
 // line handles one line exactly like the body of RawConfigParser._read's loop.
@@ -265,10 +409,10 @@ func (p *iniParser) line(line string, lineno int) (header bool, err error) {
 			p.pairStart = len(p.pairArena) - len(p.cur.pairs)
 			return true, nil
 		}
-		if p.byName[header] {
+		n := len(p.byName)
+		if p.byName[header] = true; len(p.byName) == n { // one map operation, not two
 			return false, &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
 		}
-		p.byName[header] = true
 		p.secArena = append(p.secArena, rawSection{header: header, line: lineno})
 		p.cur = &p.secArena[len(p.secArena)-1]
 		p.file.sections = append(p.file.sections, p.cur)
@@ -474,14 +618,22 @@ func nest(pr *pair) error {
 // checkNested fails, as botocore's _parse_nested does, on a sub-section
 // value with a non-blank line without "=".
 func checkNested(key string, line int, val string) error {
+	if !nestedOK(val) {
+		return &ParseError{Line: line, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", key)}
+	}
+	return nil
+}
+
+// nestedOK reports whether every non-blank line of val has a "=".
+func nestedOK(val string) bool {
 	for rest := val; rest != ""; {
 		var l string
 		l, rest = cutLine(rest)
 		if l = pyStrip(l); l != "" && !strings.Contains(l, "=") {
-			return &ParseError{Line: line, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", key)}
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // parseNested is botocore's _parse_nested of a value checkNested accepts:
