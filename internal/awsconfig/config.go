@@ -146,13 +146,13 @@ type Config struct {
 	// messages).
 	ConfigPath, CredentialsPath string
 
-	mu          sync.Mutex // guards building the Sections
+	mu sync.Mutex // guards building the Sections
 	// cfgDefaults and crdDefaults are the [DEFAULT] sections of the config
 	// and credentials files (nil if absent), inherited by each file's sections.
 	cfgDefaults, crdDefaults *rawSection
-	profiles    sectionMap
-	ssoSessions sectionMap
-	services    sectionMap
+	profiles                 sectionMap
+	ssoSessions              sectionMap
+	services                 sectionMap
 }
 
 // get returns the named section of sm, building it on first use.
