@@ -246,10 +246,30 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 		value    string
 		d        int
 		upper    bool
+		end      int
+		line     string
 	)
 	for pos < len(s) {
 		start = pos
-		var end int
+		// The common lines, in a loop of their own (see plainLines): it
+		// cannot fail, so it runs while the option being read cannot fail
+		// either, and stops where a line needs the general steps.
+		if !(optOpen && optEmpty && optMore && optBad) && len(keys) < 32 {
+			var n, lastN int
+			var last string
+			if pos, n, keys, last, lastN = plainLines(s, pos, keys); n > 0 {
+				if last != "" {
+					// That line's option is the one being read.
+					optOpen, optEmpty, optMore, optBad, optKey, optLine = true, pyStrip(last[1:]) == "", false, false, keys[len(keys)-1], lineno+lastN
+					indent = 0
+				}
+				lineno += n
+				if pos >= len(s) {
+					break
+				}
+				start = pos
+			}
+		}
 		if noCR {
 			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
 				end = pos + i
@@ -262,7 +282,7 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 				end++
 			}
 		}
-		line := s[pos:end]
+		line = s[pos:end]
 		pos = end + 1
 		if end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
 			pos++
@@ -563,11 +583,127 @@ func (p *iniParser) endSection() error {
 	return nil
 }
 
+// plainLines reads the lines from s[pos:] that need none of p.line's general
+// steps: empty lines, comments from the first column and "key = value" from
+// the first column with an ASCII key not yet in keys, while keys has fewer
+// than 32 (checkBody's duplicate check turns to a map there). It returns
+// where it stopped, how many lines it read, keys with theirs appended, and
+// for the last option line it read (the option still open: empty lines and
+// comments do not close it) the text from its delimiter to its end ("" if
+// none) and which of the lines read it was (1 for the first). It finds a
+// line's delimiter and end in one pass over its bytes, eight at a time; the
+// result is what p.line's short cut gives (d and upper as indexDelim(line)).
+// A line it does not read is left to the general steps, unread.
+func plainLines(s string, pos int, keys []string) (next, n int, _ []string, last string, lastN int) {
+	for pos < len(s) && len(keys) < 32 {
+		c := s[pos]
+		if c == '\n' {
+			pos, n = pos+1, n+1
+			continue
+		}
+		if c == '#' || c == ';' {
+			end := lineEnd(s, pos)
+			if end < len(s) {
+				if s[end] == '\r' {
+					break // a \r\n or \r line: the general steps
+				}
+				end++
+			}
+			pos, n = end, n+1
+			continue
+		}
+		if c <= ' ' || c >= utf8.RuneSelf || c == '[' || c == '=' || c == ':' {
+			break
+		}
+		i, az := pos, uint64(0)
+		for ; i+8 <= len(s); i += 8 {
+			x := load64(s, i)
+			if x&highs != 0 {
+				return pos, n, keys, last, lastN // a multi-byte rune: the general steps
+			}
+			if m := (zeroBytes(x^(ones*'=')) | zeroBytes(x^(ones*':')) | zeroBytes(x^(ones*'\n')) | zeroBytes(x^(ones*'\r'))) & highs; m != 0 {
+				k := bits.TrailingZeros64(m) / 8
+				az |= upperBytes(x) & (1<<(8*k) - 1)
+				i += k
+				goto delim
+			}
+			az |= upperBytes(x)
+		}
+		for ; i < len(s); i++ {
+			if b := s[i]; b == '=' || b == ':' || b == '\n' || b == '\r' || b >= utf8.RuneSelf {
+				break
+			} else if b-'A' < 26 {
+				az = 1
+			}
+		}
+	delim:
+		if i >= len(s) || s[i] != '=' && s[i] != ':' {
+			break
+		}
+		end := lineEnd(s, i+1)
+		if end < len(s) && s[end] == '\r' {
+			break
+		}
+		key := s[pos:i]
+		if key[len(key)-1] == ' ' {
+			key = key[:len(key)-1]
+		}
+		key = pyRstrip(key)
+		if az != 0 {
+			key = pyLower(key)
+		}
+		for _, k := range keys {
+			if len(k) == len(key) && k == key {
+				return pos, n, keys, last, lastN // a duplicate: the general steps fail there
+			}
+		}
+		keys = append(keys, key)
+		pos, n = min(end+1, len(s)), n+1
+		last, lastN = s[i:end], n
+	}
+	return pos, n, keys, last, lastN
+}
+
+// lineEnd returns the index of the first \n or \r in s from i, or len(s),
+// eight bytes at a time.
+func lineEnd(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := (zeroBytes(load64(s, i)^(ones*'\n')) | zeroBytes(load64(s, i)^(ones*'\r'))) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\r' {
+			break
+		}
+	}
+	return i
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 is the eight bytes of s at i, little-endian (one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes has, once masked with highs, the high bit of the first zero byte
+// of x set (and possibly of later ones, never of earlier ones).
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
+
+// upperBytes has the high bit set of every byte of x in 'A'..'Z', for x
+// without a byte above 0x7f: b+0x80-'A' has its high bit set when b >= 'A'
+// and b+0x80-'Z'-1 when b > 'Z', without carries between bytes.
+func upperBytes(x uint64) uint64 {
+	return (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & highs
+}
+
 // indexDelim returns the index of the first "=" or ":" (RawConfigParser's
 // delimiters), or -1, and whether the text before it has anything for
 // pyLower to lower (so the key is scanned once).
 func indexDelim(s string) (int, bool) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	upper := false
 	i := 0
 	// Eight bytes at a time while they are ASCII (the usual key). Where v has
