@@ -37,8 +37,8 @@ type pair struct {
 type rawSection struct {
 	header string
 	body   string // the lines after the header, up to the next header
-	line   int    // the header's line number
 	pairs  []pair // valid once parsed has run
+	line   int32  // the header's line number (int32: one per section of a file of maybe 10,000)
 	parsed sync.Once
 }
 
@@ -47,7 +47,7 @@ type rawSection struct {
 func (r *rawSection) getPairs() []pair {
 	r.parsed.Do(func() {
 		p := iniParser{cur: r}
-		if err := p.run(r.body, r.line); err != nil {
+		if err := p.run(r.body, int(r.line)); err != nil {
 			panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
 		}
 		if len(r.pairs) == 0 {
@@ -84,7 +84,7 @@ type rawFile struct {
 type iniParser struct {
 	file   rawFile
 	lazy   bool
-	byName map[string]bool
+	byName map[string]struct{}
 	// Sections and their options are carved out of these arenas: one allocation
 	// per growth step instead of one per section.
 	secArena  []rawSection
@@ -144,7 +144,7 @@ func parseINIString(s string) (*rawFile, error) {
 	nsec := strings.Count(s, "[") + 1 // an upper bound on sections
 	p := iniParser{
 		lazy:     true,
-		byName:   make(map[string]bool, nsec),
+		byName:   make(map[string]struct{}, nsec),
 		secArena: make([]rawSection, 0, nsec),
 	}
 	p.file.sections = make([]*rawSection, 0, nsec)
@@ -175,13 +175,23 @@ func (p *iniParser) run(s string, lineno int) error {
 		if p.lazy && p.cur != nil && p.cur != p.file.defaults {
 			// A section whose options are not stored: its lines are only
 			// checked, up to the next header line (or the end).
-			var err error
-			if pos, lineno, err = p.checkBody(s, pos, lineno, noCR); err != nil {
+			start, next, hline, header, ok, err := p.checkBody(s, pos, lineno, noCR)
+			if err != nil {
 				return err
 			}
-			if pos >= len(s) {
+			if !ok {
+				pos, lineno = len(s), hline
 				break
 			}
+			// The header line that ends it, as p.line handles it.
+			prev := p.cur
+			if err := p.header(header, hline); err != nil {
+				return err
+			}
+			prev.body = s[p.bodyFrom:start]
+			p.bodyFrom = min(next, len(s))
+			pos, lineno = next, hline
+			continue
 		}
 		start := pos
 		var end int
@@ -231,7 +241,7 @@ func (p *iniParser) run(s string, lineno int) error {
 // nothing stored: the keys for the duplicate check, and for an option whose
 // value starts empty (a sub-section) whether a continuation line fails
 // checkNested. FuzzLazyParse holds it to the eager parse.
-func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, error) {
+func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (start, next, hline int, header string, ok bool, err error) {
 	var (
 		keys     = p.keys[:0]
 		keySet   map[string]bool // once the section has 32 keys
@@ -242,7 +252,6 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 		optKey   string
 		optLine  int
 		indent   int
-		start    int
 		value    string
 		d        int
 		upper    bool
@@ -268,6 +277,20 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 					break
 				}
 				start = pos
+			}
+			// The usual header line, "[...]" from the first column: stripping
+			// it only trims its end, and from the first column it never
+			// continues a value.
+			if s[pos] == '[' {
+				end = lineEnd(s, pos)
+				if name, ok := sectionHeader(pyRstrip(s[pos:end])); ok {
+					if pos = end + 1; end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
+						pos++
+					}
+					lineno++
+					value = name
+					goto header
+				}
 			}
 		}
 		if noCR {
@@ -310,16 +333,17 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 		} else {
 			indent = ind
 		}
-		if _, ok := sectionHeader(value); ok {
+		if name, ok := sectionHeader(value); ok {
+			value = name
 			goto header
 		}
 		if d, upper = indexDelim(value); d < 0 {
 			p.keys = keys[:0]
-			return 0, 0, &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
+			return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
 		}
 		if d == 0 {
 			p.keys = keys[:0]
-			return 0, 0, &ParseError{Line: lineno, Reason: "option has no name"}
+			return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: "option has no name"}
 		}
 	option:
 		// p.option: close the option being read, then the duplicate check.
@@ -357,7 +381,7 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 			}
 			if dup {
 				p.keys = keys[:0]
-				return 0, 0, &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
+				return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
 			}
 			keys = append(keys, key)
 			if keySet != nil {
@@ -366,15 +390,18 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (int, int, e
 			optOpen, optEmpty, optMore, optBad, optKey, optLine = true, pyStrip(val) == "", false, false, key, lineno
 		}
 	}
-	start = len(s)
-	lineno++ // the header's line, or one past the end
+	start, pos = len(s), len(s)
+	value = ""
 header:
 	p.keys = keys[:0]
 	// p.commit for this section: only a sub-section can fail.
 	if optOpen && optEmpty && optMore && optBad {
-		return 0, 0, &ParseError{Line: optLine, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", optKey)}
+		return 0, 0, 0, "", false, &ParseError{Line: optLine, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", optKey)}
 	}
-	return start, lineno - 1, nil
+	if value == "" {
+		return start, pos, lineno, "", false, nil
+	}
+	return start, pos, lineno, value, true, nil // value is the header's name
 }
 
 // line handles one line exactly like the body of RawConfigParser._read's loop.
@@ -416,29 +443,7 @@ func (p *iniParser) line(line string, lineno int) (header bool, err error) {
 	}
 	p.indent = indent
 	if header, ok := sectionHeader(value); ok {
-		if err := p.endSection(); err != nil {
-			return false, err
-		}
-		if header == defaultSection {
-			// [DEFAULT] may appear several times; its options accumulate.
-			if p.file.defaults == nil {
-				p.file.defaults = &rawSection{header: header}
-			}
-			p.cur = p.file.defaults
-			p.pairArena = append(p.pairArena, p.cur.pairs...)
-			p.pairStart = len(p.pairArena) - len(p.cur.pairs)
-			return true, nil
-		}
-		n := len(p.byName)
-		if p.byName[header] = true; len(p.byName) == n { // one map operation, not two
-			return false, &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
-		}
-		p.secArena = append(p.secArena, rawSection{header: header, line: lineno})
-		p.cur = &p.secArena[len(p.secArena)-1]
-		p.file.sections = append(p.file.sections, p.cur)
-		p.pairStart = len(p.pairArena)
-		p.keys = p.keys[:0]
-		return true, nil
+		return true, p.header(header, lineno)
 	}
 	if p.cur == nil {
 		return false, &ParseError{Line: lineno, Reason: "option before the first section header"}
@@ -451,6 +456,33 @@ func (p *iniParser) line(line string, lineno int) (header bool, err error) {
 		return false, &ParseError{Line: lineno, Reason: "option has no name"}
 	}
 	return false, p.option(value, d, upper, lineno)
+}
+
+// header starts the section of a header line.
+func (p *iniParser) header(header string, lineno int) error {
+	if err := p.endSection(); err != nil {
+		return err
+	}
+	if header == defaultSection {
+		// [DEFAULT] may appear several times; its options accumulate.
+		if p.file.defaults == nil {
+			p.file.defaults = &rawSection{header: header}
+		}
+		p.cur = p.file.defaults
+		p.pairArena = append(p.pairArena, p.cur.pairs...)
+		p.pairStart = len(p.pairArena) - len(p.cur.pairs)
+		return nil
+	}
+	n := len(p.byName)
+	if p.byName[header] = struct{}{}; len(p.byName) == n { // one map operation, not two
+		return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
+	}
+	p.secArena = append(p.secArena, rawSection{header: header, line: int32(lineno)})
+	p.cur = &p.secArena[len(p.secArena)-1]
+	p.file.sections = append(p.file.sections, p.cur)
+	p.pairStart = len(p.pairArena)
+	p.keys = p.keys[:0]
+	return nil
 }
 
 // option starts the option of value, whose delimiter is at d (indexDelim).
