@@ -14,7 +14,7 @@ import (
 // ([profile NAME] or [default], with [DEFAULT] inherited), without the
 // credentials file merged in: botocore's ConfigProvider reads only this.
 func (c *Config) ConfigFileProfile(name string) (Section, bool) {
-	e, ok := c.profiles.m[name]
+	e, ok := c.profiles.lookup(name)
 	if !ok || e.cfg == nil {
 		return Section{Name: name}, false
 	}
@@ -24,7 +24,7 @@ func (c *Config) ConfigFileProfile(name string) (Section, bool) {
 // CredentialsFileProfile returns the [NAME] section of the credentials file
 // alone: botocore's SharedCredentialProvider reads only this.
 func (c *Config) CredentialsFileProfile(name string) (Section, bool) {
-	e, ok := c.profiles.m[name]
+	e, ok := c.profiles.lookup(name)
 	if !ok || e.crd == nil {
 		return Section{Name: name}, false
 	}

@@ -124,19 +124,39 @@ func (c *Config) section(e *entry) *Section {
 // sectionMap is a Python dict of sections: insertion-ordered, and assigning an
 // existing name replaces the section but keeps its position.
 type sectionMap struct {
-	names []string
-	m     map[string]*entry
+	list []*entry // one per name, in the order the names first came
+	idx  strIndex
 }
 
+func entryName(e *entry) string { return e.name }
+
 func (sm *sectionMap) set(e *entry) {
-	if sm.m == nil {
-		sm.m = make(map[string]*entry)
+	sm.list = append(sm.list, e)
+	if i, ok := add(&sm.idx, sm.list, entryName, len(sm.list)-1); !ok {
+		sm.list = sm.list[:len(sm.list)-1]
+		sm.list[i] = e
 	}
-	n := len(sm.m)
-	sm.m[e.name] = e
-	if len(sm.m) > n { // a new name (one map operation, not two)
-		sm.names = append(sm.names, e.name)
+}
+
+// lookup returns the entry of name.
+func (sm *sectionMap) lookup(name string) (*entry, bool) {
+	i, ok := find(&sm.idx, sm.list, entryName, name)
+	if !ok {
+		return nil, false
 	}
+	return sm.list[i], true
+}
+
+// names returns the names in order.
+func (sm *sectionMap) names() []string {
+	if len(sm.list) == 0 {
+		return nil
+	}
+	out := make([]string, len(sm.list))
+	for i, e := range sm.list {
+		out[i] = e.name
+	}
+	return out
 }
 
 // Config is the parsed view of the config and credentials files, as botocore's
@@ -157,7 +177,7 @@ type Config struct {
 
 // get returns the named section of sm, building it on first use.
 func (c *Config) get(sm *sectionMap, name string) (*Section, bool) {
-	e, ok := sm.m[name]
+	e, ok := sm.lookup(name)
 	if !ok {
 		return nil, false
 	}
@@ -252,7 +272,7 @@ func parse(configData, credentialsData string, configPath, credentialsPath strin
 		// their bare names; a name already present is updated key by key.
 		c.crdDefaults = f.defaults
 		for _, r := range f.sections {
-			if e, ok := c.profiles.m[r.header]; ok {
+			if e, ok := c.profiles.lookup(r.header); ok {
 				e.crd = r
 			} else {
 				c.profiles.set(&entry{name: r.header, crd: r})
@@ -270,8 +290,8 @@ func parseFailure(path string, err error) error {
 // addConfigSections is botocore's build_profile_map.
 func (c *Config) addConfigSections(f *rawFile) {
 	c.cfgDefaults = f.defaults
-	c.profiles.m = make(map[string]*entry, len(f.sections))
-	c.profiles.names = make([]string, 0, len(f.sections))
+	c.profiles.list = make([]*entry, 0, len(f.sections))
+	c.profiles.idx.init(len(f.sections))
 	entries := make([]entry, len(f.sections))
 	for i, r := range f.sections {
 		h := r.header
@@ -327,7 +347,7 @@ func plainWord(s string) bool {
 
 // ProfileNames returns the profile names in `aws configure list-profiles` order:
 // config-file profiles in file order, then credentials-only profiles (spec §1.2).
-func (c *Config) ProfileNames() []string { return append([]string(nil), c.profiles.names...) }
+func (c *Config) ProfileNames() []string { return c.profiles.names() }
 
 // Profile returns the named profile.
 func (c *Config) Profile(name string) (Section, bool) {
@@ -348,7 +368,7 @@ func (c *Config) SSOSession(name string) (Section, bool) {
 }
 
 // SSOSessionNames returns the sso-session names in file order.
-func (c *Config) SSOSessionNames() []string { return append([]string(nil), c.ssoSessions.names...) }
+func (c *Config) SSOSessionNames() []string { return c.ssoSessions.names() }
 
 // Services returns the named [services NAME] section.
 func (c *Config) Services(name string) (Section, bool) {

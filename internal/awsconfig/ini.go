@@ -57,6 +57,8 @@ func (r *rawSection) getPairs() []pair {
 	return r.pairs
 }
 
+func headerOf(r *rawSection) string { return r.header }
+
 // stored marks a section whose options were stored as it was read.
 func (r *rawSection) stored() { r.parsed.Do(func() {}) }
 
@@ -82,9 +84,9 @@ type rawFile struct {
 // sections' keys are kept only while their section is read, for the
 // duplicate check, and their values are checked but not stored.
 type iniParser struct {
-	file   rawFile
-	lazy   bool
-	byName map[string]struct{}
+	file    rawFile
+	lazy    bool
+	headers strIndex // the sections by header, for the duplicate check
 	// Sections and their options are carved out of these arenas: one allocation
 	// per growth step instead of one per section.
 	secArena  []rawSection
@@ -144,9 +146,9 @@ func parseINIString(s string) (*rawFile, error) {
 	nsec := strings.Count(s, "[") + 1 // an upper bound on sections
 	p := iniParser{
 		lazy:     true,
-		byName:   make(map[string]struct{}, nsec),
 		secArena: make([]rawSection, 0, nsec),
 	}
+	p.headers.init(nsec)
 	p.file.sections = make([]*rawSection, 0, nsec)
 	if err := p.run(s, 0); err != nil {
 		return nil, err
@@ -473,13 +475,12 @@ func (p *iniParser) header(header string, lineno int) error {
 		p.pairStart = len(p.pairArena) - len(p.cur.pairs)
 		return nil
 	}
-	n := len(p.byName)
-	if p.byName[header] = struct{}{}; len(p.byName) == n { // one map operation, not two
-		return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
-	}
 	p.secArena = append(p.secArena, rawSection{header: header, line: int32(lineno)})
 	p.cur = &p.secArena[len(p.secArena)-1]
 	p.file.sections = append(p.file.sections, p.cur)
+	if _, ok := add(&p.headers, p.file.sections, headerOf, len(p.file.sections)-1); !ok {
+		return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
+	}
 	p.pairStart = len(p.pairArena)
 	p.keys = p.keys[:0]
 	return nil

@@ -15,7 +15,7 @@ func parseEager(s string) (*rawFile, error) {
 	if err := checkUTF8(s); err != nil {
 		return nil, err
 	}
-	p := iniParser{byName: map[string]struct{}{}}
+	p := iniParser{}
 	if err := p.run(s, 0); err != nil {
 		return nil, err
 	}
