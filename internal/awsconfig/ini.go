@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -34,33 +34,55 @@ type pair struct {
 // when someone asks for them (getPairs): a command needs one or two of the
 // possibly thousands of profiles in the file, so parseINI only checks the
 // other sections' lines (exactly as strictly) and keeps their text.
+//
+// There is one per section of a file of maybe 10,000, so it is small (48
+// bytes): its options are behind a pointer, set once they are read.
 type rawSection struct {
 	header string
-	body   string // the lines after the header, up to the next header
-	pairs  []pair // valid once parsed has run
-	line   int32  // the header's line number (int32: one per section of a file of maybe 10,000)
-	parsed sync.Once
+	body   string                 // the lines after the header, up to the next header
+	pairs  atomic.Pointer[[]pair] // nil until the options are read
+	line   int32                  // the header's line number
 }
 
 // getPairs returns the section's options, reading them from its text on
-// first use. The text was checked by parseINI, so this cannot fail.
+// first use. The text was checked by parseINI, so this cannot fail. Two
+// goroutines may both read them; the options are the same.
 func (r *rawSection) getPairs() []pair {
-	r.parsed.Do(func() {
-		p := iniParser{cur: r}
-		if err := p.run(r.body, int(r.line)); err != nil {
-			panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
-		}
-		if len(r.pairs) == 0 {
-			r.pairs = nil
-		}
-	})
-	return r.pairs
+	if ps := r.pairs.Load(); ps != nil {
+		return *ps
+	}
+	tmp := &rawSection{header: r.header, line: r.line}
+	p := iniParser{cur: tmp}
+	if err := p.run(r.body, int(r.line)); err != nil {
+		panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
+	}
+	ps := tmp.pairs.Load()
+	if ps == nil || len(*ps) == 0 {
+		ps = new([]pair)
+	}
+	r.pairs.CompareAndSwap(nil, ps)
+	return *r.pairs.Load()
+}
+
+// setPairs stores the options of a section read as a whole.
+func (r *rawSection) setPairs(ps []pair) { r.pairs.Store(&ps) }
+
+// storedPairs is the options stored so far (nil if none).
+func (r *rawSection) storedPairs() []pair {
+	if ps := r.pairs.Load(); ps != nil {
+		return *ps
+	}
+	return nil
 }
 
 func headerOf(r *rawSection) string { return r.header }
 
 // stored marks a section whose options were stored as it was read.
-func (r *rawSection) stored() { r.parsed.Do(func() {}) }
+func (r *rawSection) stored() {
+	if r.pairs.Load() == nil {
+		r.setPairs(nil)
+	}
+}
 
 func (r *rawSection) find(key string) int {
 	pairs := r.getPairs()
@@ -157,8 +179,9 @@ func parseINIString(s string) (*rawFile, error) {
 		if len(p.file.sections) > 0 {
 			// botocore only looks at [DEFAULT] values through the sections that
 			// inherit them, so a bad sub-section there fails only if inherited.
-			for i := range d.pairs {
-				if err := nest(&d.pairs[i]); err != nil {
+			pairs := d.storedPairs()
+			for i := range pairs {
+				if err := nest(&pairs[i]); err != nil {
 					return nil, err
 				}
 			}
@@ -471,8 +494,9 @@ func (p *iniParser) header(header string, lineno int) error {
 			p.file.defaults = &rawSection{header: header}
 		}
 		p.cur = p.file.defaults
-		p.pairArena = append(p.pairArena, p.cur.pairs...)
-		p.pairStart = len(p.pairArena) - len(p.cur.pairs)
+		pairs := p.cur.storedPairs()
+		p.pairArena = append(p.pairArena, pairs...)
+		p.pairStart = len(p.pairArena) - len(pairs)
 		return nil
 	}
 	p.secArena = append(p.secArena, rawSection{header: header, line: int32(lineno)})
@@ -609,7 +633,7 @@ func (p *iniParser) endSection() error {
 		return err
 	}
 	if p.cur != nil && p.storing() {
-		p.cur.pairs = p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)]
+		p.cur.setPairs(p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)])
 	}
 	p.optOpen = false
 	p.curKeys = nil

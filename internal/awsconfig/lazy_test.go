@@ -25,8 +25,9 @@ func parseEager(s string) (*rawFile, error) {
 	if d := p.file.defaults; d != nil {
 		d.stored()
 		if len(p.file.sections) > 0 {
-			for i := range d.pairs {
-				if err := nest(&d.pairs[i]); err != nil {
+			pairs := d.storedPairs()
+			for i := range pairs {
+				if err := nest(&pairs[i]); err != nil {
 					return nil, err
 				}
 			}

@@ -4,7 +4,7 @@ import "hash/maphash"
 
 // strIndex finds an item of a slice the caller owns by its key (a string the
 // item holds): a hash table of the items' positions, 4 bytes a slot, at most
-// half full. A file of 10,000 sections needs two such sets (the section
+// two thirds full. A file of 10,000 sections needs two such sets (the section
 // headers, for the duplicate check, and the profile names); as Go maps of
 // strings they took ~100 bytes a section, a third of all that a
 // `configure export-credentials` allocates per profile in ~/.aws/config, and
@@ -19,7 +19,7 @@ type strIndex struct {
 // init makes room for n items.
 func (x *strIndex) init(n int) {
 	size := 8
-	for size < 2*n {
+	for size < n+n/2+1 { // at most two thirds full
 		size <<= 1
 	}
 	x.slots, x.n = make([]int32, size), 0
@@ -52,9 +52,9 @@ func find[T any](x *strIndex, items []*T, keyOf func(*T) string, key string) (in
 // add indexes items[i] under its key unless an item with that key is indexed:
 // then it returns that item's position and false.
 func add[T any](x *strIndex, items []*T, keyOf func(*T) string, i int) (int, bool) {
-	if 2*(x.n+1) > len(x.slots) {
+	if n := x.n + 1; n+n/2+1 > len(x.slots) {
 		old := x.slots
-		x.init(2 * (x.n + 1))
+		x.init(2 * n)
 		for _, s := range old {
 			if s != 0 {
 				*slot(x, items, keyOf, keyOf(items[s-1])) = s
