@@ -25,10 +25,10 @@ func (c *Config) ConfigFileProfile(name string) (Section, bool) {
 // alone: botocore's SharedCredentialProvider reads only this.
 func (c *Config) CredentialsFileProfile(name string) (Section, bool) {
 	e, ok := c.profiles.lookup(name)
-	if !ok || e.crd == nil {
+	if !ok || c.crd[e] == nil {
 		return Section{Name: name}, false
 	}
-	return fileSection(name, e.crd, c.crdDefaults), true
+	return fileSection(name, c.crd[e], c.crdDefaults), true
 }
 
 func fileSection(name string, r, defaults *rawSection) Section {

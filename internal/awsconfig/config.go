@@ -90,18 +90,21 @@ func (s *Section) apply(r, defaults *rawSection) {
 // section and, for profiles, the credentials-file section merged over it.
 // Each file's [DEFAULT] section is the Config's (cfgDefaults, crdDefaults):
 // an entry is one per section of a file of possibly 10,000, so it is small.
+// The credentials-file section of a profile and the merged Section once
+// built are in the Config's maps (crd, built), which hold a few.
 type entry struct {
-	name     string
-	cfg, crd *rawSection
-	sec      *Section // built on first use
+	name string
+	cfg  *rawSection
 }
 
+// section returns e's merged Section, building it on first use; c.mu is held.
 func (c *Config) section(e *entry) *Section {
-	if e.sec != nil {
-		return e.sec
+	if s := c.built[e]; s != nil {
+		return s
 	}
+	crd := c.crd[e]
 	n := 0
-	for _, r := range []*rawSection{e.cfg, c.cfgDefaults, e.crd, c.crdDefaults} {
+	for _, r := range []*rawSection{e.cfg, c.cfgDefaults, crd, c.crdDefaults} {
 		if r != nil {
 			n += len(r.getPairs())
 		}
@@ -111,13 +114,16 @@ func (c *Config) section(e *entry) *Section {
 		s.Header = e.cfg.header
 		s.apply(e.cfg, c.cfgDefaults)
 	}
-	if e.crd != nil {
+	if crd != nil {
 		if e.cfg == nil {
-			s.Header = e.crd.header
+			s.Header = crd.header
 		}
-		s.apply(e.crd, c.crdDefaults)
+		s.apply(crd, c.crdDefaults)
 	}
-	e.sec = s
+	if c.built == nil {
+		c.built = make(map[*entry]*Section, 2)
+	}
+	c.built[e] = s
 	return s
 }
 
@@ -170,6 +176,8 @@ type Config struct {
 	// cfgDefaults and crdDefaults are the [DEFAULT] sections of the config
 	// and credentials files (nil if absent), inherited by each file's sections.
 	cfgDefaults, crdDefaults *rawSection
+	crd                      map[*entry]*rawSection // a profile's credentials-file section
+	built                    map[*entry]*Section    // guarded by mu
 	profiles                 sectionMap
 	ssoSessions              sectionMap
 	services                 sectionMap
@@ -271,12 +279,14 @@ func parse(configData, credentialsData string, configPath, credentialsPath strin
 		// botocore's Session.full_config: credentials sections are profiles under
 		// their bare names; a name already present is updated key by key.
 		c.crdDefaults = f.defaults
+		c.crd = make(map[*entry]*rawSection, len(f.sections))
 		for _, r := range f.sections {
-			if e, ok := c.profiles.lookup(r.header); ok {
-				e.crd = r
-			} else {
-				c.profiles.set(&entry{name: r.header, crd: r})
+			e, ok := c.profiles.lookup(r.header)
+			if !ok {
+				e = &entry{name: r.header}
+				c.profiles.set(e)
 			}
+			c.crd[e] = r
 		}
 	}
 	return c, nil
