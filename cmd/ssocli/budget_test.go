@@ -36,15 +36,17 @@ const (
 	budgetExport1 = 640
 	// The same with 1,000 profiles in ~/.aws/config: the parse may grow
 	// with the file, but by no more than this per profile. Measured 0.30
-	// when set at 1.0; 0.10 since sections are parsed lazily.
-	budgetExportPerProfile = 0.25
+	// when set at 1.0; 0.10 since sections are parsed lazily (budget 0.25);
+	// 0.00 since the headers and names are indexed without Go maps (issue
+	// 14, third pass): the parse makes the same few allocations at any size.
+	budgetExportPerProfile = 0.05
 	// The bytes those allocations take, per profile in ~/.aws/config: the
 	// file itself (~132 bytes a profile in the benchmark's config) and what
 	// the parse keeps for each section. The count above stays flat while
 	// these grow; at 10,000 profiles they decide whether a garbage
-	// collection starts (its first goal is 4 MB of heap). Measured 289 when
-	// set at 300 (issue 14, third pass; 299 before it).
-	budgetExportBytesPerProfile = 300
+	// collection starts (its first goal is 4 MB of heap). Measured 422
+	// before issue 14's third pass, 253 after it, when set at 270.
+	budgetExportBytesPerProfile = 270
 	// Package initialisation of ssocli's own packages (module
 	// github.com/ssocli/ssocli), which every process pays before main:
 	// no regexps compiled, templates parsed or tables built at init.
