@@ -219,24 +219,8 @@ func (p *iniParser) run(s string, lineno int) error {
 			continue
 		}
 		start := pos
-		var end int
-		if noCR {
-			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
-				end = pos + i
-			} else {
-				end = len(s)
-			}
-		} else {
-			end = pos
-			for end < len(s) && s[end] != '\n' && s[end] != '\r' {
-				end++
-			}
-		}
-		line := s[pos:end]
-		pos = end + 1
-		if end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
-			pos++
-		}
+		var line string
+		line, pos = nextLine(s, pos, noCR)
 		lineno++
 		prev := p.cur
 		header, err := p.line(line, lineno)
@@ -257,6 +241,30 @@ func (p *iniParser) run(s string, lineno int) error {
 		p.cur.body = s[p.bodyFrom:]
 	}
 	return nil
+}
+
+// nextLine returns the line that starts at pos and where the next one starts
+// (past len(s) after the last). Python reads text files with universal
+// newlines: \n, \r\n and \r all end a line; without a \r in the file (noCR),
+// the end of a line is the next \n.
+func nextLine(s string, pos int, noCR bool) (string, int) {
+	end := pos
+	if noCR {
+		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+			end = pos + i
+		} else {
+			end = len(s)
+		}
+	} else {
+		for end < len(s) && s[end] != '\n' && s[end] != '\r' {
+			end++
+		}
+	}
+	next := end + 1
+	if end < len(s) && s[end] == '\r' && next < len(s) && s[next] == '\n' {
+		next++
+	}
+	return s[pos:end], next
 }
 
 // checkBody checks the lines of a section whose options are not stored (the
@@ -318,23 +326,7 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (start, next
 				}
 			}
 		}
-		if noCR {
-			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
-				end = pos + i
-			} else {
-				end = len(s)
-			}
-		} else {
-			end = pos
-			for end < len(s) && s[end] != '\n' && s[end] != '\r' {
-				end++
-			}
-		}
-		line = s[pos:end]
-		pos = end + 1
-		if end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
-			pos++
-		}
+		line, pos = nextLine(s, pos, noCR)
 		lineno++
 		// The steps of p.line, in its order.
 		if line != "" {
