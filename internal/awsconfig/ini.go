@@ -268,9 +268,10 @@ func nextLine(s string, pos int, noCR bool) (string, int) {
 }
 
 // checkBody checks the lines of a section whose options are not stored (the
-// lazy pass), from s[pos:] (line lineno+1) up to the next header line, and
-// returns where that line starts (or len(s)) and the number of the line
-// before it. It is p.line for such a section, with its state in locals and
+// lazy pass), from s[pos:] (line lineno+1) up to the next header line. It
+// returns where that line starts and where the next one does, its number and
+// the header it names (ok), or, at the end of s, ok false and the number of
+// the last line. It is p.line for such a section, with its state in locals and
 // nothing stored: the keys for the duplicate check, and for an option whose
 // value starts empty (a sub-section) whether a continuation line fails
 // checkNested. FuzzLazyParse holds it to the eager parse.
