@@ -14,21 +14,21 @@ import (
 // ([profile NAME] or [default], with [DEFAULT] inherited), without the
 // credentials file merged in: botocore's ConfigProvider reads only this.
 func (c *Config) ConfigFileProfile(name string) (Section, bool) {
-	e, ok := c.profiles.m[name]
+	e, ok := c.profiles.lookup(name)
 	if !ok || e.cfg == nil {
 		return Section{Name: name}, false
 	}
-	return fileSection(name, e.cfg, e.cfgDefaults), true
+	return fileSection(name, e.cfg, c.cfgDefaults), true
 }
 
 // CredentialsFileProfile returns the [NAME] section of the credentials file
 // alone: botocore's SharedCredentialProvider reads only this.
 func (c *Config) CredentialsFileProfile(name string) (Section, bool) {
-	e, ok := c.profiles.m[name]
-	if !ok || e.crd == nil {
+	e, ok := c.profiles.lookup(name)
+	if !ok || c.crd[e] == nil {
 		return Section{Name: name}, false
 	}
-	return fileSection(name, e.crd, e.crdDefaults), true
+	return fileSection(name, c.crd[e], c.crdDefaults), true
 }
 
 func fileSection(name string, r, defaults *rawSection) Section {

@@ -88,19 +88,23 @@ func (s *Section) apply(r, defaults *rawSection) {
 
 // entry is one name of a profile, sso-session or services map: the config-file
 // section and, for profiles, the credentials-file section merged over it.
+// Each file's [DEFAULT] section is the Config's (cfgDefaults, crdDefaults):
+// an entry is one per section of a file of possibly 10,000, so it is small.
+// The credentials-file section of a profile and the merged Section once
+// built are in the Config's maps (crd, built), which hold a few.
 type entry struct {
-	name             string
-	cfg, cfgDefaults *rawSection
-	crd, crdDefaults *rawSection
-	sec              *Section // built on first use
+	name string
+	cfg  *rawSection
 }
 
-func (e *entry) section() *Section {
-	if e.sec != nil {
-		return e.sec
+// section returns e's merged Section, building it on first use; c.mu is held.
+func (c *Config) section(e *entry) *Section {
+	if s := c.built[e]; s != nil {
+		return s
 	}
+	crd := c.crd[e]
 	n := 0
-	for _, r := range []*rawSection{e.cfg, e.cfgDefaults, e.crd, e.crdDefaults} {
+	for _, r := range []*rawSection{e.cfg, c.cfgDefaults, crd, c.crdDefaults} {
 		if r != nil {
 			n += len(r.getPairs())
 		}
@@ -108,33 +112,57 @@ func (e *entry) section() *Section {
 	s := &Section{Name: e.name, Values: make(map[string]string, n), Keys: make([]string, 0, n)}
 	if e.cfg != nil {
 		s.Header = e.cfg.header
-		s.apply(e.cfg, e.cfgDefaults)
+		s.apply(e.cfg, c.cfgDefaults)
 	}
-	if e.crd != nil {
+	if crd != nil {
 		if e.cfg == nil {
-			s.Header = e.crd.header
+			s.Header = crd.header
 		}
-		s.apply(e.crd, e.crdDefaults)
+		s.apply(crd, c.crdDefaults)
 	}
-	e.sec = s
+	if c.built == nil {
+		c.built = make(map[*entry]*Section, 2)
+	}
+	c.built[e] = s
 	return s
 }
 
 // sectionMap is a Python dict of sections: insertion-ordered, and assigning an
 // existing name replaces the section but keeps its position.
 type sectionMap struct {
-	names []string
-	m     map[string]*entry
+	list []*entry // one per name, in the order the names first came
+	idx  strIndex
 }
 
+func entryName(e *entry) string { return e.name }
+
 func (sm *sectionMap) set(e *entry) {
-	if sm.m == nil {
-		sm.m = make(map[string]*entry)
+	sm.list = append(sm.list, e)
+	if i, ok := add(&sm.idx, sm.list, entryName, len(sm.list)-1); !ok {
+		sm.list = sm.list[:len(sm.list)-1]
+		sm.list[i] = e
 	}
-	if _, ok := sm.m[e.name]; !ok {
-		sm.names = append(sm.names, e.name)
+}
+
+// lookup returns the entry of name.
+func (sm *sectionMap) lookup(name string) (*entry, bool) {
+	i, ok := find(&sm.idx, sm.list, entryName, name)
+	if !ok {
+		return nil, false
 	}
-	sm.m[e.name] = e
+	return sm.list[i], true
+}
+
+// names returns the names in order.
+func (sm *sectionMap) names() []string {
+	if len(sm.list) == 0 {
+		return nil
+	}
+	out := make([]string, len(sm.list))
+	for i, e := range sm.list {
+		out[i] = e.name
+	}
+	return out
 }
 
 // Config is the parsed view of the config and credentials files, as botocore's
@@ -144,21 +172,26 @@ type Config struct {
 	// messages).
 	ConfigPath, CredentialsPath string
 
-	mu          sync.Mutex // guards building the Sections
-	profiles    sectionMap
-	ssoSessions sectionMap
-	services    sectionMap
+	mu sync.Mutex // guards building the Sections
+	// cfgDefaults and crdDefaults are the [DEFAULT] sections of the config
+	// and credentials files (nil if absent), inherited by each file's sections.
+	cfgDefaults, crdDefaults *rawSection
+	crd                      map[*entry]*rawSection // a profile's credentials-file section
+	built                    map[*entry]*Section    // guarded by mu
+	profiles                 sectionMap
+	ssoSessions              sectionMap
+	services                 sectionMap
 }
 
 // get returns the named section of sm, building it on first use.
 func (c *Config) get(sm *sectionMap, name string) (*Section, bool) {
-	e, ok := sm.m[name]
+	e, ok := sm.lookup(name)
 	if !ok {
 		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return e.section(), true
+	return c.section(e), true
 }
 
 // Load reads and parses the config and credentials files. A missing file counts as
@@ -245,12 +278,15 @@ func parse(configData, credentialsData string, configPath, credentialsPath strin
 		}
 		// botocore's Session.full_config: credentials sections are profiles under
 		// their bare names; a name already present is updated key by key.
+		c.crdDefaults = f.defaults
+		c.crd = make(map[*entry]*rawSection, len(f.sections))
 		for _, r := range f.sections {
-			if e, ok := c.profiles.m[r.header]; ok {
-				e.crd, e.crdDefaults = r, f.defaults
-			} else {
-				c.profiles.set(&entry{name: r.header, crd: r, crdDefaults: f.defaults})
+			e, ok := c.profiles.lookup(r.header)
+			if !ok {
+				e = &entry{name: r.header}
+				c.profiles.set(e)
 			}
+			c.crd[e] = r
 		}
 	}
 	return c, nil
@@ -263,8 +299,9 @@ func parseFailure(path string, err error) error {
 
 // addConfigSections is botocore's build_profile_map.
 func (c *Config) addConfigSections(f *rawFile) {
-	c.profiles.m = make(map[string]*entry, len(f.sections))
-	c.profiles.names = make([]string, 0, len(f.sections))
+	c.cfgDefaults = f.defaults
+	c.profiles.list = make([]*entry, 0, len(f.sections))
+	c.profiles.idx.init(len(f.sections))
 	entries := make([]entry, len(f.sections))
 	for i, r := range f.sections {
 		h := r.header
@@ -277,7 +314,7 @@ func (c *Config) addConfigSections(f *rawFile) {
 		case strings.HasPrefix(h, "services"):
 			target = &c.services
 		case h == "default":
-			entries[i] = entry{name: "default", cfg: r, cfgDefaults: f.defaults}
+			entries[i] = entry{name: "default", cfg: r}
 			c.profiles.set(&entries[i])
 			continue
 		default:
@@ -287,7 +324,7 @@ func (c *Config) addConfigSections(f *rawFile) {
 		if !ok {
 			continue
 		}
-		entries[i] = entry{name: name, cfg: r, cfgDefaults: f.defaults}
+		entries[i] = entry{name: name, cfg: r}
 		target.set(&entries[i])
 	}
 }
@@ -320,7 +357,7 @@ func plainWord(s string) bool {
 
 // ProfileNames returns the profile names in `aws configure list-profiles` order:
 // config-file profiles in file order, then credentials-only profiles (spec §1.2).
-func (c *Config) ProfileNames() []string { return append([]string(nil), c.profiles.names...) }
+func (c *Config) ProfileNames() []string { return c.profiles.names() }
 
 // Profile returns the named profile.
 func (c *Config) Profile(name string) (Section, bool) {
@@ -341,7 +378,7 @@ func (c *Config) SSOSession(name string) (Section, bool) {
 }
 
 // SSOSessionNames returns the sso-session names in file order.
-func (c *Config) SSOSessionNames() []string { return append([]string(nil), c.ssoSessions.names...) }
+func (c *Config) SSOSessionNames() []string { return c.ssoSessions.names() }
 
 // Services returns the named [services NAME] section.
 func (c *Config) Services(name string) (Section, bool) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -34,31 +34,55 @@ type pair struct {
 // when someone asks for them (getPairs): a command needs one or two of the
 // possibly thousands of profiles in the file, so parseINI only checks the
 // other sections' lines (exactly as strictly) and keeps their text.
+//
+// There is one per section of a file of maybe 10,000, so it is small (48
+// bytes): its options are behind a pointer, set once they are read.
 type rawSection struct {
 	header string
-	body   string // the lines after the header, up to the next header
-	line   int    // the header's line number
-	pairs  []pair // valid once parsed has run
-	parsed sync.Once
+	body   string                 // the lines after the header, up to the next header
+	pairs  atomic.Pointer[[]pair] // nil until the options are read
+	line   int32                  // the header's line number
 }
 
 // getPairs returns the section's options, reading them from its text on
-// first use. The text was checked by parseINI, so this cannot fail.
+// first use. The text was checked by parseINI, so this cannot fail. Two
+// goroutines may both read them; the options are the same.
 func (r *rawSection) getPairs() []pair {
-	r.parsed.Do(func() {
-		p := iniParser{cur: r}
-		if err := p.run(r.body, r.line); err != nil {
-			panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
-		}
-		if len(r.pairs) == 0 {
-			r.pairs = nil
-		}
-	})
-	return r.pairs
+	if ps := r.pairs.Load(); ps != nil {
+		return *ps
+	}
+	tmp := &rawSection{header: r.header, line: r.line}
+	p := iniParser{cur: tmp}
+	if err := p.run(r.body, int(r.line)); err != nil {
+		panic("awsconfig: a section parseINI accepted fails to parse: " + err.Error())
+	}
+	ps := tmp.pairs.Load()
+	if ps == nil || len(*ps) == 0 {
+		ps = new([]pair)
+	}
+	r.pairs.CompareAndSwap(nil, ps)
+	return *r.pairs.Load()
 }
 
+// setPairs stores the options of a section read as a whole.
+func (r *rawSection) setPairs(ps []pair) { r.pairs.Store(&ps) }
+
+// storedPairs is the options stored so far (nil if none).
+func (r *rawSection) storedPairs() []pair {
+	if ps := r.pairs.Load(); ps != nil {
+		return *ps
+	}
+	return nil
+}
+
+func headerOf(r *rawSection) string { return r.header }
+
 // stored marks a section whose options were stored as it was read.
-func (r *rawSection) stored() { r.parsed.Do(func() {}) }
+func (r *rawSection) stored() {
+	if r.pairs.Load() == nil {
+		r.setPairs(nil)
+	}
+}
 
 func (r *rawSection) find(key string) int {
 	pairs := r.getPairs()
@@ -82,9 +106,9 @@ type rawFile struct {
 // sections' keys are kept only while their section is read, for the
 // duplicate check, and their values are checked but not stored.
 type iniParser struct {
-	file   rawFile
-	lazy   bool
-	byName map[string]bool
+	file    rawFile
+	lazy    bool
+	headers strIndex // the sections by header, for the duplicate check
 	// Sections and their options are carved out of these arenas: one allocation
 	// per growth step instead of one per section.
 	secArena  []rawSection
@@ -144,9 +168,9 @@ func parseINIString(s string) (*rawFile, error) {
 	nsec := strings.Count(s, "[") + 1 // an upper bound on sections
 	p := iniParser{
 		lazy:     true,
-		byName:   make(map[string]bool, nsec),
 		secArena: make([]rawSection, 0, nsec),
 	}
+	p.headers.init(nsec)
 	p.file.sections = make([]*rawSection, 0, nsec)
 	if err := p.run(s, 0); err != nil {
 		return nil, err
@@ -155,8 +179,9 @@ func parseINIString(s string) (*rawFile, error) {
 		if len(p.file.sections) > 0 {
 			// botocore only looks at [DEFAULT] values through the sections that
 			// inherit them, so a bad sub-section there fails only if inherited.
-			for i := range d.pairs {
-				if err := nest(&d.pairs[i]); err != nil {
+			pairs := d.storedPairs()
+			for i := range pairs {
+				if err := nest(&pairs[i]); err != nil {
 					return nil, err
 				}
 			}
@@ -172,25 +197,30 @@ func (p *iniParser) run(s string, lineno int) error {
 	// a line. Without a \r in the file, the end of a line is the next \n.
 	noCR := strings.IndexByte(s, '\r') < 0
 	for pos := 0; pos < len(s); {
+		if p.lazy && p.cur != nil && p.cur != p.file.defaults {
+			// A section whose options are not stored: its lines are only
+			// checked, up to the next header line (or the end).
+			start, next, hline, header, ok, err := p.checkBody(s, pos, lineno, noCR)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				pos, lineno = len(s), hline
+				break
+			}
+			// The header line that ends it, as p.line handles it.
+			prev := p.cur
+			if err := p.header(header, hline); err != nil {
+				return err
+			}
+			prev.body = s[p.bodyFrom:start]
+			p.bodyFrom = min(next, len(s))
+			pos, lineno = next, hline
+			continue
+		}
 		start := pos
-		var end int
-		if noCR {
-			if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
-				end = pos + i
-			} else {
-				end = len(s)
-			}
-		} else {
-			end = pos
-			for end < len(s) && s[end] != '\n' && s[end] != '\r' {
-				end++
-			}
-		}
-		line := s[pos:end]
-		pos = end + 1
-		if end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
-			pos++
-		}
+		var line string
+		line, pos = nextLine(s, pos, noCR)
 		lineno++
 		prev := p.cur
 		header, err := p.line(line, lineno)
@@ -211,6 +241,185 @@ func (p *iniParser) run(s string, lineno int) error {
 		p.cur.body = s[p.bodyFrom:]
 	}
 	return nil
+}
+
+// nextLine returns the line that starts at pos and where the next one starts
+// (past len(s) after the last). Python reads text files with universal
+// newlines: \n, \r\n and \r all end a line; without a \r in the file (noCR),
+// the end of a line is the next \n.
+func nextLine(s string, pos int, noCR bool) (string, int) {
+	end := pos
+	if noCR {
+		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+			end = pos + i
+		} else {
+			end = len(s)
+		}
+	} else {
+		for end < len(s) && s[end] != '\n' && s[end] != '\r' {
+			end++
+		}
+	}
+	next := end + 1
+	if end < len(s) && s[end] == '\r' && next < len(s) && s[next] == '\n' {
+		next++
+	}
+	return s[pos:end], next
+}
+
+// checkBody checks the lines of a section whose options are not stored (the
+// lazy pass), from s[pos:] (line lineno+1) up to the next header line. It
+// returns where that line starts and where the next one does, its number and
+// the header it names (ok), or, at the end of s, ok false and the number of
+// the last line. It is p.line for such a section, with its state in locals and
+// nothing stored: the keys for the duplicate check, and for an option whose
+// value starts empty (a sub-section) whether a continuation line fails
+// checkNested. FuzzLazyParse holds it to the eager parse.
+func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (start, next, hline int, header string, ok bool, err error) {
+	var (
+		keys     = p.keys[:0]
+		keySet   map[string]bool // once the section has 32 keys
+		optOpen  bool            // an option is being read
+		optEmpty bool            // its value's first line is empty
+		optMore  bool            // and a continuation line followed
+		optBad   bool            // and one of those lines fails checkNested
+		optKey   string
+		optLine  int
+		indent   int
+		value    string
+		d        int
+		upper    bool
+		end      int
+		line     string
+	)
+	for pos < len(s) {
+		start = pos
+		// The common lines, in a loop of their own (see plainLines): it
+		// cannot fail, so it runs while the option being read cannot fail
+		// either, and stops where a line needs the general steps.
+		if !(optOpen && optEmpty && optMore && optBad) && len(keys) < 32 {
+			var n, lastN int
+			var last string
+			if pos, n, keys, last, lastN = plainLines(s, pos, keys); n > 0 {
+				if last != "" {
+					// That line's option is the one being read.
+					optOpen, optEmpty, optMore, optBad, optKey, optLine = true, pyStrip(last[1:]) == "", false, false, keys[len(keys)-1], lineno+lastN
+					indent = 0
+				}
+				lineno += n
+				if pos >= len(s) {
+					break
+				}
+				start = pos
+			}
+			// The usual header line, "[...]" from the first column: stripping
+			// it only trims its end, and from the first column it never
+			// continues a value.
+			if s[pos] == '[' {
+				end = lineEnd(s, pos)
+				if name, ok := sectionHeader(pyRstrip(s[pos:end])); ok {
+					if pos = end + 1; end < len(s) && s[end] == '\r' && pos < len(s) && s[pos] == '\n' {
+						pos++
+					}
+					lineno++
+					value = name
+					goto header
+				}
+			}
+		}
+		line, pos = nextLine(s, pos, noCR)
+		lineno++
+		// The steps of p.line, in its order.
+		if line != "" {
+			if c := line[0]; c > ' ' && c < utf8.RuneSelf && c != '#' && c != ';' && c != '[' {
+				if d, upper = indexDelim(line); d > 0 {
+					indent, value = 0, line
+					goto option
+				}
+			}
+		}
+		value = pyStrip(line)
+		if value == "" || value[0] == '#' || value[0] == ';' {
+			continue // empty lines in a value only matter to its text
+		}
+		if ind := leadingSpace(line); optOpen && ind > indent {
+			optMore = true
+			if optEmpty && !optBad && !nestedOK(value) {
+				optBad = true
+			}
+			continue
+		} else {
+			indent = ind
+		}
+		if name, ok := sectionHeader(value); ok {
+			value = name
+			goto header
+		}
+		if d, upper = indexDelim(value); d < 0 {
+			p.keys = keys[:0]
+			return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: `line is not a section header, an option ("key = value") or a comment`}
+		}
+		if d == 0 {
+			p.keys = keys[:0]
+			return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: "option has no name"}
+		}
+	option:
+		// p.option: close the option being read, then the duplicate check.
+		if optOpen && optEmpty && optMore && optBad {
+			break
+		}
+		{
+			key, val := value[:d], value[d+1:]
+			if key != "" && key[len(key)-1] == ' ' {
+				key = key[:len(key)-1]
+			}
+			if val != "" && val[0] == ' ' {
+				val = val[1:]
+			}
+			key = pyRstrip(key)
+			if upper {
+				key = pyLower(key)
+			}
+			dup := false
+			if keySet == nil {
+				for _, k := range keys {
+					if len(k) == len(key) && k == key {
+						dup = true
+						break
+					}
+				}
+				if len(keys) >= 32 {
+					keySet = make(map[string]bool, 2*len(keys))
+					for _, k := range keys {
+						keySet[k] = true
+					}
+				}
+			} else {
+				dup = keySet[key]
+			}
+			if dup {
+				p.keys = keys[:0]
+				return 0, 0, 0, "", false, &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
+			}
+			keys = append(keys, key)
+			if keySet != nil {
+				keySet[key] = true
+			}
+			optOpen, optEmpty, optMore, optBad, optKey, optLine = true, pyStrip(val) == "", false, false, key, lineno
+		}
+	}
+	start, pos = len(s), len(s)
+	value = ""
+header:
+	p.keys = keys[:0]
+	// p.commit for this section: only a sub-section can fail.
+	if optOpen && optEmpty && optMore && optBad {
+		return 0, 0, 0, "", false, &ParseError{Line: optLine, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", optKey)}
+	}
+	if value == "" {
+		return start, pos, lineno, "", false, nil
+	}
+	return start, pos, lineno, value, true, nil // value is the header's name
 }
 
 // line handles one line exactly like the body of RawConfigParser._read's loop.
@@ -252,29 +461,7 @@ func (p *iniParser) line(line string, lineno int) (header bool, err error) {
 	}
 	p.indent = indent
 	if header, ok := sectionHeader(value); ok {
-		if err := p.endSection(); err != nil {
-			return false, err
-		}
-		if header == defaultSection {
-			// [DEFAULT] may appear several times; its options accumulate.
-			if p.file.defaults == nil {
-				p.file.defaults = &rawSection{header: header}
-			}
-			p.cur = p.file.defaults
-			p.pairArena = append(p.pairArena, p.cur.pairs...)
-			p.pairStart = len(p.pairArena) - len(p.cur.pairs)
-			return true, nil
-		}
-		if p.byName[header] {
-			return false, &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
-		}
-		p.byName[header] = true
-		p.secArena = append(p.secArena, rawSection{header: header, line: lineno})
-		p.cur = &p.secArena[len(p.secArena)-1]
-		p.file.sections = append(p.file.sections, p.cur)
-		p.pairStart = len(p.pairArena)
-		p.keys = p.keys[:0]
-		return true, nil
+		return true, p.header(header, lineno)
 	}
 	if p.cur == nil {
 		return false, &ParseError{Line: lineno, Reason: "option before the first section header"}
@@ -287,6 +474,33 @@ func (p *iniParser) line(line string, lineno int) (header bool, err error) {
 		return false, &ParseError{Line: lineno, Reason: "option has no name"}
 	}
 	return false, p.option(value, d, upper, lineno)
+}
+
+// header starts the section of a header line.
+func (p *iniParser) header(header string, lineno int) error {
+	if err := p.endSection(); err != nil {
+		return err
+	}
+	if header == defaultSection {
+		// [DEFAULT] may appear several times; its options accumulate.
+		if p.file.defaults == nil {
+			p.file.defaults = &rawSection{header: header}
+		}
+		p.cur = p.file.defaults
+		pairs := p.cur.storedPairs()
+		p.pairArena = append(p.pairArena, pairs...)
+		p.pairStart = len(p.pairArena) - len(pairs)
+		return nil
+	}
+	p.secArena = append(p.secArena, rawSection{header: header, line: int32(lineno)})
+	p.cur = &p.secArena[len(p.secArena)-1]
+	p.file.sections = append(p.file.sections, p.cur)
+	if _, ok := add(&p.headers, p.file.sections, headerOf, len(p.file.sections)-1); !ok {
+		return &ParseError{Line: lineno, Reason: fmt.Sprintf("section %q already exists", header)}
+	}
+	p.pairStart = len(p.pairArena)
+	p.keys = p.keys[:0]
+	return nil
 }
 
 // option starts the option of value, whose delimiter is at d (indexDelim).
@@ -412,18 +626,134 @@ func (p *iniParser) endSection() error {
 		return err
 	}
 	if p.cur != nil && p.storing() {
-		p.cur.pairs = p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)]
+		p.cur.setPairs(p.pairArena[p.pairStart:len(p.pairArena):len(p.pairArena)])
 	}
 	p.optOpen = false
 	p.curKeys = nil
 	return nil
 }
 
+// plainLines reads the lines from s[pos:] that need none of p.line's general
+// steps: empty lines, comments from the first column and "key = value" from
+// the first column with an ASCII key not yet in keys, while keys has fewer
+// than 32 (checkBody's duplicate check turns to a map there). It returns
+// where it stopped, how many lines it read, keys with theirs appended, and
+// for the last option line it read (the option still open: empty lines and
+// comments do not close it) the text from its delimiter to its end ("" if
+// none) and which of the lines read it was (1 for the first). It finds a
+// line's delimiter and end in one pass over its bytes, eight at a time; the
+// result is what p.line's short cut gives (d and upper as indexDelim(line)).
+// A line it does not read is left to the general steps, unread.
+func plainLines(s string, pos int, keys []string) (next, n int, _ []string, last string, lastN int) {
+	for pos < len(s) && len(keys) < 32 {
+		c := s[pos]
+		if c == '\n' {
+			pos, n = pos+1, n+1
+			continue
+		}
+		if c == '#' || c == ';' {
+			end := lineEnd(s, pos)
+			if end < len(s) {
+				if s[end] == '\r' {
+					break // a \r\n or \r line: the general steps
+				}
+				end++
+			}
+			pos, n = end, n+1
+			continue
+		}
+		if c <= ' ' || c >= utf8.RuneSelf || c == '[' || c == '=' || c == ':' {
+			break
+		}
+		i, az := pos, uint64(0)
+		for ; i+8 <= len(s); i += 8 {
+			x := load64(s, i)
+			if x&highs != 0 {
+				return pos, n, keys, last, lastN // a multi-byte rune: the general steps
+			}
+			if m := (zeroBytes(x^(ones*'=')) | zeroBytes(x^(ones*':')) | zeroBytes(x^(ones*'\n')) | zeroBytes(x^(ones*'\r'))) & highs; m != 0 {
+				k := bits.TrailingZeros64(m) / 8
+				az |= upperBytes(x) & (1<<(8*k) - 1)
+				i += k
+				goto delim
+			}
+			az |= upperBytes(x)
+		}
+		for ; i < len(s); i++ {
+			if b := s[i]; b == '=' || b == ':' || b == '\n' || b == '\r' || b >= utf8.RuneSelf {
+				break
+			} else if b-'A' < 26 {
+				az = 1
+			}
+		}
+	delim:
+		if i >= len(s) || s[i] != '=' && s[i] != ':' {
+			break
+		}
+		end := lineEnd(s, i+1)
+		if end < len(s) && s[end] == '\r' {
+			break
+		}
+		key := s[pos:i]
+		if key[len(key)-1] == ' ' {
+			key = key[:len(key)-1]
+		}
+		key = pyRstrip(key)
+		if az != 0 {
+			key = pyLower(key)
+		}
+		for _, k := range keys {
+			if len(k) == len(key) && k == key {
+				return pos, n, keys, last, lastN // a duplicate: the general steps fail there
+			}
+		}
+		keys = append(keys, key)
+		pos, n = min(end+1, len(s)), n+1
+		last, lastN = s[i:end], n
+	}
+	return pos, n, keys, last, lastN
+}
+
+// lineEnd returns the index of the first \n or \r in s from i, or len(s),
+// eight bytes at a time.
+func lineEnd(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := (zeroBytes(load64(s, i)^(ones*'\n')) | zeroBytes(load64(s, i)^(ones*'\r'))) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\r' {
+			break
+		}
+	}
+	return i
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 is the eight bytes of s at i, little-endian (one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes has, once masked with highs, the high bit of the first zero byte
+// of x set (and possibly of later ones, never of earlier ones).
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x }
+
+// upperBytes has the high bit set of every byte of x in 'A'..'Z', for x
+// without a byte above 0x7f: b+0x80-'A' has its high bit set when b >= 'A'
+// and b+0x80-'Z'-1 when b > 'Z', without carries between bytes.
+func upperBytes(x uint64) uint64 {
+	return (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & highs
+}
+
 // indexDelim returns the index of the first "=" or ":" (RawConfigParser's
 // delimiters), or -1, and whether the text before it has anything for
 // pyLower to lower (so the key is scanned once).
 func indexDelim(s string) (int, bool) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	upper := false
 	i := 0
 	// Eight bytes at a time while they are ASCII (the usual key). Where v has
@@ -474,14 +804,22 @@ func nest(pr *pair) error {
 // checkNested fails, as botocore's _parse_nested does, on a sub-section
 // value with a non-blank line without "=".
 func checkNested(key string, line int, val string) error {
+	if !nestedOK(val) {
+		return &ParseError{Line: line, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", key)}
+	}
+	return nil
+}
+
+// nestedOK reports whether every non-blank line of val has a "=".
+func nestedOK(val string) bool {
 	for rest := val; rest != ""; {
 		var l string
 		l, rest = cutLine(rest)
 		if l = pyStrip(l); l != "" && !strings.Contains(l, "=") {
-			return &ParseError{Line: line, Reason: fmt.Sprintf("sub-section %q: line without \"=\"", key)}
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // parseNested is botocore's _parse_nested of a value checkNested accepts:

@@ -15,7 +15,7 @@ func parseEager(s string) (*rawFile, error) {
 	if err := checkUTF8(s); err != nil {
 		return nil, err
 	}
-	p := iniParser{byName: map[string]bool{}}
+	p := iniParser{}
 	if err := p.run(s, 0); err != nil {
 		return nil, err
 	}
@@ -25,8 +25,9 @@ func parseEager(s string) (*rawFile, error) {
 	if d := p.file.defaults; d != nil {
 		d.stored()
 		if len(p.file.sections) > 0 {
-			for i := range d.pairs {
-				if err := nest(&d.pairs[i]); err != nil {
+			pairs := d.storedPairs()
+			for i := range pairs {
+				if err := nest(&pairs[i]); err != nil {
 					return nil, err
 				}
 			}
@@ -85,10 +86,33 @@ func TestLazyParseMatchesEager(t *testing.T) {
 		"[a]\n\n\n[b]\n",
 		"[a]",
 		"[a]\ns3 =\n  x = 1\n  y\n",
+		// The lazy pass's own loops (checkBody, plainLines): plain lines up
+		// to the map at 32 keys and past it, a duplicate after plain lines
+		// and after the map, upper case and multi-byte keys, CR line ends,
+		// comments, a bad sub-section closed by a plain line or a header,
+		// a bad line after it, and lines that end the file without a newline.
+		manyKeys(31)+"k30 = again\n", manyKeys(33)+"k32 = again\n", manyKeys(40),
+		"[a]\nKey = 1\nkEY = 2\n", "[a]\nAbcdefghIJ = 1\nabcdefghij = 2\n",
+		"[a]\nk\u00e9 = 1\nK\u00c9 = 2\n", "[a]\nk = \u00a0\n  x\n[b]\n",
+		"[a]\r\nk = 1\r\nj = 2\r\n[b]\r\nk = 3\r\nk = 4\r\n", "[a]\rk = 1\r#c\r[b]\r",
+		"[a]\n# c\n; d\nk = 1\n#\nj = 2\n\n[b]\nk=1",
+		"[a]\ns3 =\n  x\nk = 1\n", "[a]\ns3 =\n\n# c\n  x\n[b]\n", "[a]\ns3 =\n  x\n[b]\n", "[a]\ns3 =\n  x\nbad line\n",
+		"[a]\ns3 = \n\n  x = 1\n\n  y = 2\nk = 1\n[a]\n", "[a]\nk = 1\n [b]\n[c]x\n[]\n",
+		"[a]\nk = v", "[a]\nk", "[a]\n=v\n", "[a]\n:v\n", "[a]\nk:v\nk=w\n",
+		"[a]\nabcdefg=1\nabcdefgh=2\nabcdefghi=3\nabcdefg =4\n",
 	)
 	for _, in := range inputs {
 		checkLazy(t, in)
 	}
+}
+
+// manyKeys is a section with n options k0 ... k(n-1).
+func manyKeys(n int) string {
+	s := "[a]\n"
+	for i := range n {
+		s += fmt.Sprintf("k%d = %d\n", i, i)
+	}
+	return s
 }
 
 // FuzzLazyParse compares the lazy parse with the eager one on any input.

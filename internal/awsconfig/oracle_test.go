@@ -124,7 +124,7 @@ func oracleView(t *testing.T, config, credentials string) any {
 	}
 	list := func(sm *sectionMap) [][2]any {
 		out := [][2]any{}
-		for _, name := range sm.names {
+		for _, name := range sm.names() {
 			s, _ := c.get(sm, name)
 			v := map[string]any{}
 			for k, val := range s.Values {
