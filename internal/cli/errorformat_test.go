@@ -132,3 +132,31 @@ func yamlScalarLine(key, v string) string {
 	writeStructured(&b, "yaml", structuredError{info: []usererr.Field{{Key: key, Value: v}}}, "")
 	return b.String()
 }
+
+// TestEveryErrorClassStructured: the errors of the AWS CLI's classes (a 252,
+// a 253, a 254 with or without the service's error information) print in
+// the chosen error format; only general errors (255) stay plain text, as
+// GeneralExceptionHandler prints them.
+func TestEveryErrorClassStructured(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{usererr.New(usererr.CodeUsage, "bad flag"), "{\n    \"Code\": \"ParamValidation\",\n    \"Message\": \"bad flag\"\n}\n"},
+		{usererr.New(usererr.CodeConfig, "bad config"), "{\n    \"Code\": \"Configuration\",\n    \"Message\": \"bad config\"\n}\n"},
+		{errNoRegion, "{\n    \"Code\": \"NoRegion\",\n    \"Message\": \"You must specify a region. You can also configure your region by running \\\"aws configure\\\".\"\n}\n"},
+		{usererr.New(usererr.CodeService, "refused"), "{\n    \"Code\": \"Unknown\",\n    \"Message\": \"refused\"\n}\n"},
+		{&usererr.Error{Code: usererr.CodeService, Msg: "An error occurred (403) when calling the X operation: Forbidden",
+			Details: []usererr.Field{{Key: "Code", Value: "403"}, {Key: "Message", Value: "Forbidden"}}}, "{\n    \"Code\": \"403\",\n    \"Message\": \"Forbidden\"\n}\n"},
+		{usererr.New(usererr.CodeOther, "general"), "\nssocli: [ERROR]: general\n"},
+	} {
+		var out, errb bytes.Buffer
+		a := &app{env: &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}}
+		a.g.ErrorFormat = "json"
+		code := a.report(context.Background(), tc.err)
+		if got := errb.String(); got != tc.want || code != usererr.As(tc.err).Code {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.err, code, got, tc.want)
+		}
+	}
+}

@@ -243,8 +243,10 @@ func (a *app) report(ctx context.Context, err error) int {
 			enhanced: "An error occurred (" + kind + "): " + u.Msg,
 			legacy:   u.Msg,
 		}, u.Hint)
-	case u.Code == usererr.CodeService && len(u.Details) > 0:
-		writeStructured(w, a.errorFormat(true), structuredError{info: u.Details, enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
+	case u.Code == usererr.CodeService:
+		// Every 254 is the AWS CLI's ClientError: printed in the error
+		// format with its error information (Code, Message, ...).
+		writeStructured(w, a.errorFormat(true), structuredError{info: serviceInfo(u), enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
 	default:
 		writeError(w, u.Msg)
 		writeHint(w, u.Hint)
@@ -253,4 +255,15 @@ func (a *app) report(ctx context.Context, err error) int {
 		fmt.Fprintf(w, "debug: %s\n", termtext.Text(u.Err.Error()))
 	}
 	return u.Code
+}
+
+// serviceInfo is the error information of a service error (exit 254): its
+// Details, or for one made without them (a service that is not an AWS API,
+// such as the console's federation endpoint) the message under the code
+// the AWS CLI's handlers fall back to, "Unknown".
+func serviceInfo(u *usererr.Error) []usererr.Field {
+	if len(u.Details) > 0 {
+		return u.Details
+	}
+	return []usererr.Field{{Key: "Code", Value: "Unknown"}, {Key: "Message", Value: u.Msg}}
 }
