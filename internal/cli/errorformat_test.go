@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssocli/ssocli/internal/awsout"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -30,7 +31,7 @@ func TestInterruptNewline(t *testing.T) {
 func TestYAMLError(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	writeStructured(&b, "yaml", structuredError{info: []usererr.Field{{Key: "Code", Value: "500"}, {Key: "Message", Value: "it's"}}}, "run: ssocli sso login --profile p")
+	writeStructured(&b, awsout.Options{Format: "yaml"}, structuredError{info: []usererr.Field{{Key: "Code", Value: "500"}, {Key: "Message", Value: "it's"}}}, "run: ssocli sso login --profile p")
 	want := "Code: '500'\nHint: 'run: ssocli sso login --profile p'\nMessage: it's\n"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
@@ -129,7 +130,7 @@ func TestCloseMatches(t *testing.T) {
 // yamlScalarLine is the yaml error form of one member.
 func yamlScalarLine(key, v string) string {
 	var b strings.Builder
-	writeStructured(&b, "yaml", structuredError{info: []usererr.Field{{Key: key, Value: v}}}, "")
+	writeStructured(&b, awsout.Options{Format: "yaml"}, structuredError{info: []usererr.Field{{Key: key, Value: v}}}, "")
 	return b.String()
 }
 

@@ -209,7 +209,7 @@ func (a *app) report(ctx context.Context, err error) int {
 			return usererr.CodeUsage
 		}
 		msg := pe.message()
-		writeStructured(w, a.errorFormat(!pe.main), structuredError{
+		writeStructured(w, a.errorOutput(!pe.main), structuredError{
 			info:     []usererr.Field{{Key: "Code", Value: usererr.KindParamValidation}, {Key: "Message", Value: msg}},
 			enhanced: "An error occurred (" + usererr.KindParamValidation + "): " + msg,
 			legacy:   msg,
@@ -238,7 +238,7 @@ func (a *app) report(ctx context.Context, err error) int {
 	}
 	switch {
 	case kind != "":
-		writeStructured(w, a.errorFormat(true), structuredError{
+		writeStructured(w, a.errorOutput(true), structuredError{
 			info:     []usererr.Field{{Key: "Code", Value: kind}, {Key: "Message", Value: u.Msg}},
 			enhanced: "An error occurred (" + kind + "): " + u.Msg,
 			legacy:   u.Msg,
@@ -246,7 +246,7 @@ func (a *app) report(ctx context.Context, err error) int {
 	case u.Code == usererr.CodeService:
 		// Every 254 is the AWS CLI's ClientError: printed in the error
 		// format with its error information (Code, Message, ...).
-		writeStructured(w, a.errorFormat(true), structuredError{info: serviceInfo(u), enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
+		writeStructured(w, a.errorOutput(true), structuredError{info: serviceInfo(u), enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
 	default:
 		writeError(w, u.Msg)
 		writeHint(w, u.Hint)
