@@ -15,14 +15,14 @@ import (
 	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/testutil/ptyterm"
 	"github.com/ssocli/ssocli/internal/testutil/require"
-	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
 // runOnTerminal runs ssocli in-process with stdout on a pseudo-terminal of
 // 40 rows and 100 columns, and returns the terminal's screen, stderr and the
 // exit code once it has shown want.
-func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*vanitygolden.Recorder, string, int) {
+func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*ptyterm.Recorder, string, int) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -32,7 +32,7 @@ func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*vani
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
 		t.Fatal(err)
 	}
-	term := vanitygolden.Record(ptmx, nil)
+	term := ptyterm.Record(ptmx, nil)
 	var stderr bytes.Buffer
 	env := h.env(nil, &stderr)
 	env.Stdout, env.StdoutTTY = tty, true
