@@ -161,3 +161,33 @@ func TestEveryErrorClassStructured(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorTableColor: the table form is coloured as --color says, and by
+// default (auto) when stdout is a terminal, as table.py's MultiTable does;
+// an error of the main parser has no parsed --color, hence auto.
+func TestErrorTableColor(t *testing.T) {
+	t.Parallel()
+	const bright = "\x1b[1m\x1b[34m"
+	for _, tc := range []struct {
+		color string
+		tty   bool
+		err   error
+		want  bool
+	}{
+		{"", true, usererr.New(usererr.CodeConfig, "x"), true},
+		{"auto", false, usererr.New(usererr.CodeConfig, "x"), false},
+		{"off", true, usererr.New(usererr.CodeConfig, "x"), false},
+		{"on", false, usererr.New(usererr.CodeConfig, "x"), true},
+		{"on", false, &parseError{msg: "bad", main: true}, false},
+		{"off", true, &parseError{msg: "bad", main: true}, true},
+	} {
+		var out, errb bytes.Buffer
+		env := map[string]string{"AWS_CLI_ERROR_FORMAT": "table"} // the main parser's errors ignore the flag
+		a := &app{env: &Env{Stdout: &out, Stderr: &errb, StdoutTTY: tc.tty, Getenv: func(k string) string { return env[k] }}}
+		a.g.Color = tc.color
+		a.report(context.Background(), tc.err)
+		if got := strings.Contains(errb.String(), bright); got != tc.want {
+			t.Errorf("--color %q, terminal %v, %v: coloured %v, want %v:\n%s", tc.color, tc.tty, tc.err, got, tc.want, errb.String())
+		}
+	}
+}

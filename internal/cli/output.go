@@ -217,7 +217,7 @@ func (d *deps) printAs(format, op string, v any) error {
 	var pe *pagerError
 	if errors.As(err, &pe) {
 		return usererr.Wrap(usererr.CodeConfig, "Unable to redirect output to pager. Received the following error when opening pager:\n"+
-			pe.msg+"\n\nLearn more about configuring the output pager by running \"aws help config-vars\".", err)
+			pe.msg+"\n\nLearn more about configuring the output pager by running \"aws help config-vars\".", err).WithKind(usererr.KindPager)
 	}
 	return err
 }

@@ -113,14 +113,14 @@ func TestLessOnTerminal(t *testing.T) {
 }
 
 // TestPagerNotFound: a pager that cannot be started is the AWS CLI's
-// configuration error (253), and nothing is printed without it.
+// Pager error (PagerErrorHandler, 253), and nothing is printed without it.
 func TestPagerNotFound(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.vars["PATH"] = os.Getenv("PATH")
 	h.vars["AWS_PAGER"] = "no-such-pager-ssocli --flag"
 	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--output", "yaml")
-	want := "Unable to redirect output to pager. Received the following error when opening pager:\n[Errno 2] No such file or directory: 'no-such-pager-ssocli'\n\n" +
+	want := "An error occurred (Pager): Unable to redirect output to pager. Received the following error when opening pager:\n[Errno 2] No such file or directory: 'no-such-pager-ssocli'\n\n" +
 		`Learn more about configuring the output pager by running "aws help config-vars".`
 	if code != 253 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want 253 and %q", code, stderr, want)
