@@ -97,12 +97,15 @@ func unknownOptions(c *cobra.Command, args []string) error {
 func flagError(c *cobra.Command, err error) error {
 	var (
 		pe       *parseError // a flag value's own refusal (choiceValue)
+		ue       *usererr.Error
 		unknown  *pflag.NotExistError
 		required *pflag.ValueRequiredError
 	)
 	switch {
 	case errors.As(err, &pe):
 		return pe
+	case errors.As(err, &ue): // a flag value the AWS CLI refuses after parsing (secondsValue)
+		return ue
 	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "":
 		return unknownOptions(c, []string{"--" + unknown.GetSpecifiedName()})
 	case errors.As(err, &required) && required.GetSpecifiedShortnames() == "":
