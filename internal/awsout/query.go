@@ -1,8 +1,11 @@
 package awsout
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/jmespath-community/go-jmespath"
 	"github.com/jmespath-community/go-jmespath/pkg/parsing"
@@ -21,7 +24,7 @@ type Query struct {
 func CompileQuery(expr string) (*Query, error) {
 	ast, err := parsing.NewParser().Parse(expr)
 	if err != nil {
-		return nil, err
+		return nil, pySyntaxError(expr, err)
 	}
 	q := &Query{src: expr}
 	q.collectHashKeys(ast)
@@ -56,7 +59,7 @@ func (q *Query) Search(v any) (any, error) {
 	}
 	out, err := expr.Search(in)
 	if err != nil {
-		return nil, err
+		return nil, pySearchError(err)
 	}
 	return q.fromPlain(out, orders), nil
 }
@@ -183,4 +186,61 @@ func orderedFuncs(orders map[uintptr][]string) []jmespath.FunctionEntry {
 			return out, nil
 		},
 	}}
+}
+
+// Python's jmespath (the AWS CLI's) words its errors differently from the Go
+// library's. The common ones are mapped to its words (jmespath/exceptions.py);
+// the rest keep the Go library's (README.md, "--query").
+
+// pySyntaxError is the Python wording of a syntax error the Go parser
+// reports: an unclosed quote (LexerError, the caret under the opening quote)
+// and an expression that ends too early (IncompleteExpressionError, the
+// caret after its end).
+func pySyntaxError(expr string, err error) error {
+	var se parsing.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	msg := strings.TrimPrefix(se.Error(), "SyntaxError: ")
+	if d, ok := strings.CutPrefix(msg, "Unclosed delimiter: "); ok && len(d) == 1 {
+		return fmt.Errorf("Bad jmespath expression: Unclosed %s delimiter:\n%s\n%s^", d, expr, strings.Repeat(" ", unclosedAt(expr)))
+	}
+	if msg == "Incomplete expression" || strings.HasSuffix(msg, "received: TOKEOF") {
+		return fmt.Errorf("Invalid jmespath expression: Incomplete expression:\n\"%s\"\n%s^", expr, strings.Repeat(" ", len(expr)+1))
+	}
+	return err
+}
+
+// unclosedAt is the offset of the quote (', " or `) that expr never
+// closes, where Python's lexer puts its caret (the Go one points at the
+// end): the first one whose closing quote, backslash escapes skipped, is
+// missing.
+func unclosedAt(expr string) int {
+	for i := 0; i < len(expr); i++ {
+		q := expr[i]
+		if q != '\'' && q != '"' && q != '`' {
+			continue
+		}
+		j := i + 1
+		for j < len(expr) && expr[j] != q {
+			if expr[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(expr) {
+			return i
+		}
+		i = j
+	}
+	return len(expr)
+}
+
+// pySearchError is the Python wording of an error of the search: an
+// unknown function (UnknownFunctionError).
+func pySearchError(err error) error {
+	if name, ok := strings.CutPrefix(err.Error(), "unknown function: "); ok {
+		return fmt.Errorf("Unknown function: %s()", name)
+	}
+	return err
 }

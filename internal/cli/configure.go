@@ -234,7 +234,7 @@ func (d *deps) profileChainGuard() (string, error) {
 			WithHint("a credential_process runs export-credentials for a profile whose credential_process does the same: end the chain in a profile with credentials of its own")
 	}
 	if slices.Contains(seen, profile) {
-		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s", strings.Join(append(seen, profile), " -> "))).
+		return "", usererr.New(usererr.CodeConfig, fmt.Sprintf("Credential process resolution detected an infinite loop, profile cycle: %s\n", strings.Join(append(seen, profile), " -> "))).
 			WithHint("the credential_process of a profile in the cycle runs export-credentials for a profile of the cycle: point it at a profile with credentials of its own")
 	}
 	var b strings.Builder

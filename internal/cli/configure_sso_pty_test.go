@@ -15,8 +15,8 @@ import (
 	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/testutil/ptyterm"
 	"github.com/ssocli/ssocli/internal/testutil/require"
-	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
 // The wizards in a real terminal need a Unix pseudo-terminal (creack/pty).
@@ -37,7 +37,7 @@ func TestConfigureWizardPTY(t *testing.T) {
 			}
 			defer ptmx.Close()
 			defer tty.Close()
-			term := vanitygolden.Record(ptmx, nil)
+			term := ptyterm.Record(ptmx, nil)
 
 			var stderr bytes.Buffer
 			env := h.env(nil, &stderr)
@@ -95,7 +95,7 @@ func TestConfigureCtrlC(t *testing.T) {
 					requireTerminal(t, err)
 				}
 				defer ptmx.Close()
-				term := vanitygolden.Record(ptmx, nil)
+				term := ptyterm.Record(ptmx, nil)
 				exited := make(chan error, 1)
 				go func() { exited <- cmd.Wait() }()
 				for _, prev := range tc.steps[:i] {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -162,7 +163,11 @@ func consoleError(err error, profile string, duration time.Duration, hint string
 	if duration > 0 {
 		hint = "try again without --session-duration (AWS refuses it for role-chained credentials); if that fails too, " + hint
 	}
-	return usererr.Wrap(usererr.CodeService, msg, err).WithHint(hint)
+	u := usererr.Wrap(usererr.CodeService, msg, err).WithHint(hint)
+	// The federation endpoint's answer has no error code: named by its
+	// status, as botocore names such an error.
+	u.Details = []usererr.Field{{Key: "Code", Value: strconv.Itoa(re.Status)}, {Key: "Message", Value: msg}}
+	return u
 }
 
 // consoleLoginHint names the login that gives the profile fresh

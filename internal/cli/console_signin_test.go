@@ -182,6 +182,12 @@ func TestConsoleExpiredCredentials(t *testing.T) {
 	if code != 254 || !strings.Contains(errs, "The AWS sign-in service refused the credentials of profile default (HTTP 403: the credentials are not valid") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
+	// A 254 is a service error in every error format, with the status as
+	// its code.
+	_, errs, code = h.run("console", "--url-only", "--cli-error-format", "json")
+	if code != 254 || !strings.HasPrefix(errs, "{\n    \"Code\": \"403\",\n    \"Message\": \"The AWS sign-in service refused") {
+		t.Errorf("json form: exit %d, stderr:\n%s", code, errs)
+	}
 }
 
 // TestConsoleChainedProfile: a profile that assumes a role from an SSO

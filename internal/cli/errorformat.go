@@ -109,6 +109,28 @@ func (a *app) errorFormat(useFlag bool) string {
 	return f
 }
 
+// errorOutput is the error form (errorFormat) with the formatter's options
+// of _display_structured_error: the table coloured as --color says, where
+// auto, and a command line the main parser refused (no parsed globals),
+// colour when stdout is a terminal (table.py MultiTable); the width is
+// stdout's, as for any table. The stream is the stderr the handler was given
+// before colorama wrapped it, so no reset follows each write (unlike a
+// table printed straight to stdout, awsout.Options.DirectColor).
+func (a *app) errorOutput(useFlag bool) awsout.Options {
+	o := awsout.Options{Format: a.errorFormat(useFlag), Width: stdoutWidth(a.env)}
+	c := a.g.Color
+	if !useFlag {
+		c = ""
+	}
+	switch c {
+	case "on":
+		o.Color = true
+	case "", "auto":
+		o.Color = a.env.StdoutTTY
+	}
+	return o
+}
+
 // writeError is errorformat.write_error: the message, stripped, after the
 // prefix, between newlines.
 func writeError(w io.Writer, msg string) {
@@ -142,7 +164,8 @@ type structuredError struct {
 // _display_structured_error), so they are awsout's; the hint is a last
 // "Hint" member in json (yaml sorts it among the keys), where a script parses the whole of stderr,
 // and left out of text and table, whose columns a script splits.
-func writeStructured(w io.Writer, format string, e structuredError, hint string) {
+func writeStructured(w io.Writer, o awsout.Options, e structuredError, hint string) {
+	format := o.Format
 	switch format {
 	case "legacy":
 		writeError(w, e.legacy)
@@ -156,7 +179,7 @@ func writeStructured(w io.Writer, format string, e structuredError, hint string)
 		for i, f := range info {
 			m[i] = awsout.Field{Key: f.Key, Value: f.Value}
 		}
-		if err := awsout.Write(w, "error", m, awsout.Options{Format: format}); err != nil {
+		if err := awsout.Write(w, "error", m, o); err != nil {
 			writeError(w, e.legacy)
 		}
 	default:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssocli/ssocli/internal/awsout"
 	"github.com/ssocli/ssocli/internal/usererr"
 )
 
@@ -30,7 +31,7 @@ func TestInterruptNewline(t *testing.T) {
 func TestYAMLError(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	writeStructured(&b, "yaml", structuredError{info: []usererr.Field{{Key: "Code", Value: "500"}, {Key: "Message", Value: "it's"}}}, "run: ssocli sso login --profile p")
+	writeStructured(&b, awsout.Options{Format: "yaml"}, structuredError{info: []usererr.Field{{Key: "Code", Value: "500"}, {Key: "Message", Value: "it's"}}}, "run: ssocli sso login --profile p")
 	want := "Code: '500'\nHint: 'run: ssocli sso login --profile p'\nMessage: it's\n"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
@@ -129,6 +130,64 @@ func TestCloseMatches(t *testing.T) {
 // yamlScalarLine is the yaml error form of one member.
 func yamlScalarLine(key, v string) string {
 	var b strings.Builder
-	writeStructured(&b, "yaml", structuredError{info: []usererr.Field{{Key: key, Value: v}}}, "")
+	writeStructured(&b, awsout.Options{Format: "yaml"}, structuredError{info: []usererr.Field{{Key: key, Value: v}}}, "")
 	return b.String()
+}
+
+// TestEveryErrorClassStructured: the errors of the AWS CLI's classes (a 252,
+// a 253, a 254 with or without the service's error information) print in
+// the chosen error format; only general errors (255) stay plain text, as
+// GeneralExceptionHandler prints them.
+func TestEveryErrorClassStructured(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{usererr.New(usererr.CodeUsage, "bad flag"), "{\n    \"Code\": \"ParamValidation\",\n    \"Message\": \"bad flag\"\n}\n"},
+		{usererr.New(usererr.CodeConfig, "bad config"), "{\n    \"Code\": \"Configuration\",\n    \"Message\": \"bad config\"\n}\n"},
+		{errNoRegion, "{\n    \"Code\": \"NoRegion\",\n    \"Message\": \"You must specify a region. You can also configure your region by running \\\"aws configure\\\".\"\n}\n"},
+		{usererr.New(usererr.CodeService, "refused"), "{\n    \"Code\": \"Unknown\",\n    \"Message\": \"refused\"\n}\n"},
+		{&usererr.Error{Code: usererr.CodeService, Msg: "An error occurred (403) when calling the X operation: Forbidden",
+			Details: []usererr.Field{{Key: "Code", Value: "403"}, {Key: "Message", Value: "Forbidden"}}}, "{\n    \"Code\": \"403\",\n    \"Message\": \"Forbidden\"\n}\n"},
+		{usererr.New(usererr.CodeOther, "general"), "\nssocli: [ERROR]: general\n"},
+	} {
+		var out, errb bytes.Buffer
+		a := &app{env: &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}}
+		a.g.ErrorFormat = "json"
+		code := a.report(context.Background(), tc.err)
+		if got := errb.String(); got != tc.want || code != usererr.As(tc.err).Code {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.err, code, got, tc.want)
+		}
+	}
+}
+
+// TestErrorTableColor: the table form is coloured as --color says, and by
+// default (auto) when stdout is a terminal, as table.py's MultiTable does;
+// an error of the main parser has no parsed --color, hence auto.
+func TestErrorTableColor(t *testing.T) {
+	t.Parallel()
+	const bright = "\x1b[1m\x1b[34m"
+	for _, tc := range []struct {
+		color string
+		tty   bool
+		err   error
+		want  bool
+	}{
+		{"", true, usererr.New(usererr.CodeConfig, "x"), true},
+		{"auto", false, usererr.New(usererr.CodeConfig, "x"), false},
+		{"off", true, usererr.New(usererr.CodeConfig, "x"), false},
+		{"on", false, usererr.New(usererr.CodeConfig, "x"), true},
+		{"on", false, &parseError{msg: "bad", main: true}, false},
+		{"off", true, &parseError{msg: "bad", main: true}, true},
+	} {
+		var out, errb bytes.Buffer
+		env := map[string]string{"AWS_CLI_ERROR_FORMAT": "table"} // the main parser's errors ignore the flag
+		a := &app{env: &Env{Stdout: &out, Stderr: &errb, StdoutTTY: tc.tty, Getenv: func(k string) string { return env[k] }}}
+		a.g.Color = tc.color
+		a.report(context.Background(), tc.err)
+		if got := strings.Contains(errb.String(), bright); got != tc.want {
+			t.Errorf("--color %q, terminal %v, %v: coloured %v, want %v:\n%s", tc.color, tc.tty, tc.err, got, tc.want, errb.String())
+		}
+	}
 }

@@ -97,12 +97,15 @@ func unknownOptions(c *cobra.Command, args []string) error {
 func flagError(c *cobra.Command, err error) error {
 	var (
 		pe       *parseError // a flag value's own refusal (choiceValue)
+		ue       *usererr.Error
 		unknown  *pflag.NotExistError
 		required *pflag.ValueRequiredError
 	)
 	switch {
 	case errors.As(err, &pe):
 		return pe
+	case errors.As(err, &ue): // a flag value the AWS CLI refuses after parsing (secondsValue)
+		return ue
 	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "":
 		return unknownOptions(c, []string{"--" + unknown.GetSpecifiedName()})
 	case errors.As(err, &required) && required.GetSpecifiedShortnames() == "":
@@ -209,7 +212,7 @@ func (a *app) report(ctx context.Context, err error) int {
 			return usererr.CodeUsage
 		}
 		msg := pe.message()
-		writeStructured(w, a.errorFormat(!pe.main), structuredError{
+		writeStructured(w, a.errorOutput(!pe.main), structuredError{
 			info:     []usererr.Field{{Key: "Code", Value: usererr.KindParamValidation}, {Key: "Message", Value: msg}},
 			enhanced: "An error occurred (" + usererr.KindParamValidation + "): " + msg,
 			legacy:   msg,
@@ -238,13 +241,15 @@ func (a *app) report(ctx context.Context, err error) int {
 	}
 	switch {
 	case kind != "":
-		writeStructured(w, a.errorFormat(true), structuredError{
+		writeStructured(w, a.errorOutput(true), structuredError{
 			info:     []usererr.Field{{Key: "Code", Value: kind}, {Key: "Message", Value: u.Msg}},
 			enhanced: "An error occurred (" + kind + "): " + u.Msg,
 			legacy:   u.Msg,
 		}, u.Hint)
-	case u.Code == usererr.CodeService && len(u.Details) > 0:
-		writeStructured(w, a.errorFormat(true), structuredError{info: u.Details, enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
+	case u.Code == usererr.CodeService:
+		// Every 254 is the AWS CLI's ClientError: printed in the error
+		// format with its error information (Code, Message, ...).
+		writeStructured(w, a.errorOutput(true), structuredError{info: serviceInfo(u), enhanced: u.Msg, legacy: u.Msg, service: true}, u.Hint)
 	default:
 		writeError(w, u.Msg)
 		writeHint(w, u.Hint)
@@ -253,4 +258,15 @@ func (a *app) report(ctx context.Context, err error) int {
 		fmt.Fprintf(w, "debug: %s\n", termtext.Text(u.Err.Error()))
 	}
 	return u.Code
+}
+
+// serviceInfo is the error information of a service error (exit 254): its
+// Details, or for one made without them (a service that is not an AWS API,
+// such as the console's federation endpoint) the message under the code
+// the AWS CLI's handlers fall back to, "Unknown".
+func serviceInfo(u *usererr.Error) []usererr.Field {
+	if len(u.Details) > 0 {
+		return u.Details
+	}
+	return []usererr.Field{{Key: "Code", Value: "Unknown"}, {Key: "Message", Value: u.Msg}}
 }

@@ -31,7 +31,9 @@ import (
 // golden's deliberate differences of name (mapGolden) and removing ssocli's
 // documented additions, its hint (stripHints). Volatile parts are normalised
 // as the generator does: the server's base URL is {{endpoint}}, the home
-// directory {{home}}.
+// directory {{home}}, a device flow's user code {{user_code}}. A case with an
+// interrupt section is cancelled (Ctrl-C) once its stdout shows that text
+// and the end of its line.
 
 const errorGoldenDir = "testdata/awscli-2.36.7/errors"
 
@@ -58,6 +60,7 @@ func mapGolden(s string) string {
 
 var (
 	homePath = regexp.MustCompile(`\{\{home\}\}[^\s"']*`)
+	userCode = regexp.MustCompile(`\b[A-Z]{4}-[A-Z]{4}\b`)
 	hintLine = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(hintPrefix) + `.*\n`)
 	jsonHint = regexp.MustCompile(`,\n    "Hint": "(?:[^"\\]|\\.)*"\n}\n`)
 	yamlHint = regexp.MustCompile(`(?m)^Hint: .*\n(?:  .*\n)*`)
@@ -77,6 +80,7 @@ func stripHints(s string) (string, int) {
 // errorCase is a parsed golden.
 type errorCase struct {
 	args, login    []string
+	interrupt      string
 	env            map[string]string
 	server         string
 	home           map[string]string
@@ -109,6 +113,8 @@ func loadErrorCase(t *testing.T, path string) errorCase {
 				k, v, _ := strings.Cut(l, "=")
 				c.env[k] = v
 			}
+		case f.Name == "interrupt":
+			c.interrupt = strings.TrimSuffix(string(f.Data), "\n")
 		case f.Name == "server":
 			c.server = strings.TrimSpace(string(f.Data))
 		case strings.HasPrefix(f.Name, "home/"):
@@ -217,6 +223,8 @@ func TestErrorGoldens(t *testing.T) {
 			case c.server == "idc":
 				srv := idctest.NewServer(t, idctest.WithAutoApprove("alice"), idctest.WithAutoApproveDelay(-1))
 				endpoint = srv.URL
+			case c.server == "idc-pending":
+				endpoint = idctest.NewServer(t).URL
 			case c.server != "":
 				endpoint = faultServer(t, c.server)
 			}
@@ -232,30 +240,40 @@ func TestErrorGoldens(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			run := func(args []string) (string, string, int) {
+			run := func(args []string, interrupt string) (string, string, int) {
 				var out, errb bytes.Buffer
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				var stdout io.Writer = &out
+				var ctrlC *cancelOnLine
+				if interrupt != "" {
+					ctrlC = &cancelOnLine{w: &out, want: interrupt, cancel: cancel}
+					stdout = ctrlC
+				}
 				env := &Env{
-					Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+					Stdin: strings.NewReader(""), Stdout: stdout, Stderr: &errb,
 					Getenv:  func(k string) string { return vars[k] },
 					Environ: func() []string { return nil },
 					Home:    home, HTTPClient: offlineClient(),
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				defer cancel()
 				code := Run(ctx, env, args)
+				if ctrlC != nil && !ctrlC.fired {
+					t.Errorf("stdout never showed %q: not interrupted", interrupt)
+				}
 				return out.String(), errb.String(), code
 			}
 			if c.login != nil {
-				if _, errs, code := run(c.login); code != 0 {
+				if _, errs, code := run(c.login, ""); code != 0 {
 					t.Fatalf("login %v: exit %d: %s", c.login, code, errs)
 				}
 			}
-			stdout, stderr, code := run(c.args)
+			stdout, stderr, code := run(c.args, c.interrupt)
 			norm := func(s string) string {
 				if endpoint != "" {
 					s = strings.ReplaceAll(s, endpoint, "{{endpoint}}")
 				}
 				s = strings.ReplaceAll(s, home, "{{home}}")
+				s = userCode.ReplaceAllString(s, "{{user_code}}")
 				// Paths under the home as the goldens (made on Linux) write them.
 				return homePath.ReplaceAllStringFunc(s, filepath.ToSlash)
 			}
@@ -290,4 +308,23 @@ func TestStripHints(t *testing.T) {
 			t.Errorf("stripHints(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// cancelOnLine writes to w and calls cancel, as Ctrl-C would, once what was
+// written holds want and the end of its line.
+type cancelOnLine struct {
+	w      *bytes.Buffer
+	want   string
+	cancel func()
+	fired  bool
+}
+
+func (c *cancelOnLine) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	s := c.w.String()
+	if i := strings.Index(s, c.want); !c.fired && i >= 0 && strings.Contains(s[i:], "\n") {
+		c.fired = true
+		c.cancel()
+	}
+	return n, err
 }

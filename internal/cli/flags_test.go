@@ -227,7 +227,7 @@ func TestFlagValidationBeforeRun(t *testing.T) {
 		{[]string{"configure", "export-credentials"}, cmdFor("configure export-credentials"), []string{"--format", "yaml"}, "argument --format: Found invalid choice"},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--output", "xml"}, "argument --output: Found invalid choice 'xml'"},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--color", "blue"}, "argument --color: Found invalid choice"},
-		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--cli-read-timeout", "x"}, "argument --cli-read-timeout: invalid int value: 'x'"},
+		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--cli-read-timeout", "x"}, "invalid literal for int() with base 10: 'x'"},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--query", "[1"}, "Bad value for --query [1: "},
 		{[]string{"sts", "get-caller-identity"}, cmdFor("sts get-caller-identity"), []string{"--endpoint-url", "127.0.0.1:1"}, `Bad value for --endpoint-url "127.0.0.1:1": scheme is missing.`},
 		{[]string{"sso", "list-accounts"}, cmdFor("sso list-accounts"), []string{"--access-token", "t", "--sso-session", "s"}, "cannot be used together"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -85,8 +86,10 @@ func (v *choiceValue) Set(s string) error {
 	return invalidChoice(v.arg, v.choices, s, nil)
 }
 
-// secondsValue is an integer flag, refused as argparse's type=int refuses
-// what int() cannot read.
+// secondsValue is an integer flag. The AWS CLI's parser keeps the value as
+// a string; its handler of the parsed global options (globalargs.py
+// _resolve_timeout) runs int() on it, whose ValueError is a general error
+// (255).
 type secondsValue struct {
 	p   *optSeconds
 	arg string
@@ -102,7 +105,7 @@ func (v *secondsValue) Type() string { return "int" }
 func (v *secondsValue) Set(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		return &parseError{msg: fmt.Sprintf("argument %s: invalid int value: '%s'", v.arg, s)}
+		return usererr.New(usererr.CodeOther, fmt.Sprintf("invalid literal for int() with base 10: '%s'", s))
 	}
 	*v.p = optSeconds{Seconds: n, Set: true}
 	return nil
@@ -125,10 +128,41 @@ func checkEndpointURL(s string) error {
 	if s == "" {
 		return nil
 	}
-	if u, err := url.Parse(s); err != nil || u.Scheme == "" {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
 		return usageError(`Bad value for --endpoint-url "%s": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/`, s)
 	}
+	if !validEndpointHost(s, u) {
+		// botocore/endpoint.py EndpointCreator.create_endpoint: a ValueError (255).
+		return usererr.New(usererr.CodeOther, "Invalid endpoint: "+s)
+	}
 	return nil
+}
+
+// validEndpointHost is botocore's is_valid_endpoint_url or
+// is_valid_ipv6_endpoint_url (botocore/utils.py): no tab or line break, and
+// a host name of labels of letters, digits and inner hyphens (at most 63
+// each, 255 in all, a final dot allowed), or an IPv6 address in brackets.
+func validEndpointHost(s string, u *url.URL) bool {
+	if strings.ContainsAny(s, "\t\r\n") {
+		return false
+	}
+	host := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		ip := net.ParseIP(strings.SplitN(host, "%", 2)[0])
+		return ip != nil && ip.To4() == nil
+	}
+	if host == "" || len(host) > 255 {
+		return false
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(host, "."), ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' || strings.IndexFunc(l, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+		}) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // timeouts are the HTTP client's connect and read timeouts of the options:
@@ -217,7 +251,7 @@ func (d *deps) printAs(format, op string, v any) error {
 	var pe *pagerError
 	if errors.As(err, &pe) {
 		return usererr.Wrap(usererr.CodeConfig, "Unable to redirect output to pager. Received the following error when opening pager:\n"+
-			pe.msg+"\n\nLearn more about configuring the output pager by running \"aws help config-vars\".", err)
+			pe.msg+"\n\nLearn more about configuring the output pager by running \"aws help config-vars\".", err).WithKind(usererr.KindPager)
 	}
 	return err
 }

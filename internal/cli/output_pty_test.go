@@ -15,14 +15,14 @@ import (
 	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/testutil/ptyterm"
 	"github.com/ssocli/ssocli/internal/testutil/require"
-	"github.com/ssocli/ssocli/internal/testutil/vanitygolden"
 )
 
 // runOnTerminal runs ssocli in-process with stdout on a pseudo-terminal of
 // 40 rows and 100 columns, and returns the terminal's screen, stderr and the
 // exit code once it has shown want.
-func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*vanitygolden.Recorder, string, int) {
+func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*ptyterm.Recorder, string, int) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -32,7 +32,7 @@ func runOnTerminal(t *testing.T, h *harness, want string, args ...string) (*vani
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
 		t.Fatal(err)
 	}
-	term := vanitygolden.Record(ptmx, nil)
+	term := ptyterm.Record(ptmx, nil)
 	var stderr bytes.Buffer
 	env := h.env(nil, &stderr)
 	env.Stdout, env.StdoutTTY = tty, true
@@ -113,14 +113,14 @@ func TestLessOnTerminal(t *testing.T) {
 }
 
 // TestPagerNotFound: a pager that cannot be started is the AWS CLI's
-// configuration error (253), and nothing is printed without it.
+// Pager error (PagerErrorHandler, 253), and nothing is printed without it.
 func TestPagerNotFound(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.vars["PATH"] = os.Getenv("PATH")
 	h.vars["AWS_PAGER"] = "no-such-pager-ssocli --flag"
 	term, stderr, code := runOnTerminal(t, h, "", "sso", "status", "--output", "yaml")
-	want := "Unable to redirect output to pager. Received the following error when opening pager:\n[Errno 2] No such file or directory: 'no-such-pager-ssocli'\n\n" +
+	want := "An error occurred (Pager): Unable to redirect output to pager. Received the following error when opening pager:\n[Errno 2] No such file or directory: 'no-such-pager-ssocli'\n\n" +
 		`Learn more about configuring the output pager by running "aws help config-vars".`
 	if code != 253 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want 253 and %q", code, stderr, want)

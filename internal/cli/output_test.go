@@ -125,7 +125,9 @@ func TestOutputFormats(t *testing.T) {
 		{[]string{"--output", "xml"}, 252, "argument --output: Found invalid choice 'xml'"},
 		{[]string{"--query", "Account["}, 252, "Bad value for --query Account[: "},
 		{[]string{"--query", "abs(Account)"}, 255, "invalid type for: " + acct},
-		{[]string{"--cli-connect-timeout", "soon"}, 252, "argument --cli-connect-timeout: invalid int value: 'soon'"},
+		{[]string{"--cli-connect-timeout", "soon"}, 255, "invalid literal for int() with base 10: 'soon'"},
+		{[]string{"--endpoint-url", "localhost:9"}, 255, "Invalid endpoint: localhost:9"},
+		{[]string{"--endpoint-url", "http://a_b.example"}, 255, "Invalid endpoint: http://a_b.example"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			out, errs, code := h.run(append(base, tc.args...)...)

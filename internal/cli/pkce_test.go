@@ -202,6 +202,11 @@ func TestLoginInterrupted(t *testing.T) {
 			if code != 130 {
 				t.Errorf("exit %d, want 130", code)
 			}
+			// InterruptExceptionHandler (study F18): a newline on stdout after
+			// what the flow printed there, no error on stderr.
+			if !strings.HasSuffix(out.String(), "\n\n") || strings.Contains(stderr.buf.String(), errorPrefix) {
+				t.Errorf("stdout %q, stderr %q: want the flow's lines and a newline on stdout, no error", out.String(), stderr.buf.String())
+			}
 			if diff := cmp.Diff(before, snapshot(t, h.path(".aws"))); diff != "" {
 				t.Errorf("an interrupted login changed files (-before +after):\n%s", diff)
 			}

@@ -189,10 +189,6 @@ func (a *app) config() (*awsconfig.Config, error) {
 // or the profile's ca_bundle.
 func (a *app) httpClient() (*http.Client, error) {
 	a.httpOnce.Do(func() {
-		if a.env.HTTPClient != nil {
-			a.http = a.env.HTTPClient
-			return
-		}
 		bundle := a.g.CABundle
 		if bundle == "" {
 			bundle = a.env.getenv("AWS_CA_BUNDLE")
@@ -202,6 +198,11 @@ func (a *app) httpClient() (*http.Client, error) {
 			if p, ok := d.profileSection(); ok {
 				bundle = p["ca_bundle"]
 			}
+		}
+		if a.env.HTTPClient != nil {
+			// An injected client still refuses the bundle botocore refuses.
+			a.http, a.httpErr = a.env.HTTPClient, creds.CheckCABundle(bundle)
+			return
 		}
 		o := creds.HTTPOptions{Getenv: a.env.Getenv, CABundle: bundle}
 		o.ConnectTimeout, o.ReadTimeout = a.g.timeouts()

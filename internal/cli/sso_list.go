@@ -104,7 +104,7 @@ func (o *ssoListOptions) lister(ctx context.Context) (*orgs.Lister, error) {
 	}
 	region := o.region()
 	if region == "" {
-		return nil, usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`)
+		return nil, errNoRegion
 	}
 	if err := checkRegion(region); err != nil {
 		return nil, err

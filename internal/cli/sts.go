@@ -76,7 +76,7 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 		return err
 	}
 	if region == "" {
-		return usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`).WithKind(usererr.KindNoRegion)
+		return errNoRegion
 	}
 	cfg, err := o.Config()
 	if err != nil {
@@ -110,3 +110,6 @@ func runCallerIdentity(ctx context.Context, o *callerIdentityOptions) error {
 		{Key: "Arn", Value: aws.ToString(out.Arn)},
 	})
 }
+
+// errNoRegion is botocore's NoRegionError, of the AWS CLI's NoRegion class.
+var errNoRegion = usererr.New(usererr.CodeConfig, `You must specify a region. You can also configure your region by running "aws configure".`).WithKind(usererr.KindNoRegion)

@@ -54,6 +54,17 @@ func timeoutOr(d time.Duration) time.Duration {
 	return d
 }
 
+// CheckCABundle refuses a CA bundle setting that is set but only white
+// space, as botocore/endpoint.py _validate_verify_value does (2.36.6+)
+// before any request.
+func CheckCABundle(bundle string) error {
+	if bundle != "" && strings.TrimSpace(bundle) == "" {
+		return usererr.New(usererr.CodeOther, "Invalid CA bundle: the configured value (ca_bundle, AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, or verify) "+
+			"resolved to an empty or whitespace-only string. Provide a valid path to a CA bundle file.")
+	}
+	return nil
+}
+
 // NewHTTPClient builds the client for AWS calls: proxies from HTTPS_PROXY,
 // HTTP_PROXY and NO_PROXY (either case, see proxyFunc), the CA bundle, and the
 // AWS CLI's 60 s connect and read timeouts (spec §1.1). A request that cannot
@@ -67,10 +78,8 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		// --no-verify-ssl: botocore's verify=False, no bundle consulted.
 		o.CABundle = ""
 	}
-	if o.CABundle != "" && strings.TrimSpace(o.CABundle) == "" {
-		// botocore/endpoint.py _validate_verify_value (2.36.6+).
-		return nil, usererr.New(usererr.CodeOther, "Invalid CA bundle: the configured value (ca_bundle, AWS_CA_BUNDLE, REQUESTS_CA_BUNDLE, or verify) "+
-			"resolved to an empty or whitespace-only string. Provide a valid path to a CA bundle file.")
+	if err := CheckCABundle(o.CABundle); err != nil {
+		return nil, err
 	}
 	proxy := proxyFunc(getenv)
 	connect, read := timeoutOr(o.ConnectTimeout), timeoutOr(o.ReadTimeout)

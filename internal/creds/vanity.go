@@ -293,11 +293,27 @@ func resolveReason(err error) string {
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
-		return de.Err
+		return getaddrinfoReason(de)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// getaddrinfoReason is urllib's reason for a name that did not resolve: the
+// socket.gaierror of glibc's getaddrinfo, "[Errno <EAI_*>] <gai_strerror>".
+// Go's resolver words its errors its own way ("no such host", "server
+// misbehaving", a failed dial of the DNS server); a name that does not exist
+// is EAI_NONAME, every other failure (no network, no DNS server answering)
+// EAI_AGAIN, as glibc reports them. These are the Linux words on every
+// system, where Python's differ by platform (macOS: "[Errno 8] nodename nor
+// servname provided, or not known", Windows: "[Errno 11001] getaddrinfo
+// failed"): the goldens are Linux's, and a script can rely on one text.
+func getaddrinfoReason(de *net.DNSError) string {
+	if de.IsNotFound {
+		return "[Errno -2] Name or service not known"
+	}
+	return "[Errno -3] Temporary failure in name resolution"
 }

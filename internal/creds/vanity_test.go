@@ -3,7 +3,9 @@ package creds
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +147,22 @@ func exitCode(err error) int {
 		return e.Code
 	}
 	return -1
+}
+
+// TestGetaddrinfoReason: a name that does not resolve is worded as Python's
+// socket.gaierror on Linux, whatever Go's resolver said.
+func TestGetaddrinfoReason(t *testing.T) {
+	for _, tc := range []struct {
+		err  *net.DNSError
+		want string
+	}{
+		{&net.DNSError{Err: "no such host", Name: "x.example", IsNotFound: true}, "[Errno -2] Name or service not known"},
+		{&net.DNSError{Err: "server misbehaving", Name: "x.example", IsTemporary: true}, "[Errno -3] Temporary failure in name resolution"},
+		{&net.DNSError{Err: "dial udp [::1]:53: connect: connection refused", Name: "x.example"}, "[Errno -3] Temporary failure in name resolution"},
+	} {
+		err := &url.Error{Op: "Head", URL: "https://x.example/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: tc.err}}
+		if got := resolveReason(err); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		}
+	}
 }

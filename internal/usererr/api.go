@@ -67,7 +67,11 @@ func FromAPI(err error) error {
 	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
 		status := re.HTTPStatusCode()
 		if status >= 300 {
-			return Wrap(CodeService, fmt.Sprintf("An error occurred (%d) when calling the %s operation%s: %s", status, op, retries, http.StatusText(status)), err)
+			// botocore's error information for a body without an error:
+			// the status as the code, its reason phrase as the message.
+			u := Wrap(CodeService, fmt.Sprintf("An error occurred (%d) when calling the %s operation%s: %s", status, op, retries, http.StatusText(status)), err)
+			u.Details = []Field{{"Code", strconv.Itoa(status)}, {"Message", http.StatusText(status)}}
+			return u
 		}
 		return Wrap(CodeOther, fmt.Sprintf("Unable to parse the response of the %s operation (HTTP status %d): the endpoint did not answer like the AWS API.", op, status), err).
 			WithHint("check the endpoint (AWS_ENDPOINT_URL, endpoint_url, HTTPS_PROXY): it may not be an AWS endpoint")

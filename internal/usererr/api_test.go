@@ -1,10 +1,13 @@
 package usererr
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -38,5 +41,21 @@ func TestDetails(t *testing.T) {
 	got = details(sts, "AccessDenied", &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"})
 	if diff := cmp.Diff([]Field{{"Code", "AccessDenied"}, {"Message", "no"}}, got); diff != "" {
 		t.Errorf("STS (-want +got):\n%s", diff)
+	}
+}
+
+// TestStatusOnlyDetails: an HTTP error without an AWS error in its body is a
+// service error whose information is the status and its reason phrase, so
+// that every error format prints it as a service error.
+func TestStatusOnlyDetails(t *testing.T) {
+	resp := &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusForbidden}}
+	err := &smithy.OperationError{ServiceID: "SSO", OperationName: "ListAccounts",
+		Err: &smithyhttp.ResponseError{Response: resp, Err: errors.New("no body")}}
+	u := As(FromAPI(err))
+	if u == nil || u.Code != CodeService {
+		t.Fatalf("FromAPI = %#v, want a service error", u)
+	}
+	if diff := cmp.Diff([]Field{{"Code", "403"}, {"Message", "Forbidden"}}, u.Details); diff != "" {
+		t.Errorf("details (-want +got):\n%s", diff)
 	}
 }

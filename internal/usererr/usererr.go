@@ -28,7 +28,8 @@ type Error struct {
 
 	// Kind is the code the AWS CLI (2.34+) names the error's class with in
 	// "An error occurred (<Kind>): " and in the structured error formats:
-	// KindConfiguration, KindNoRegion, KindNoCredentials or KindParamValidation.
+	// KindConfiguration, KindNoRegion, KindNoCredentials, KindParamValidation
+	// or KindPager.
 	// Empty means the default of Code: 252 is ParamValidation, 253
 	// Configuration, a 254 with Details a service error, and the rest are
 	// general errors, which are always printed as plain text.
@@ -48,6 +49,7 @@ const (
 	KindNoRegion        = "NoRegion"
 	KindNoCredentials   = "NoCredentials"
 	KindParamValidation = "ParamValidation"
+	KindPager           = "Pager"
 )
 
 func (e *Error) Error() string { return e.Msg }

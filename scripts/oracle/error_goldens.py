@@ -10,8 +10,11 @@ A case of cases.json:
   config    ~/.aws/config (absent: no config file)
   files     {path under HOME: content}; "token:<session or start URL>" as the path
             names the SSO token cache file of that session, content a JSON object
-  server    "idc" (ssocli serve, logins approved as alice) or {"status", "headers",
+  server    "idc" (ssocli serve, logins approved as alice), "idc-pending" (ssocli
+            serve approving nothing: a login waits), or {"status", "headers",
             "body"} (a server answering every request so), or absent (none)
+  interrupt text: once the oracle has printed it and the end of its line on stdout,
+            it gets SIGINT (Ctrl-C)
   login     ssocli arguments run first against the server (e.g. a login)
   variants  error-format variants: "json", "yaml", "text", "table", "legacy",
             "enhanced" append --cli-error-format <v>; the plain case is always written
@@ -21,8 +24,9 @@ A case of cases.json:
 The txtar holds the inputs (args one per line, env, the home files, server,
 login) and what the oracle did: stdout, stderr, exit. Volatile parts are
 normalised, here and identically in internal/cli/errors_golden_test.go:
-the server's base URL ("http://127.0.0.1:<port>") becomes {{endpoint}} and the
-temporary home directory {{home}}. The environment holds nothing of the
+the server's base URL ("http://127.0.0.1:<port>") becomes {{endpoint}}, the
+temporary home directory {{home}} and a device flow's user code (XXXX-XXXX)
+{{user_code}}. The environment holds nothing of the
 caller's: PATH, HOME, LANG=C.UTF-8 and the case's env.
 """
 import argparse
@@ -30,7 +34,9 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -84,10 +90,11 @@ class Fault(http.server.BaseHTTPRequestHandler):
 
 def start_server(spec, home):
     """Returns (base URL, stop function)."""
-    if spec == "idc":
+    if spec in ("idc", "idc-pending"):
+        approve = ["--auto-approve", "alice", "--auto-approve-delay", "0"] if spec == "idc" else []
         proc = subprocess.Popen(
-            [opts.ssocli, "serve", "--addr", "127.0.0.1:0", "--quiet", "--auto-approve", "alice",
-             "--auto-approve-delay", "0", "--data-dir", os.path.join(home, ".serve")],
+            [opts.ssocli, "serve", "--addr", "127.0.0.1:0", "--quiet"] + approve +
+            ["--data-dir", os.path.join(home, ".serve")],
             stdout=subprocess.PIPE, env=dict(base_env, HOME=home), text=True)
         url = proc.stdout.readline().strip()
         return url, lambda: (proc.terminate(), proc.wait())
@@ -134,13 +141,17 @@ def run_case(case, variant):
                 r = subprocess.run([opts.ssocli] + case["login"], env=env, capture_output=True, text=True, timeout=60)
                 if r.returncode:
                     sys.exit("%s: login failed: %s" % (case["name"], r.stderr))
-            r = subprocess.run([opts.aws] + args, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+            if case.get("interrupt"):
+                r = run_interrupted(args, env, case["interrupt"])
+            else:
+                r = subprocess.run([opts.aws] + args, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
         finally:
             stop()
 
         def norm(s):
             if endpoint:
                 s = s.replace(endpoint, "{{endpoint}}")
+            s = re.sub(r"\b[A-Z]{4}-[A-Z]{4}\b", "{{user_code}}", s)
             return s.replace(home, "{{home}}")
 
         parts = ["%s (%s)\n" % (case["row"], variant or "default error format")]
@@ -150,8 +161,10 @@ def run_case(case, variant):
         if case.get("env"):
             parts.append(section("env", "".join("%s=%s\n" % kv for kv in case["env"].items())))
         if case.get("server"):
-            s = case["server"] if case["server"] == "idc" else json.dumps(case["server"], sort_keys=True)
+            s = case["server"] if isinstance(case["server"], str) else json.dumps(case["server"], sort_keys=True)
             parts.append(section("server", s + "\n"))
+        if case.get("interrupt"):
+            parts.append(section("interrupt", case["interrupt"] + "\n"))
         if case.get("login"):
             parts.append(section("login", "".join(a + "\n" for a in case["login"])))
         for path, content in sorted(files.items()):
@@ -165,6 +178,29 @@ def run_case(case, variant):
         print("%-40s %d" % (name, r.returncode))
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def run_interrupted(args, env, text):
+    """Runs the oracle until its stdout shows text and the end of that line,
+    then sends it SIGINT, as Ctrl-C does; returns what it printed and its exit
+    code. Its stdout is unbuffered (PYTHONUNBUFFERED) so that the text arrives
+    when printed."""
+    proc = subprocess.Popen([opts.aws] + args, env=dict(env, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    out = b""
+    timer = threading.Timer(60, proc.kill)
+    timer.start()
+    try:
+        while not re.search(re.escape(text.encode()) + b".*\n", out):
+            b = os.read(proc.stdout.fileno(), 4096)
+            if not b:
+                sys.exit("the oracle ended without printing %r: %s" % (text, out))
+            out += b
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate()
+    finally:
+        timer.cancel()
+    return subprocess.CompletedProcess(args, proc.returncode, (out + rest).decode(), err.decode())
 
 
 names = set()

@@ -5,10 +5,10 @@
 // ssocli, in the tests) has run in it, what it left: the config, the SSO
 // cache files (their names and fields, secrets and times masked) and what
 // the server was sent. The configure wizard cases (wizard.json there) are
-// driven through a pseudo-terminal shown on a virtual terminal (Terminal),
-// whose final screen is compared. scripts/vanity-goldens.sh writes the
-// goldens with it; internal/cli's tests compare ssocli's results with them
-// and record their other pseudo-terminals with it (Record).
+// driven through a pseudo-terminal shown on a virtual terminal
+// (OpenTerminal, internal/testutil/ptyterm), whose final screen is compared.
+// scripts/vanity-goldens.sh writes the goldens with it; internal/cli's tests
+// compare ssocli's results with them.
 package vanitygolden
 
 import (

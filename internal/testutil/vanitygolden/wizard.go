@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
-
-	"github.com/hinshun/vt10x"
 
 	"github.com/ssocli/ssocli/internal/idc"
 	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/testutil/ptyterm"
 )
 
 // The terminal the wizards run in: wide and tall enough that nothing wraps
@@ -35,13 +32,8 @@ type WizardCase struct {
 	Steps []Step `json:"steps"`
 }
 
-// Step waits until the terminal shows Expect (after the previous step's),
-// then until the program has been quiet for a moment (a menu is drawn), and
-// types Send.
-type Step struct {
-	Expect string `json:"expect"`
-	Send   string `json:"send,omitempty"`
-}
+// Step is a step of a wizard case (ptyterm.Step).
+type Step = ptyterm.Step
 
 // WizardGolden is what a wizard run left: the final screen and the config.
 type WizardGolden struct {
@@ -112,19 +104,3 @@ func MixedCase() *directory.Directory {
 	}
 	return d
 }
-
-// screenText is what vt shows: each line without trailing blanks, without
-// the empty lines at the end.
-func screenText(vt vt10x.Terminal) string {
-	var lines []string
-	for _, l := range strings.Split(vt.String(), "\n") {
-		lines = append(lines, strings.TrimRight(l, " "))
-	}
-	for len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// quiet is how long a program must have written nothing before a step types.
-const quiet = 400 * time.Millisecond

@@ -1,12 +1,13 @@
 //go:build unix
 
-package vanitygolden
+package ptyterm
 
 import (
 	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,7 +98,7 @@ func (r *Recorder) WaitQuiet(deadline time.Time) {
 	}
 }
 
-// Terminal is a pseudo-terminal of ScreenCols x ScreenRows whose output is
+// Terminal is a pseudo-terminal of a fixed size whose output is
 // recorded and shown on a virtual terminal (vt10x), which answers the
 // program's cursor position requests as a real terminal does (prompt_toolkit
 // asks before every prompt and warns when no answer comes).
@@ -106,19 +107,19 @@ type Terminal struct {
 	*Recorder
 }
 
-// OpenTerminal opens a pseudo-terminal and starts recording what is written
-// to its TTY side.
-func OpenTerminal() (*Terminal, error) {
+// Open opens a pseudo-terminal of cols x rows and starts recording what is
+// written to its TTY side.
+func Open(cols, rows int) (*Terminal, error) {
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		return nil, err
 	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: ScreenCols, Rows: ScreenRows}); err != nil {
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {
 		ptmx.Close()
 		tty.Close()
 		return nil, err
 	}
-	vt := vt10x.New(vt10x.WithSize(ScreenCols, ScreenRows), vt10x.WithWriter(ptmx))
+	vt := vt10x.New(vt10x.WithSize(cols, rows), vt10x.WithWriter(ptmx))
 	return &Terminal{PTY: ptmx, TTY: tty, Recorder: Record(ptmx, vt)}, nil
 }
 
@@ -153,4 +154,17 @@ func (t *Terminal) Drive(steps []Step, timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// screenText is what vt shows: each line without trailing blanks, without
+// the empty lines at the end.
+func screenText(vt vt10x.Terminal) string {
+	var lines []string
+	for _, l := range strings.Split(vt.String(), "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
