@@ -69,6 +69,7 @@ network call; otherwise they are fetched with the cached session token.`,
 }
 
 func runExportCredentials(ctx context.Context, o *exportOptions) error {
+	defer tuneGC(o.Env.getenv, exportGCPercent)()
 	// A config file that cannot be read fails before the chain is walked,
 	// with its own message (255), as in the AWS CLI.
 	if _, err := o.Config(); err != nil {

@@ -134,7 +134,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	// holds just the CA, so a plain `ssocli serve` starts afresh.
 	persist := o.DataDir != ""
 	if persist {
-		defer tuneServeGC(o.Env.getenv)()
+		defer tuneGC(o.Env.getenv, serveGCPercent)()
 	}
 	dataDir := o.DataDir
 	if dataDir == "" {
