@@ -70,7 +70,7 @@ func (a *app) deps() deps {
 // Run runs ssocli with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
 	a := &app{env: env, args: args}
-	root := a.rootCmd()
+	root := a.rootFor(args)
 	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
 		// Only cobra's hidden completion command consults flag completion
 		// functions; walking the tree to register them costs more than the
@@ -91,16 +91,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 // rootCmd returns the whole command tree.
 func (a *app) rootCmd() *cobra.Command {
 	root := a.newRoot()
-	root.AddCommand(
-		newSSOCmd(a),
-		newSTSCmd(a),
-		newConfigureCmd(a),
-		newServeCmd(a, nil),
-		newDemoCmd(a, nil),
-		newExecCmd(a, nil),
-		newConsoleCmd(a, nil),
-		newCredentialServerCmd(a, nil),
-	)
+	for _, t := range topLevel() {
+		root.AddCommand(t.new(a))
+	}
 	root.AddCommand(newCompletionCmd(a, root, nil))
 	return root
 }
