@@ -332,7 +332,7 @@ func (c *Config) addConfigSections(f *rawFile) {
 // secondWord returns the second of exactly two shlex words, without allocating
 // for the common "profile name" form.
 func secondWord(h string) (string, bool) {
-	if i := strings.IndexByte(h, ' '); i > 0 && i < len(h)-1 && plainWord(h[:i]) && plainWord(h[i+1:]) {
+	if i := strings.IndexByte(h, ' '); i > 0 && i < len(h)-1 && (h[:i] == "profile" || plainWord(h[:i])) && plainWord(h[i+1:]) {
 		return h[i+1:], true
 	}
 	parts, err := shlexSplit(h)
@@ -342,15 +342,33 @@ func secondWord(h string) (string, bool) {
 	return parts[1], true
 }
 
-// plainWord reports whether shlex would return s unchanged as one word.
+// plainWord reports whether shlex would return s unchanged as one word: every
+// byte is a plainWordByte. Eight bytes at a time while none is
+// at or below '\” or a backslash (every special byte is one of these), then
+// byte by byte; a header is read here once per section of the file (issue
+// 14, fourth pass).
 func plainWord(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= '\'' || c == '\\' { // every special byte is one of these
-			switch c {
-			case ' ', '\t', '\r', '\n', '\'', '"', '\\':
-				return false
-			}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		// (x - ones*n) &^ x & highs is nonzero exactly when a byte of x is below n.
+		if ((x-ones*('\''+1))&^x|zeroBytes(x^(ones*'\\')))&highs != 0 {
+			break
 		}
+	}
+	for ; i < len(s); i++ {
+		if !plainWordByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainWordByte reports whether shlex reads c as an ordinary word character.
+func plainWordByte(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\'', '"', '\\':
+		return false
 	}
 	return true
 }
