@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/federation"
 	"github.com/ssocli/ssocli/internal/idc/oidc"
@@ -181,7 +182,13 @@ func New(cfg Config) (*Server, error) {
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
 		RefreshGrace:     cfg.RefreshGrace,
 	}
+	sealer, err := awskeys.NewSealer(st.CredentialKey())
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("role credential key: %w", err)
+	}
 	s.portal = &portal.Handler{
+		Sealer:    sealer,
 		Store:     st,
 		Directory: cfg.Directory,
 		Now:       cfg.Now,
@@ -189,7 +196,7 @@ func New(cfg Config) (*Server, error) {
 		RateLimit: cfg.RateLimit,
 		MaxTTL:    cfg.RoleCredentialTTL,
 	}
-	state := stsState{st: st, dir: cfg.Directory}
+	state := stsState{st: st, dir: cfg.Directory, sealer: sealer}
 	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 	fed := &federation.Handler{Lookup: state, Now: cfg.Now, Logger: cfg.Logger.With("api", "federation"),
 		// An assumed role whose chain starts at an IAM Identity Center

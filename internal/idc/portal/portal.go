@@ -39,6 +39,9 @@ type Handler struct {
 	Directory *directory.Directory
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Sealer issues the role credentials (required); STS opens them with
+	// the same key, so none is stored.
+	Sealer *awskeys.Sealer
 	// RateLimit, when positive, is how many portal calls per second the
 	// server answers (token bucket, burst of one second's worth); calls over
 	// it get TooManyRequestsException, which the SDKs retry with backoff.
@@ -181,26 +184,22 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 		ttl = h.MaxTTL
 	}
 	exp := now.Add(ttl).Truncate(time.Second)
-	keys := awskeys.NewTemporary()
-	rc := store.RoleCredential{
-		AccessKeyID:     keys.AccessKeyID,
-		SecretAccessKey: keys.SecretAccessKey,
-		SessionToken:    keys.SessionToken,
-		Expiration:      exp,
-		AccountID:       account,
-		PermissionSet:   role,
-		RoleName:        h.Directory.RoleName(account, role),
-		RoleID:          h.Directory.RoleID(account, role),
-		UserName:        c.user,
-		SessionID:       c.sessionID,
-		AccessToken:     c.token,
+	// Nothing is stored: STS opens the session token (stsState).
+	keys, err := h.Sealer.Issue(awskeys.Claims{
+		AccountID:     account,
+		PermissionSet: role,
+		RoleName:      h.Directory.RoleName(account, role),
+		RoleID:        h.Directory.RoleID(account, role),
+		UserName:      c.user,
+		SessionID:     c.sessionID,
+		Expiration:    exp,
+	})
+	if err != nil {
+		return fmt.Errorf("issue role credentials: %w", err)
 	}
-	if err := h.Store.CreateRoleCredential(rc); err != nil {
-		return fmt.Errorf("store role credentials: %w", err)
-	}
-	h.Logger.Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", rc.AccessKeyID)
+	h.Logger.Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", keys.AccessKeyID)
 	writeJSON(w, http.StatusOK, map[string]roleCredentials{"roleCredentials": {
-		AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken, Expiration: exp.UnixMilli(),
+		AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey, SessionToken: keys.SessionToken, Expiration: exp.UnixMilli(),
 	}})
 	return nil
 }

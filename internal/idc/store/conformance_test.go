@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
@@ -318,6 +319,21 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 
 	t.Run("assumed roles", func(t *testing.T) { assumedConformance(t, newStore) })
+
+	t.Run("credential key", func(t *testing.T) {
+		s, other := newStore(t), newStore(t)
+		k := s.CredentialKey()
+		if len(k) != credentialKeySize || bytes.Equal(k, make([]byte, credentialKeySize)) {
+			t.Fatalf("key of %d bytes, or all zero", len(k))
+		}
+		k[0] ^= 1 // a copy: changing it changes nothing kept
+		if k2 := s.CredentialKey(); k2[0] == k[0] {
+			t.Error("the key changed with the caller's copy")
+		}
+		if bytes.Equal(s.CredentialKey(), other.CredentialKey()) {
+			t.Error("two stores have the same key")
+		}
+	})
 }
 
 func must(t *testing.T, err error) {

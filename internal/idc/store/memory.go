@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sync"
@@ -20,6 +21,7 @@ type Memory struct {
 	creds     map[string]RoleCredential
 	assumed   map[string]AssumedRoleCredential
 	once      map[string]time.Time
+	key       []byte
 }
 
 // NewMemory returns an empty in-memory store.
@@ -35,8 +37,12 @@ func NewMemory() *Memory {
 		creds:     map[string]RoleCredential{},
 		assumed:   map[string]AssumedRoleCredential{},
 		once:      map[string]time.Time{},
+		key:       newCredentialKey(),
 	}
 }
+
+// CredentialKey implements Store.
+func (m *Memory) CredentialKey() []byte { return bytes.Clone(m.key) }
 
 var _ Store = (*Memory)(nil)
 

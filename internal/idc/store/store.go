@@ -16,6 +16,7 @@
 package store
 
 import (
+	"crypto/rand"
 	"errors"
 	"time"
 )
@@ -175,8 +176,17 @@ type Store interface {
 	// each write is a bbolt commit.)
 	RotateRefreshToken(token string, at AccessToken, next RefreshToken, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
 
+	// CreateRoleCredential and GetRoleCredential keep role credentials
+	// issued by earlier versions (the portal now seals them with
+	// CredentialKey and stores nothing); the records go with
+	// GarbageCollect once expired.
 	CreateRoleCredential(RoleCredential) error
 	GetRoleCredential(accessKeyID string) (RoleCredential, error)
+
+	// CredentialKey returns the server's key for the role credentials
+	// it issues (awskeys.Sealer): KeySize random bytes made when the store
+	// was created, the same for as long as the store keeps its state.
+	CredentialKey() []byte
 
 	// AssumedRoles keeps what STS AssumeRole issues (assumed.go).
 	AssumedRoles
@@ -187,4 +197,13 @@ type Store interface {
 	GarbageCollect(now time.Time) (int, error)
 
 	Close() error
+}
+
+// credentialKeySize is the size of CredentialKey's key (awskeys.KeySize).
+const credentialKeySize = 32
+
+func newCredentialKey() []byte {
+	k := make([]byte, credentialKeySize)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails (Go 1.24+)
+	return k
 }
