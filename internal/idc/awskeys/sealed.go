@@ -79,20 +79,62 @@ func (s *Sealer) secret(accessKeyID string) string {
 // Issue returns fresh temporary credentials that stand for c.
 func (s *Sealer) Issue(c Claims) (Temporary, error) {
 	id := "ASIA" + randomBase32(16)
-	plain, err := json.Marshal(c)
+	sealed, err := s.seal(id, c)
 	if err != nil {
 		return Temporary{}, err
+	}
+	return Temporary{
+		AccessKeyID:     id,
+		SecretAccessKey: s.secret(id),
+		SessionToken:    tokenPrefix + base64.StdEncoding.EncodeToString(sealed),
+	}, nil
+}
+
+// seal returns v as JSON, sealed with aad as the additional data.
+func (s *Sealer) seal(aad string, v any) ([]byte, error) {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
 	}
 	n := s.aead.NonceSize()
 	buf := make([]byte, 1+n, 1+n+len(plain)+s.aead.Overhead())
 	buf[0] = sealedVersion
 	_, _ = rand.Read(buf[1 : 1+n])
-	buf = s.aead.Seal(buf, buf[1:1+n], plain, []byte(id))
-	return Temporary{
-		AccessKeyID:     id,
-		SecretAccessKey: s.secret(id),
-		SessionToken:    tokenPrefix + base64.StdEncoding.EncodeToString(buf),
-	}, nil
+	return s.aead.Seal(buf, buf[1:1+n], plain, []byte(aad)), nil
+}
+
+// open decodes into v what seal made with aad, or reports false.
+func (s *Sealer) open(aad string, raw []byte, v any) bool {
+	n := s.aead.NonceSize()
+	if len(raw) < 1+n+s.aead.Overhead() || raw[0] != sealedVersion {
+		return false
+	}
+	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], []byte(aad))
+	return err == nil && json.Unmarshal(plain, v) == nil
+}
+
+// SealToken returns v (JSON) sealed for purpose, in URL-safe base64 after
+// prefix: a bearer token that the server reads back with OpenToken instead
+// of keeping it. prefix and purpose (say "aoa", "oidc access token") are
+// sealed with it, which keeps a token of one kind from being taken for
+// another (and from a role credential's: those take an "ASIA" id).
+func (s *Sealer) SealToken(prefix, purpose string, v any) (string, error) {
+	sealed, err := s.seal(prefix+"\x00"+purpose, v)
+	if err != nil {
+		return "", err
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// OpenToken decodes into v a token that SealToken made with this key,
+// prefix and purpose, and reports false for any other string.
+func (s *Sealer) OpenToken(prefix, purpose, tok string, v any) bool {
+	enc, ok := strings.CutPrefix(tok, prefix)
+	if !ok {
+		return false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	return err == nil && s.open(prefix+"\x00"+purpose, raw, v)
 }
 
 // Open returns the claims and the secret access key of credentials that
@@ -104,16 +146,8 @@ func (s *Sealer) Open(accessKeyID, sessionToken string) (Claims, string, bool) {
 		return Claims{}, "", false
 	}
 	raw, err := base64.StdEncoding.DecodeString(enc)
-	n := s.aead.NonceSize()
-	if err != nil || len(raw) < 1+n+s.aead.Overhead() || raw[0] != sealedVersion {
-		return Claims{}, "", false
-	}
-	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], []byte(accessKeyID))
-	if err != nil {
-		return Claims{}, "", false
-	}
 	var c Claims
-	if err := json.Unmarshal(plain, &c); err != nil {
+	if err != nil || !strings.HasPrefix(accessKeyID, "ASIA") || !s.open(accessKeyID, raw, &c) {
 		return Claims{}, "", false
 	}
 	return c, s.secret(accessKeyID), true

@@ -60,3 +60,34 @@ func TestSealerRoundTrip(t *testing.T) {
 		t.Error("NewSealer took a 16-byte key")
 	}
 }
+
+func TestSealToken(t *testing.T) {
+	s, _ := NewSealer(bytes.Repeat([]byte{7}, KeySize))
+	type v struct {
+		S string
+		G uint64
+	}
+	tok, err := s.SealToken("aor", "refresh", v{"sess", 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got v
+	if !s.OpenToken("aor", "refresh", tok, &got) || got != (v{"sess", 3}) {
+		t.Fatalf("OpenToken = %+v", got)
+	}
+	other, _ := NewSealer(bytes.Repeat([]byte{8}, KeySize))
+	flip := []byte(tok)
+	flip[len(flip)/2] ^= 1
+	for name, open := range map[string]func() bool{
+		"another purpose": func() bool { return s.OpenToken("aor", "access", tok, &got) },
+		"another prefix":  func() bool { return s.OpenToken("aoa", "refresh", "aoa"+tok[3:], &got) },
+		"another key":     func() bool { return other.OpenToken("aor", "refresh", tok, &got) },
+		"altered":         func() bool { return s.OpenToken("aor", "refresh", string(flip), &got) },
+		"no prefix":       func() bool { return s.OpenToken("aor", "refresh", tok[3:], &got) },
+		"short":           func() bool { return s.OpenToken("aor", "refresh", tok[:20], &got) },
+	} {
+		if open() {
+			t.Errorf("%s: opened", name)
+		}
+	}
+}

@@ -370,6 +370,11 @@ func (s *Bolt) CreateSession(x Session) error { return s.create(bucketSessions, 
 // GetSession implements Store.
 func (s *Bolt) GetSession(id string) (Session, error) { return read[Session](s, bucketSessions, id) }
 
+// UpdateSession implements Store.
+func (s *Bolt) UpdateSession(id string, fn func(Session) (Session, error)) (Session, error) {
+	return update(s, bucketSessions, id, fn, func(old Session, n *Session) { n.ID = old.ID })
+}
+
 // RevokeSession implements Store.
 func (s *Bolt) RevokeSession(id string) error {
 	_, err := update(s, bucketSessions, id, func(x Session) (Session, error) {

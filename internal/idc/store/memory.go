@@ -178,6 +178,25 @@ func (s *Memory) GetSession(id string) (Session, error) {
 	return x, err
 }
 
+// UpdateSession implements Store.
+func (s *Memory) UpdateSession(id string, fn func(Session) (Session, error)) (Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.sessions[id]
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	x.Scopes = slices.Clone(x.Scopes)
+	n, err := fn(x)
+	if err != nil {
+		return x, err
+	}
+	n.ID = x.ID
+	n.Scopes = slices.Clone(n.Scopes)
+	s.sessions[id] = n
+	return n, nil
+}
+
 // RevokeSession implements Store.
 func (s *Memory) RevokeSession(id string) error {
 	s.mu.Lock()

@@ -94,6 +94,18 @@ type Session struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // refreshes stop here
 	Revoked   bool
+
+	// The session's refresh state, in place of a record per token (the
+	// oidc package's tokens carry the session id and, for refresh tokens,
+	// a generation): RefreshGen is the generation of the newest refresh
+	// token, and the Next fields are what the one before it was rotated
+	// into, at RotatedAt, so that a client racing the rotation with the
+	// older token is answered with the same new tokens.
+	RefreshGen       uint64    `json:",omitempty"`
+	RotatedAt        time.Time `json:",omitzero"`
+	NextAccessToken  string    `json:",omitempty"`
+	NextRefreshToken string    `json:",omitempty"`
+	NextExpiresAt    time.Time `json:",omitzero"` // of NextAccessToken
 }
 
 // AccessToken is a bearer token for the portal API.
@@ -156,6 +168,9 @@ type Store interface {
 
 	CreateSession(Session) error
 	GetSession(id string) (Session, error)
+	// UpdateSession is UpdateDeviceAuth for sessions (a refresh: one
+	// write).
+	UpdateSession(id string, fn func(Session) (Session, error)) (Session, error)
 	// RevokeSession marks the session revoked; its access tokens, refresh
 	// tokens and role credentials are dead from then on.
 	RevokeSession(id string) error
