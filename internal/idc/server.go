@@ -169,8 +169,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL), vanity: vanity}
+	sealer, err := awskeys.NewSealer(st.CredentialKey())
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("credential key: %w", err)
+	}
 	s.oidc = &oidc.Handler{
 		Store:            st,
+		Sealer:           sealer,
 		BaseURL:          cfg.PublicURL,
 		Now:              cfg.Now,
 		Logger:           cfg.Logger.With("api", "oidc"),
@@ -181,11 +187,6 @@ func New(cfg Config) (*Server, error) {
 		SessionTTL:       cfg.SessionTTL,
 		DeviceCodeTTL:    cfg.DeviceCodeTTL,
 		RefreshGrace:     cfg.RefreshGrace,
-	}
-	sealer, err := awskeys.NewSealer(st.CredentialKey())
-	if err != nil {
-		_ = st.Close()
-		return nil, fmt.Errorf("role credential key: %w", err)
 	}
 	s.portal = &portal.Handler{
 		Sealer:    sealer,

@@ -26,6 +26,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/oidc"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
@@ -40,7 +41,8 @@ type Handler struct {
 	Now       func() time.Time
 	Logger    *slog.Logger
 	// Sealer issues the role credentials (required); STS opens them with
-	// the same key, so none is stored.
+	// the same key, so none is stored. It is also the oidc Handler's, whose
+	// access tokens it opens.
 	Sealer *awskeys.Sealer
 	// RateLimit, when positive, is how many portal calls per second the
 	// server answers (token bucket, burst of one second's worth); calls over
@@ -137,8 +139,8 @@ func (h *Handler) authenticate(r *http.Request) (caller, error) {
 	if tok == "" {
 		return caller{}, errUnauthorized
 	}
-	at, err := h.Store.GetAccessToken(tok)
-	if err != nil || !h.Now().Before(at.ExpiresAt) {
+	at, ok := oidc.OpenAccessToken(h.Sealer, tok)
+	if !ok || !h.Now().Before(at.ExpiresAt) {
 		return caller{}, errUnauthorized
 	}
 	s, err := h.Store.GetSession(at.SessionID)
