@@ -13,6 +13,13 @@
 // tokens, role credentials) carries its id, and revoking the session revokes
 // all of them at once, which is what portal Logout and refresh-token reuse
 // detection need (RFC 9700 §4.14.2).
+//
+// The server no longer writes access tokens, refresh tokens or the portal's
+// role credentials: it seals what they stand for into them with
+// CredentialKey (awskeys.Sealer), and a session keeps its refresh state, so
+// the state does not grow with what is issued. Their records and methods
+// remain for the role credentials in state files of earlier versions
+// (stsstate.go) and may go once those files are gone.
 package store
 
 import (
