@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/federation"
 	"github.com/ssocli/ssocli/internal/idc/oidc"
@@ -168,8 +169,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, publicHost: hostOf(cfg.PublicURL), vanity: vanity}
+	sealer, err := awskeys.NewSealer(st.CredentialKey())
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("credential key: %w", err)
+	}
 	s.oidc = &oidc.Handler{
 		Store:            st,
+		Sealer:           sealer,
 		BaseURL:          cfg.PublicURL,
 		Now:              cfg.Now,
 		Logger:           cfg.Logger.With("api", "oidc"),
@@ -182,6 +189,7 @@ func New(cfg Config) (*Server, error) {
 		RefreshGrace:     cfg.RefreshGrace,
 	}
 	s.portal = &portal.Handler{
+		Sealer:    sealer,
 		Store:     st,
 		Directory: cfg.Directory,
 		Now:       cfg.Now,
@@ -189,7 +197,7 @@ func New(cfg Config) (*Server, error) {
 		RateLimit: cfg.RateLimit,
 		MaxTTL:    cfg.RoleCredentialTTL,
 	}
-	state := stsState{st: st, dir: cfg.Directory}
+	state := stsState{st: st, dir: cfg.Directory, sealer: sealer}
 	stsH := &sts.Handler{Lookup: state, Issuer: state, Directory: cfg.Directory, Now: cfg.Now, Logger: cfg.Logger.With("api", "sts"), Region: cfg.Directory.Instance.Region}
 	fed := &federation.Handler{Lookup: state, Now: cfg.Now, Logger: cfg.Logger.With("api", "federation"),
 		// An assumed role whose chain starts at an IAM Identity Center

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
 	"github.com/ssocli/ssocli/internal/idc/store"
 	"github.com/ssocli/ssocli/internal/idc/sts"
@@ -14,15 +15,41 @@ import (
 // the roles assumed through STS) and the IAM users' access keys, and keeps
 // what AssumeRole issues.
 type stsState struct {
-	st  store.Store
-	dir *directory.Directory
+	st     store.Store
+	dir    *directory.Directory
+	sealer *awskeys.Sealer // the portal's, which opens its role credentials
 }
 
 // LookupCredential implements sts.Lookup. Credentials that go back to a
 // revoked IAM Identity Center session (Logout, refresh token reuse) are
 // unknown: the portal's role credentials of the session, and every role
 // assumed from them, however long the chain.
-func (s stsState) LookupCredential(accessKeyID string) (sts.Credential, bool) {
+//
+// The portal's role credentials are not stored: the session token carries
+// what they stand for, sealed (awskeys.Sealer), and the secret is derived
+// from the access key id, so finding one reads only its session.
+func (s stsState) LookupCredential(accessKeyID, sessionToken string) (sts.Credential, bool) {
+	if c, secret, ok := s.sealer.Open(accessKeyID, sessionToken); ok {
+		if !s.live(c.SessionID) {
+			return sts.Credential{}, false
+		}
+		return sts.Credential{
+			AccessKeyID:     accessKeyID,
+			SecretAccessKey: secret,
+			SessionToken:    sessionToken,
+			Expiration:      c.Expiration,
+			AccountID:       c.AccountID,
+			RoleName:        c.RoleName,
+			RoleID:          c.RoleID,
+			UserName:        c.UserName,
+			Kind:            sts.KindRoleSession,
+			PermissionSet:   c.PermissionSet,
+			SSOUser:         c.UserName,
+			SessionID:       c.SessionID,
+		}, true
+	}
+	// Role credentials that an earlier version stored, in a state file it
+	// left.
 	if rc, err := s.st.GetRoleCredential(accessKeyID); err == nil {
 		if !s.live(rc.SessionID) {
 			return sts.Credential{}, false

@@ -4,9 +4,11 @@
 // "ASIA" and 16 characters of IAM's base32 alphabet, a 40-character secret
 // access key and a long opaque session token.
 //
-// The values are random (crypto/rand) and mean nothing by themselves: the
-// server keeps what it issued in its store and looks them up. They are not
-// real AWS credentials and no AWS service accepts them.
+// NewTemporary's values are random (crypto/rand) and mean nothing by
+// themselves: the server keeps what it issued in its store and looks them
+// up. A Sealer's (the portal's role credentials) carry what they stand for
+// instead, so nothing is kept. They are not real AWS credentials and no AWS
+// service accepts them.
 package awskeys
 
 import (

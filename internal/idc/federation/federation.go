@@ -79,9 +79,10 @@ type Handler struct {
 
 // pending is a sign-in token not spent yet.
 type pending struct {
-	accessKeyID string
-	duration    time.Duration // 0: the credentials' own expiration
-	expires     time.Time
+	accessKeyID  string
+	sessionToken string
+	duration     time.Duration // 0: the credentials' own expiration
+	expires      time.Time
 }
 
 // consoleSession is a browser signed in to the console.
@@ -182,7 +183,7 @@ func (h *Handler) getSigninToken(r *http.Request) (string, error) {
 	if s.SessionToken == "" {
 		return "", badRequest("the credentials have no session token: the federation endpoint takes temporary credentials only")
 	}
-	cred, ok := h.Lookup.LookupCredential(s.SessionID)
+	cred, ok := h.Lookup.LookupCredential(s.SessionID, s.SessionToken)
 	if !ok || !equal(s.SessionKey, cred.SecretAccessKey) || !equal(s.SessionToken, cred.SessionToken) {
 		return "", &apiError{http.StatusForbidden, "the credentials are not valid: unknown access key, wrong secret key or session token, or a session that was signed out"}
 	}
@@ -211,7 +212,7 @@ func (h *Handler) getSigninToken(r *http.Request) (string, error) {
 	if h.tokens == nil {
 		h.tokens = map[string]pending{}
 	}
-	h.tokens[hash(tok)] = pending{accessKeyID: cred.AccessKeyID, duration: duration, expires: now.Add(TokenTTL)}
+	h.tokens[hash(tok)] = pending{accessKeyID: cred.AccessKeyID, sessionToken: cred.SessionToken, duration: duration, expires: now.Add(TokenTTL)}
 	h.Logger.Info("federation getSigninToken", "access_key_id", cred.AccessKeyID, "session_duration", duration)
 	return tok, nil
 }
@@ -233,7 +234,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.Logger.Info("federation refused", "action", "login", "reason", "unknown, spent or expired sign-in token")
 		return
 	}
-	cred, ok := h.Lookup.LookupCredential(p.accessKeyID)
+	cred, ok := h.Lookup.LookupCredential(p.accessKeyID, p.sessionToken)
 	if !ok {
 		h.page(w, http.StatusForbidden, pageData{Heading: "Session ended", Text: "The IAM Identity Center session behind this sign-in link was signed out."})
 		return

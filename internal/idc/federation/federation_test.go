@@ -19,7 +19,7 @@ import (
 // credentials is the issued-credential table the handler checks against.
 type credentials map[string]sts.Credential
 
-func (c credentials) LookupCredential(id string) (sts.Credential, bool) {
+func (c credentials) LookupCredential(id, _ string) (sts.Credential, bool) {
 	v, ok := c[id]
 	return v, ok
 }

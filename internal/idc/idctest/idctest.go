@@ -23,6 +23,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc"
 	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
 // TestServer is a running local Identity Center.
@@ -127,6 +128,9 @@ func WithVanity(vs ...idc.VanityURL) Option {
 		}
 	}
 }
+
+// WithStore keeps the server's state in st (idc.Config.Store).
+func WithStore(st store.Store) Option { return func(o *options) { o.cfg.Store = st } }
 
 // WithLogger sends the server's log to l.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
@@ -59,6 +60,10 @@ const (
 // safe for concurrent use.
 type Handler struct {
 	Store store.Store
+	// Sealer makes the access and refresh tokens (required): they carry
+	// their session, sealed, so the only record of them is the session's
+	// refresh state (tokens.go).
+	Sealer *awskeys.Sealer
 	// BaseURL is the public base of this server (no trailing slash), for the
 	// verification URIs and the authorization endpoint. Empty means the
 	// scheme and Host of each request.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
@@ -34,7 +35,12 @@ func post(t *testing.T, mux *http.ServeMux, path, body string) (int, string, map
 func TestErrorWire(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	h := &Handler{Store: store.NewMemory(), Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler), BaseURL: "http://127.0.0.1:1"}
+	st := store.NewMemory()
+	sealer, err := awskeys.NewSealer(st.CredentialKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{Store: st, Sealer: sealer, Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler), BaseURL: "http://127.0.0.1:1"}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	_, _, reg := post(t, mux, "/client/register", `{"clientName":"c","clientType":"public"}`)

@@ -250,46 +250,59 @@ func pkceMatches(challenge, verifier string) bool {
 // (boto3, the JS SDK: they do not lock across processes) refresh with the
 // same token at once, and all but the first would otherwise end the session
 // of all of them.
+//
+// A refresh token carries its session and generation (tokens.go); the
+// session keeps the generation of its newest one and what the one before
+// was rotated into. So the token rotated out last is the newest one's
+// generation minus one, and every older one is a replay. A refresh is one
+// write: the session's refresh state.
 func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse, error) {
 	if req.RefreshToken == "" {
 		return tokenResponse{}, perr("InvalidRequest", "refreshToken is required")
 	}
 	now := h.Now()
-	cur, err := h.Store.GetRefreshToken(req.RefreshToken)
-	if errors.Is(err, store.ErrNotFound) {
+	rc, ok := h.openRefresh(req.RefreshToken)
+	if !ok {
 		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
 	}
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	if cur.ClientID != c.ID {
+	if rc.ClientID != c.ID {
 		return tokenResponse{}, perr("InvalidGrant", "the refresh token was issued to another client")
 	}
-	s, err := h.Store.GetSession(cur.SessionID)
+	s, err := h.Store.GetSession(rc.SessionID)
 	if err != nil || s.Revoked {
 		return tokenResponse{}, perr("InvalidGrant", "the session was revoked; sign in again")
 	}
 	if !now.Before(s.ExpiresAt) {
 		return tokenResponse{}, perr("InvalidGrant", "the session has expired; sign in again")
 	}
-	if cur.Used {
-		return h.reusedRefresh(cur, now)
+	if rc.Gen > s.RefreshGen {
+		return tokenResponse{}, perr("InvalidGrant", "invalid refresh token")
 	}
-	// The new tokens are stored with the old one marked rotated, in one
-	// write: a client racing this one, answered with them, can use them at
-	// once, and a loser of the race stores nothing.
-	next, at, nextRT, exp := h.newTokens(s, now)
+	if rc.Gen < s.RefreshGen {
+		return h.reusedRefresh(s, rc, now)
+	}
+	// The new tokens are made before the write and stored as the
+	// session's Next ones with it: a client racing this one, answered
+	// with them, can use them at once, and a loser of the race writes
+	// nothing.
+	next, exp, err := h.newTokens(s, rc.Gen+1, now)
+	if err != nil {
+		return tokenResponse{}, err
+	}
 	errRaced := errors.New("rotated meanwhile")
-	rt, err := h.Store.RotateRefreshToken(req.RefreshToken, at, nextRT, func(t store.RefreshToken) (store.RefreshToken, error) {
-		if t.Used {
-			return t, errRaced
+	cur, err := h.Store.UpdateSession(s.ID, func(x store.Session) (store.Session, error) {
+		if x.Revoked || x.RefreshGen != rc.Gen {
+			return x, errRaced
 		}
-		t.Used, t.RotatedAt = true, now
-		t.NextAccessToken, t.NextRefreshToken, t.NextExpiresAt = next.AccessToken, next.RefreshToken, exp
-		return t, nil
+		x.RefreshGen, x.RotatedAt = rc.Gen+1, now
+		x.NextAccessToken, x.NextRefreshToken, x.NextExpiresAt = next.AccessToken, next.RefreshToken, exp
+		return x, nil
 	})
 	if errors.Is(err, errRaced) {
-		return h.reusedRefresh(rt, now)
+		if cur.Revoked {
+			return tokenResponse{}, perr("InvalidGrant", "the session was revoked; sign in again")
+		}
+		return h.reusedRefresh(cur, rc, now)
 	}
 	if err != nil {
 		return tokenResponse{}, err
@@ -297,24 +310,24 @@ func (h *Handler) refreshGrant(c store.Client, req tokenRequest) (tokenResponse,
 	return next, nil
 }
 
-// reusedRefresh answers a refresh with the rotated-out token t: the tokens t
-// was rotated into, when that happened within RefreshGrace and they are
-// still the newest; else it revokes the session.
-func (h *Handler) reusedRefresh(t store.RefreshToken, now time.Time) (tokenResponse, error) {
-	if grace := or(h.RefreshGrace, DefaultRefreshGrace); h.RefreshGrace >= 0 && t.NextRefreshToken != "" && now.Before(t.RotatedAt.Add(grace)) {
+// reusedRefresh answers a refresh with the rotated-out token rc of session s:
+// the tokens rc was rotated into, when that happened within RefreshGrace and
+// they are still the newest; else it revokes the session.
+func (h *Handler) reusedRefresh(s store.Session, rc refreshClaims, now time.Time) (tokenResponse, error) {
+	if grace := or(h.RefreshGrace, DefaultRefreshGrace); h.RefreshGrace >= 0 && s.NextRefreshToken != "" && now.Before(s.RotatedAt.Add(grace)) {
 		// Only the token rotated out last (the one the racing clients
-		// hold): once its successor was used in turn, t is two
+		// hold): once its successor was used in turn, rc is two
 		// generations old and its use is a replay.
-		if succ, err := h.Store.GetRefreshToken(t.NextRefreshToken); err == nil && !succ.Used && now.Before(t.NextExpiresAt) {
-			h.Logger.Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", t.ClientID)
-			return tokenResponse{AccessToken: t.NextAccessToken, TokenType: "Bearer", RefreshToken: t.NextRefreshToken,
-				ExpiresIn: int(t.NextExpiresAt.Sub(now).Round(time.Second) / time.Second)}, nil
+		if rc.Gen+1 == s.RefreshGen && now.Before(s.NextExpiresAt) {
+			h.Logger.Info("refresh token used again within the grace window; answered with the tokens it was rotated into", "client_id", rc.ClientID)
+			return tokenResponse{AccessToken: s.NextAccessToken, TokenType: "Bearer", RefreshToken: s.NextRefreshToken,
+				ExpiresIn: int(s.NextExpiresAt.Sub(now).Round(time.Second) / time.Second)}, nil
 		}
 	}
-	if err := h.Store.RevokeSession(t.SessionID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := h.Store.RevokeSession(s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, fmt.Errorf("revoke session: %w", err)
 	}
-	h.Logger.Warn("refresh token reused; session revoked", "client_id", t.ClientID)
+	h.Logger.Warn("refresh token reused; session revoked", "client_id", rc.ClientID)
 	return tokenResponse{}, perr("InvalidGrant", "the refresh token was already used; the session is revoked, sign in again")
 }
 
@@ -337,39 +350,37 @@ func (h *Handler) newSession(c store.Client, user string, scopes []string, now t
 	return resp, err
 }
 
-// issue makes an access token (and a refresh token when the scopes allow)
-// in session s, and returns them with the access token's expiry. Access
-// tokens never outlive their session.
+// issue makes the first tokens of session s: an access token, and a
+// refresh token of generation 0 when the scopes allow. Nothing is written:
+// the session is their record.
 func (h *Handler) issue(s store.Session, now time.Time) (tokenResponse, time.Time, error) {
-	resp, at, rt, exp := h.newTokens(s, now)
-	if err := h.Store.CreateAccessToken(at); err != nil {
-		return tokenResponse{}, time.Time{}, fmt.Errorf("create access token: %w", err)
-	}
-	if rt.Token != "" {
-		if err := h.Store.CreateRefreshToken(rt); err != nil {
-			return tokenResponse{}, time.Time{}, fmt.Errorf("create refresh token: %w", err)
-		}
-	}
-	return resp, exp, nil
+	return h.newTokens(s, 0, now)
 }
 
-// newTokens makes the tokens issue stores: an access token and, when the
-// session's scopes allow refreshing, a refresh token (else rt.Token is "").
-func (h *Handler) newTokens(s store.Session, now time.Time) (resp tokenResponse, at store.AccessToken, rt store.RefreshToken, exp time.Time) {
-	exp = s.ExpiresAt
+// newTokens makes an access token and, when the session's scopes allow
+// refreshing, a refresh token of generation gen, and returns them with the
+// access token's expiry. Access tokens never outlive their session.
+func (h *Handler) newTokens(s store.Session, gen uint64, now time.Time) (tokenResponse, time.Time, error) {
+	exp := s.ExpiresAt
 	refresh := refreshable(s.Scopes)
 	if refresh {
 		if t := now.Add(or(h.TokenTTL, DefaultTokenTTL)); t.Before(exp) {
 			exp = t
 		}
 	}
-	at = store.AccessToken{Token: "aoa" + newID(96), SessionID: s.ID, ExpiresAt: exp}
-	resp = tokenResponse{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
-	if refresh {
-		rt = store.RefreshToken{Token: "aor" + newID(96), SessionID: s.ID, ClientID: s.ClientID}
-		resp.RefreshToken = rt.Token
+	at, err := h.Sealer.SealToken(accessPrefix, accessPurpose, AccessClaims{SessionID: s.ID, ExpiresAt: exp})
+	if err != nil {
+		return tokenResponse{}, time.Time{}, fmt.Errorf("make access token: %w", err)
 	}
-	return resp, at, rt, exp
+	resp := tokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(exp.Sub(now).Round(time.Second) / time.Second)}
+	if refresh {
+		rt, err := h.Sealer.SealToken(refreshPrefix, refreshPurpose, refreshClaims{SessionID: s.ID, ClientID: s.ClientID, Gen: gen})
+		if err != nil {
+			return tokenResponse{}, time.Time{}, fmt.Errorf("make refresh token: %w", err)
+		}
+		resp.RefreshToken = rt
+	}
+	return resp, exp, nil
 }
 
 // AuthorizeRequest holds the parameters of GET /authorize (spec §2.3).

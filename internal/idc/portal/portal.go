@@ -26,6 +26,7 @@ import (
 
 	"github.com/ssocli/ssocli/internal/idc/awskeys"
 	"github.com/ssocli/ssocli/internal/idc/directory"
+	"github.com/ssocli/ssocli/internal/idc/oidc"
 	"github.com/ssocli/ssocli/internal/idc/store"
 )
 
@@ -39,6 +40,10 @@ type Handler struct {
 	Directory *directory.Directory
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Sealer issues the role credentials (required); STS opens them with
+	// the same key, so none is stored. It is also the oidc Handler's, whose
+	// access tokens it opens.
+	Sealer *awskeys.Sealer
 	// RateLimit, when positive, is how many portal calls per second the
 	// server answers (token bucket, burst of one second's worth); calls over
 	// it get TooManyRequestsException, which the SDKs retry with backoff.
@@ -134,8 +139,8 @@ func (h *Handler) authenticate(r *http.Request) (caller, error) {
 	if tok == "" {
 		return caller{}, errUnauthorized
 	}
-	at, err := h.Store.GetAccessToken(tok)
-	if err != nil || !h.Now().Before(at.ExpiresAt) {
+	at, ok := oidc.OpenAccessToken(h.Sealer, tok)
+	if !ok || !h.Now().Before(at.ExpiresAt) {
 		return caller{}, errUnauthorized
 	}
 	s, err := h.Store.GetSession(at.SessionID)
@@ -181,26 +186,22 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request, c c
 		ttl = h.MaxTTL
 	}
 	exp := now.Add(ttl).Truncate(time.Second)
-	keys := awskeys.NewTemporary()
-	rc := store.RoleCredential{
-		AccessKeyID:     keys.AccessKeyID,
-		SecretAccessKey: keys.SecretAccessKey,
-		SessionToken:    keys.SessionToken,
-		Expiration:      exp,
-		AccountID:       account,
-		PermissionSet:   role,
-		RoleName:        h.Directory.RoleName(account, role),
-		RoleID:          h.Directory.RoleID(account, role),
-		UserName:        c.user,
-		SessionID:       c.sessionID,
-		AccessToken:     c.token,
+	// Nothing is stored: STS opens the session token (stsState).
+	keys, err := h.Sealer.Issue(awskeys.Claims{
+		AccountID:     account,
+		PermissionSet: role,
+		RoleName:      h.Directory.RoleName(account, role),
+		RoleID:        h.Directory.RoleID(account, role),
+		UserName:      c.user,
+		SessionID:     c.sessionID,
+		Expiration:    exp,
+	})
+	if err != nil {
+		return fmt.Errorf("issue role credentials: %w", err)
 	}
-	if err := h.Store.CreateRoleCredential(rc); err != nil {
-		return fmt.Errorf("store role credentials: %w", err)
-	}
-	h.Logger.Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", rc.AccessKeyID)
+	h.Logger.Info("GetRoleCredentials", "user", c.user, "account_id", account, "role_name", role, "access_key_id", keys.AccessKeyID)
 	writeJSON(w, http.StatusOK, map[string]roleCredentials{"roleCredentials": {
-		AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken, Expiration: exp.UnixMilli(),
+		AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey, SessionToken: keys.SessionToken, Expiration: exp.UnixMilli(),
 	}})
 	return nil
 }

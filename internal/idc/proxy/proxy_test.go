@@ -45,7 +45,7 @@ const (
 
 type fixedLookup struct{ cred sts.Credential }
 
-func (l fixedLookup) LookupCredential(id string) (sts.Credential, bool) {
+func (l fixedLookup) LookupCredential(id, _ string) (sts.Credential, bool) {
 	return l.cred, id == l.cred.AccessKeyID
 }
 

@@ -73,6 +73,7 @@ var (
 type Bolt struct {
 	db   *bolt.DB
 	path string
+	key  []byte // CredentialKey, under "credential_key" in the meta bucket
 }
 
 var _ Store = (*Bolt)(nil)
@@ -113,9 +114,21 @@ func OpenBolt(path string) (*Bolt, error) {
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get([]byte("schema")); {
 		case v == nil:
-			return meta.Put([]byte("schema"), []byte(boltSchema))
+			if err := meta.Put([]byte("schema"), []byte(boltSchema)); err != nil {
+				return err
+			}
 		case string(v) != boltSchema:
 			return fmt.Errorf("schema version %q, this ssocli reads %q: remove the file to start afresh", v, boltSchema)
+		}
+		// A file written before the key existed gets one now.
+		switch k := meta.Get([]byte("credential_key")); {
+		case k == nil:
+			s.key = newCredentialKey()
+			return meta.Put([]byte("credential_key"), s.key)
+		case len(k) != credentialKeySize:
+			return fmt.Errorf("%w: the credential key has %d bytes, not %d", ErrDamaged, len(k), credentialKeySize)
+		default:
+			s.key = bytes.Clone(k)
 		}
 		return nil
 	})
@@ -357,6 +370,11 @@ func (s *Bolt) CreateSession(x Session) error { return s.create(bucketSessions, 
 // GetSession implements Store.
 func (s *Bolt) GetSession(id string) (Session, error) { return read[Session](s, bucketSessions, id) }
 
+// UpdateSession implements Store.
+func (s *Bolt) UpdateSession(id string, fn func(Session) (Session, error)) (Session, error) {
+	return update(s, bucketSessions, id, fn, func(old Session, n *Session) { n.ID = old.ID })
+}
+
 // RevokeSession implements Store.
 func (s *Bolt) RevokeSession(id string) error {
 	_, err := update(s, bucketSessions, id, func(x Session) (Session, error) {
@@ -431,6 +449,9 @@ func (s *Bolt) RotateRefreshToken(token string, at AccessToken, next RefreshToke
 func (s *Bolt) CreateRoleCredential(c RoleCredential) error {
 	return s.create(bucketCreds, c.AccessKeyID, c)
 }
+
+// CredentialKey implements Store.
+func (s *Bolt) CredentialKey() []byte { return bytes.Clone(s.key) }
 
 // GetRoleCredential implements Store.
 func (s *Bolt) GetRoleCredential(accessKeyID string) (RoleCredential, error) {

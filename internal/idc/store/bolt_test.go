@@ -71,6 +71,7 @@ func TestBoltReopen(t *testing.T) {
 	if _, err := s.UpdateAuthCode("taken", func(c AuthCode) (AuthCode, error) { c.Used, c.SessionID = true, "s1"; return c, nil }); err != nil {
 		t.Fatal(err)
 	}
+	key := s.CredentialKey()
 	must(t, s.Close())
 
 	r, err := OpenBolt(path)
@@ -78,6 +79,9 @@ func TestBoltReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	if !bytes.Equal(r.CredentialKey(), key) {
+		t.Error("the credential key changed on reopening: the role credentials issued before are lost")
+	}
 	gotC, err1 := r.GetClient("c1")
 	gotD, err2 := r.GetDeviceAuthByUserCode("ABCD-EFGH")
 	gotS, err3 := r.GetSession("s1")

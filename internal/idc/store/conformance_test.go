@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
@@ -215,6 +216,57 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("session update", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		x := Session{ID: "s1", ClientID: "c", User: "alice", Scopes: []string{"sso:account:access"}, CreatedAt: t0, ExpiresAt: t0.Add(8 * time.Hour)}
+		must(t, s.CreateSession(x))
+		want := x
+		want.RefreshGen, want.RotatedAt, want.NextAccessToken, want.NextRefreshToken, want.NextExpiresAt = 1, t0.Add(time.Minute), "at2", "rt2", t0.Add(time.Hour)
+		got, err := s.UpdateSession("s1", func(x Session) (Session, error) {
+			x.ID = "moved" // the key is fixed
+			x.RefreshGen, x.RotatedAt, x.NextAccessToken, x.NextRefreshToken, x.NextExpiresAt = 1, t0.Add(time.Minute), "at2", "rt2", t0.Add(time.Hour)
+			x.Scopes[0] = "changed by fn's copy"
+			x.Scopes = []string{"sso:account:access"}
+			return x, nil
+		})
+		must(t, err)
+		stored, err := s.GetSession("s1")
+		must(t, err)
+		if diff := cmp.Diff([]Session{want, want}, []Session{got, stored}); diff != "" {
+			t.Errorf("UpdateSession returned, stored (-want +got):\n%s", diff)
+		}
+		refused := errors.New("refused")
+		cur, err := s.UpdateSession("s1", func(x Session) (Session, error) { x.RefreshGen = 9; return x, refused })
+		if !errors.Is(err, refused) || cur.RefreshGen != 1 {
+			t.Errorf("failed update = %+v, %v; want the current record and fn's error", cur, err)
+		}
+		if got, _ := s.GetSession("s1"); got.RefreshGen != 1 {
+			t.Errorf("a failed update was stored: generation %d", got.RefreshGen)
+		}
+		if _, err := s.UpdateSession("nope", func(x Session) (Session, error) { return x, nil }); !errors.Is(err, ErrNotFound) {
+			t.Errorf("UpdateSession(unknown) = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("session updates are serialised", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		must(t, s.CreateSession(Session{ID: "s1", ExpiresAt: t0.Add(time.Hour)}))
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if _, err := s.UpdateSession("s1", func(x Session) (Session, error) { x.RefreshGen++; return x, nil }); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got, _ := s.GetSession("s1"); got.RefreshGen != 20 {
+			t.Errorf("20 concurrent increments left generation %d", got.RefreshGen)
+		}
+	})
+
 	t.Run("refresh rotation is all or nothing", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -318,6 +370,21 @@ func conformance(t *testing.T, newStore func(t *testing.T) Store) {
 	})
 
 	t.Run("assumed roles", func(t *testing.T) { assumedConformance(t, newStore) })
+
+	t.Run("credential key", func(t *testing.T) {
+		s, other := newStore(t), newStore(t)
+		k := s.CredentialKey()
+		if len(k) != credentialKeySize || bytes.Equal(k, make([]byte, credentialKeySize)) {
+			t.Fatalf("key of %d bytes, or all zero", len(k))
+		}
+		k[0] ^= 1 // a copy: changing it changes nothing kept
+		if k2 := s.CredentialKey(); k2[0] == k[0] {
+			t.Error("the key changed with the caller's copy")
+		}
+		if bytes.Equal(s.CredentialKey(), other.CredentialKey()) {
+			t.Error("two stores have the same key")
+		}
+	})
 }
 
 func must(t *testing.T, err error) {

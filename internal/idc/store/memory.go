@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sync"
@@ -20,6 +21,7 @@ type Memory struct {
 	creds     map[string]RoleCredential
 	assumed   map[string]AssumedRoleCredential
 	once      map[string]time.Time
+	key       []byte
 }
 
 // NewMemory returns an empty in-memory store.
@@ -35,8 +37,12 @@ func NewMemory() *Memory {
 		creds:     map[string]RoleCredential{},
 		assumed:   map[string]AssumedRoleCredential{},
 		once:      map[string]time.Time{},
+		key:       newCredentialKey(),
 	}
 }
+
+// CredentialKey implements Store.
+func (m *Memory) CredentialKey() []byte { return bytes.Clone(m.key) }
 
 var _ Store = (*Memory)(nil)
 
@@ -170,6 +176,25 @@ func (s *Memory) GetSession(id string) (Session, error) {
 	x, err := get(&s.mu, s.sessions, id)
 	x.Scopes = slices.Clone(x.Scopes)
 	return x, err
+}
+
+// UpdateSession implements Store.
+func (s *Memory) UpdateSession(id string, fn func(Session) (Session, error)) (Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.sessions[id]
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	x.Scopes = slices.Clone(x.Scopes)
+	n, err := fn(x)
+	if err != nil {
+		return x, err
+	}
+	n.ID = x.ID
+	n.Scopes = slices.Clone(n.Scopes)
+	s.sessions[id] = n
+	return n, nil
 }
 
 // RevokeSession implements Store.

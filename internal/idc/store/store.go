@@ -13,9 +13,17 @@
 // tokens, role credentials) carries its id, and revoking the session revokes
 // all of them at once, which is what portal Logout and refresh-token reuse
 // detection need (RFC 9700 §4.14.2).
+//
+// The server no longer writes access tokens, refresh tokens or the portal's
+// role credentials: it seals what they stand for into them with
+// CredentialKey (awskeys.Sealer), and a session keeps its refresh state, so
+// the state does not grow with what is issued. Their records and methods
+// remain for the role credentials in state files of earlier versions
+// (stsstate.go) and may go once those files are gone.
 package store
 
 import (
+	"crypto/rand"
 	"errors"
 	"time"
 )
@@ -93,6 +101,18 @@ type Session struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // refreshes stop here
 	Revoked   bool
+
+	// The session's refresh state, in place of a record per token (the
+	// oidc package's tokens carry the session id and, for refresh tokens,
+	// a generation): RefreshGen is the generation of the newest refresh
+	// token, and the Next fields are what the one before it was rotated
+	// into, at RotatedAt, so that a client racing the rotation with the
+	// older token is answered with the same new tokens.
+	RefreshGen       uint64    `json:",omitempty"`
+	RotatedAt        time.Time `json:",omitzero"`
+	NextAccessToken  string    `json:",omitempty"`
+	NextRefreshToken string    `json:",omitempty"`
+	NextExpiresAt    time.Time `json:",omitzero"` // of NextAccessToken
 }
 
 // AccessToken is a bearer token for the portal API.
@@ -155,6 +175,9 @@ type Store interface {
 
 	CreateSession(Session) error
 	GetSession(id string) (Session, error)
+	// UpdateSession is UpdateDeviceAuth for sessions (a refresh: one
+	// write).
+	UpdateSession(id string, fn func(Session) (Session, error)) (Session, error)
 	// RevokeSession marks the session revoked; its access tokens, refresh
 	// tokens and role credentials are dead from then on.
 	RevokeSession(id string) error
@@ -175,8 +198,17 @@ type Store interface {
 	// each write is a bbolt commit.)
 	RotateRefreshToken(token string, at AccessToken, next RefreshToken, fn func(RefreshToken) (RefreshToken, error)) (RefreshToken, error)
 
+	// CreateRoleCredential and GetRoleCredential keep role credentials
+	// issued by earlier versions (the portal now seals them with
+	// CredentialKey and stores nothing); the records go with
+	// GarbageCollect once expired.
 	CreateRoleCredential(RoleCredential) error
 	GetRoleCredential(accessKeyID string) (RoleCredential, error)
+
+	// CredentialKey returns the server's key for the role credentials
+	// it issues (awskeys.Sealer): KeySize random bytes made when the store
+	// was created, the same for as long as the store keeps its state.
+	CredentialKey() []byte
 
 	// AssumedRoles keeps what STS AssumeRole issues (assumed.go).
 	AssumedRoles
@@ -187,4 +219,13 @@ type Store interface {
 	GarbageCollect(now time.Time) (int, error)
 
 	Close() error
+}
+
+// credentialKeySize is the size of CredentialKey's key (awskeys.KeySize).
+const credentialKeySize = 32
+
+func newCredentialKey() []byte {
+	k := make([]byte, credentialKeySize)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails (Go 1.24+)
+	return k
 }

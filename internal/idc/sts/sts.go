@@ -120,8 +120,11 @@ func (c Credential) userID() string {
 // Lookup finds the credential an access key ID belongs to.
 type Lookup interface {
 	// LookupCredential returns the credential for accessKeyID, and false
-	// when the key is unknown or was revoked.
-	LookupCredential(accessKeyID string) (Credential, bool)
+	// when the key is unknown or was revoked. sessionToken is the one the
+	// caller presented with it ("" for none): the portal's role
+	// credentials are found from it, not from a record. The caller still
+	// compares it with the credential's SessionToken.
+	LookupCredential(accessKeyID, sessionToken string) (Credential, bool)
 }
 
 // Issuer keeps what AssumeRole and AssumeRoleWithWebIdentity issue.
@@ -299,7 +302,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (Credential, *apiEr
 			a.Date, signingTime.Format("20060102"), amzDate), nil)
 	}
 
-	cred, ok := h.Lookup.LookupCredential(a.AccessKeyID)
+	cred, ok := h.Lookup.LookupCredential(a.AccessKeyID, r.Header.Get("X-Amz-Security-Token"))
 	if !ok {
 		return Credential{}, errInvalidToken(errors.New("unknown access key id " + truncate(a.AccessKeyID, 40)))
 	}

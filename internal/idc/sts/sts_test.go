@@ -26,7 +26,7 @@ import (
 // mapLookup is a Lookup over a fixed set of credentials.
 type mapLookup map[string]Credential
 
-func (m mapLookup) LookupCredential(id string) (Credential, bool) {
+func (m mapLookup) LookupCredential(id, _ string) (Credential, bool) {
 	c, ok := m[id]
 	return c, ok
 }
