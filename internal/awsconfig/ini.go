@@ -369,17 +369,7 @@ func (p *iniParser) checkBody(s string, pos, lineno int, noCR bool) (start, next
 			break
 		}
 		{
-			key, val := value[:d], value[d+1:]
-			if key != "" && key[len(key)-1] == ' ' {
-				key = key[:len(key)-1]
-			}
-			if val != "" && val[0] == ' ' {
-				val = val[1:]
-			}
-			key = pyRstrip(key)
-			if upper {
-				key = pyLower(key)
-			}
+			key, val := optionKV(value, d, upper)
 			dup := false
 			if keySet == nil {
 				for _, k := range keys {
@@ -503,14 +493,12 @@ func (p *iniParser) header(header string, lineno int) error {
 	return nil
 }
 
-// option starts the option of value, whose delimiter is at d (indexDelim).
-func (p *iniParser) option(value string, d int, upper bool, lineno int) error {
-	if err := p.commit(); err != nil {
-		return err
-	}
-	// "key = value": drop the one space on each side of the delimiter
-	// before stripping, so the inlined fast paths of the strips apply.
-	key, val := value[:d], value[d+1:]
+// optionKV splits the option line value at its delimiter d (indexDelim) into
+// the key, stripped and lower-cased when upper says it has capitals, and the
+// value with its one leading space dropped ("key = value": dropping the one
+// space on each side first lets the inlined fast paths of the strips apply).
+func optionKV(value string, d int, upper bool) (key, val string) {
+	key, val = value[:d], value[d+1:]
 	if key != "" && key[len(key)-1] == ' ' {
 		key = key[:len(key)-1]
 	}
@@ -521,6 +509,15 @@ func (p *iniParser) option(value string, d int, upper bool, lineno int) error {
 	if upper {
 		key = pyLower(key)
 	}
+	return key, val
+}
+
+// option starts the option of value, whose delimiter is at d (indexDelim).
+func (p *iniParser) option(value string, d int, upper bool, lineno int) error {
+	if err := p.commit(); err != nil {
+		return err
+	}
+	key, val := optionKV(value, d, upper)
 	if p.hasKey(key) {
 		return &ParseError{Line: lineno, Reason: fmt.Sprintf("option %q in section %q already exists", key, p.cur.header)}
 	}

@@ -3,6 +3,7 @@ package awsout
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -139,12 +140,7 @@ func (q *Query) hashOrder(m map[string]any) []string {
 			return keys
 		}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // orderedFuncs replace JMESPath's keys() and values(), which list a Go map
@@ -155,12 +151,7 @@ func orderedFuncs(orders map[uintptr][]string) []jmespath.FunctionEntry {
 		if keys, ok := orders[reflect.ValueOf(m).Pointer()]; ok {
 			return keys
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		return keys
+		return slices.Sorted(maps.Keys(m))
 	}
 	object := []jmespath.ArgSpec{{Types: []jmespath.JpType{jmespath.JpObject}}}
 	return []jmespath.FunctionEntry{{
