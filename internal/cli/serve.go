@@ -62,8 +62,8 @@ Clients reach it in one of two ways, printed on start:
       instance's portal host, as the AWS CLI >= 2.35 resolves such URLs).
 
 With --data-dir DIR the server keeps its state (client registrations, sessions,
-tokens, role credentials) in DIR/state.db, so that after a restart the tokens in
-people's caches still work. Without it the state is in memory and the CA is kept
+and the key its tokens and role credentials are sealed with) in DIR/state.db, so
+that after a restart the tokens in people's caches still work. Without it the state is in memory and the CA is kept
 in ~/.local/share/ssocli/serve.
 
 The built-in directory has users alice (password "wonderland") and bob

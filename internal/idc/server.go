@@ -68,8 +68,8 @@ type Config struct {
 	// PersistState is set. Empty means no CA: the server then answers
 	// CONNECT with an error.
 	DataDir string
-	// PersistState keeps the state (registrations, sessions, tokens, role
-	// credentials) in DataDir/state.db, a bbolt file, so that a restarted
+	// PersistState keeps the state (registrations, sessions, the key tokens
+	// and role credentials are sealed with) in DataDir/state.db, a bbolt file, so that a restarted
 	// server still honours the tokens in people's caches. It is a switch of
 	// its own because DataDir has a default for the CA, while state on disk
 	// must be asked for. It needs DataDir and excludes Store.
