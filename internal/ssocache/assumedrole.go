@@ -175,20 +175,7 @@ func ReadAssumedRole(path string) (*AssumedRole, error) {
 			p.skip()
 		}
 	}
-	if p.err == nil {
-		switch {
-		case !haveCreds:
-			p.corrupt("missing Credentials", false)
-		case c.AccessKeyID == "":
-			p.corrupt("missing AccessKeyId", false)
-		case c.SecretAccessKey == "":
-			p.corrupt("missing SecretAccessKey", false)
-		case c.SessionToken == "":
-			p.corrupt("missing SessionToken", false)
-		case c.Expiration.IsZero():
-			p.corrupt("missing Expiration", false)
-		}
-	}
+	p.checkCredentials(haveCreds, &c)
 	if p.err != nil {
 		return nil, p.err
 	}

@@ -66,26 +66,35 @@ func parseRoleCredentials(path, data string) (*RoleCredentials, error) {
 			p.skip()
 		}
 	}
-	if p.err == nil {
-		switch {
-		case providerType != ProviderTypeSSO:
-			p.corrupt(`ProviderType is not "sso"`, false)
-		case !haveCreds:
-			p.corrupt("missing Credentials", false)
-		case c.AccessKeyID == "":
-			p.corrupt("missing AccessKeyId", false)
-		case c.SecretAccessKey == "":
-			p.corrupt("missing SecretAccessKey", false)
-		case c.SessionToken == "":
-			p.corrupt("missing SessionToken", false)
-		case c.Expiration.IsZero():
-			p.corrupt("missing Expiration", false)
-		}
+	if p.err == nil && providerType != ProviderTypeSSO {
+		p.corrupt(`ProviderType is not "sso"`, false)
 	}
+	p.checkCredentials(haveCreds, c)
 	if p.err != nil {
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// checkCredentials reports, unless an error came first, the first member
+// a role credentials entry lacks: the Credentials object, or one of its
+// keys and expiry (the SSO and the assumed-role entries alike).
+func (p *parser) checkCredentials(haveCreds bool, c *RoleCredentials) {
+	if p.err != nil {
+		return
+	}
+	switch {
+	case !haveCreds:
+		p.corrupt("missing Credentials", false)
+	case c.AccessKeyID == "":
+		p.corrupt("missing AccessKeyId", false)
+	case c.SecretAccessKey == "":
+		p.corrupt("missing SecretAccessKey", false)
+	case c.SessionToken == "":
+		p.corrupt("missing SessionToken", false)
+	case c.Expiration.IsZero():
+		p.corrupt("missing Expiration", false)
+	}
 }
 
 // roleCredentials reads the "Credentials" object into c.
