@@ -220,11 +220,18 @@ func (f *fixture) ssocli(t *testing.T, v via, args ...string) result {
 // start (or a hang) fails the test here.
 func run(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
+	return runStdin(t, bin, env, "", args...)
+}
+
+// runStdin is run with stdin.
+func runStdin(t *testing.T, bin string, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
 	cmd.Dir = envValue(env, "HOME")
+	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
