@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/ssocli/ssocli/internal/awsconfig"
 	"github.com/ssocli/ssocli/internal/ssocache"
@@ -212,17 +213,12 @@ func (r *resolver) callAssumeRole(ctx context.Context, rc *roleConfig, key ssoca
 	if err != nil {
 		return nil, assumeRoleError(err, rc.profile)
 	}
-	c := out.Credentials
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return nil, usererr.New(usererr.CodeOther, "AssumeRole returned no credentials")
+	a, err := assumedRoleEntry(out.Credentials, "AssumeRole")
+	if err != nil {
+		return nil, err
 	}
-	a := &ssocache.AssumedRole{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken, Expiration: c.Expiration.UTC()}
 	// The members of AssumeRoleResponse after Credentials, in the model's order.
-	if u := out.AssumedRoleUser; u != nil {
-		a.AccountID = accountFromArn(aws.ToString(u.Arn))
-		a.Rest = append(a.Rest, ssocache.Field{Key: "AssumedRoleUser", Value: []ssocache.Field{
-			{Key: "AssumedRoleId", Value: aws.ToString(u.AssumedRoleId)}, {Key: "Arn", Value: aws.ToString(u.Arn)}}})
-	}
+	addAssumedRoleUser(a, out.AssumedRoleUser)
 	if out.PackedPolicySize != nil {
 		a.Rest = append(a.Rest, ssocache.Field{Key: "PackedPolicySize", Value: *out.PackedPolicySize})
 	}
@@ -328,4 +324,25 @@ func assumeRoleError(err error, profile string) error {
 		return u.WithHint("the source credentials of the profile " + profile + " are not valid any more: renew them (for IAM Identity Center: ssocli sso login)")
 	}
 	return err
+}
+
+// assumedRoleEntry is the cache entry of the credentials an STS operation
+// (AssumeRole, AssumeRoleWithWebIdentity) returned, or the error for none.
+func assumedRoleEntry(c *types.Credentials, op string) (*ssocache.AssumedRole, error) {
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return nil, usererr.New(usererr.CodeOther, op+" returned no credentials")
+	}
+	return &ssocache.AssumedRole{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
+		SessionToken: *c.SessionToken, Expiration: c.Expiration.UTC()}, nil
+}
+
+// addAssumedRoleUser adds the response's AssumedRoleUser member to a, and
+// the account id its ARN names (as the AWS CLI 2.25+ writes AccountId).
+func addAssumedRoleUser(a *ssocache.AssumedRole, u *types.AssumedRoleUser) {
+	if u == nil {
+		return
+	}
+	a.AccountID = accountFromArn(aws.ToString(u.Arn))
+	a.Rest = append(a.Rest, ssocache.Field{Key: "AssumedRoleUser", Value: []ssocache.Field{
+		{Key: "AssumedRoleId", Value: aws.ToString(u.AssumedRoleId)}, {Key: "Arn", Value: aws.ToString(u.Arn)}}})
 }

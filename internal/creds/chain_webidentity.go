@@ -80,11 +80,10 @@ func (r *resolver) callWebIdentity(ctx context.Context, profile string, key ssoc
 	if err != nil {
 		return nil, assumeRoleError(err, profile)
 	}
-	c := out.Credentials
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return nil, usererr.New(usererr.CodeOther, "AssumeRoleWithWebIdentity returned no credentials")
+	a, err := assumedRoleEntry(out.Credentials, "AssumeRoleWithWebIdentity")
+	if err != nil {
+		return nil, err
 	}
-	a := &ssocache.AssumedRole{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken, Expiration: c.Expiration.UTC()}
 	// The members of AssumeRoleWithWebIdentityResponse after Credentials, in the model's order.
 	str := func(k string, v *string) {
 		if v != nil {
@@ -92,11 +91,7 @@ func (r *resolver) callWebIdentity(ctx context.Context, profile string, key ssoc
 		}
 	}
 	str("SubjectFromWebIdentityToken", out.SubjectFromWebIdentityToken)
-	if u := out.AssumedRoleUser; u != nil {
-		a.AccountID = accountFromArn(aws.ToString(u.Arn))
-		a.Rest = append(a.Rest, ssocache.Field{Key: "AssumedRoleUser", Value: []ssocache.Field{
-			{Key: "AssumedRoleId", Value: aws.ToString(u.AssumedRoleId)}, {Key: "Arn", Value: aws.ToString(u.Arn)}}})
-	}
+	addAssumedRoleUser(a, out.AssumedRoleUser)
 	if out.PackedPolicySize != nil {
 		a.Rest = append(a.Rest, ssocache.Field{Key: "PackedPolicySize", Value: *out.PackedPolicySize})
 	}
