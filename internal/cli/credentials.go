@@ -77,7 +77,7 @@ func (d *deps) resolveCredentials(processEnv []string) (credentialSource, error)
 		o.ProcessTimeout = t
 	}
 	if d.Env.PromptSecret != nil {
-		o.MFA = func(_ context.Context, prompt string) (string, error) { return d.Env.PromptSecret(prompt) }
+		o.MFA = d.Env.PromptSecret
 	}
 	chain, err := d.manager().LoadChain(o)
 	if errors.Is(err, creds.ErrNoCredentials) {

@@ -12,6 +12,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,8 +52,10 @@ type Env struct {
 	// Executable is the path of the running ssocli binary (for exec, completion hints).
 	Executable string
 	// PromptSecret asks the person at the terminal for a secret without echo
-	// (the MFA code of an assumed role); nil when nobody can be asked.
-	PromptSecret func(prompt string) (string, error)
+	// (the MFA code of an assumed role); nil when nobody can be asked. It
+	// returns ctx.Err() as soon as ctx ends (Ctrl-C), with the terminal as
+	// it was.
+	PromptSecret func(ctx context.Context, prompt string) (string, error)
 	// Signals, when set, relays the interrupt and terminate signals the
 	// process receives to c until the returned stop is called: exec hands
 	// them to its command. main sets it; nil means none are relayed.

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ssocli/ssocli/internal/termtext"
 	"io"
 	"strconv"
 	"strings"
@@ -28,6 +27,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"github.com/ssocli/ssocli/internal/sigctx"
+	"github.com/ssocli/ssocli/internal/termtext"
 )
 
 // ErrInterrupted is returned when the user presses Ctrl-C in the chooser
@@ -64,6 +66,8 @@ func (p *Prompter) Terminal() bool { return p.fd >= 0 }
 // surrounding white space. At end of input with nothing typed it returns
 // io.EOF; when ctx ends first it returns ctx.Err().
 func (p *Prompter) Line(ctx context.Context, prompt string) (string, error) {
+	// A Ctrl-C typed the moment the prompt shows must cancel ctx.
+	sigctx.Arm(ctx)
 	if _, err := io.WriteString(p.out, prompt); err != nil {
 		return "", err
 	}
@@ -398,6 +402,7 @@ func (p *Prompter) chooseRaw(ctx context.Context, title string, items []string) 
 // list with ANSI cursor movement, or, without ANSI, one line redrawn with
 // carriage returns. width is the terminal's (0: unknown).
 func (p *Prompter) chooseKeys(ctx context.Context, title string, items []string, width int) (int, error) {
+	sigctx.Arm(ctx)
 	c := &chooser{items: items}
 	c.refilter()
 	drawn := 0 // rows drawn (ANSI), or characters (one line)
