@@ -1,6 +1,7 @@
 package awsconfig
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/ssocli/ssocli/internal/testutil/benchhome"
@@ -23,18 +24,37 @@ func BenchmarkParse1000Profiles(b *testing.B) {
 	benchhome.ReportCPU(b, start)
 }
 
-func BenchmarkLoad1000Profiles(b *testing.B) {
-	dir := b.TempDir()
-	cfg := dir + "/config"
-	if err := writeFile(cfg, benchConfig(1000)); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	start := benchhome.CPUTime(b)
-	defer func() { benchhome.ReportCPU(b, start) }()
-	for b.Loop() {
-		if _, err := Load(cfg, dir+"/credentials"); err != nil {
-			b.Fatal(err)
+// BenchmarkLoad is Load of a file of n profiles, without and with its parse
+// index (written before the timing starts, as the first run writes it).
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, indexed := range []bool{false, true} {
+			b.Run(fmt.Sprintf("profiles=%d/index=%v", n, indexed), func(b *testing.B) {
+				dir := b.TempDir()
+				cfg := dir + "/config"
+				if err := writeFile(cfg, benchConfig(n)); err != nil {
+					b.Fatal(err)
+				}
+				index := ""
+				if indexed {
+					index = dir + "/index"
+				}
+				if _, err := LoadIndexed(cfg, dir+"/credentials", index); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				start := benchhome.CPUTime(b)
+				defer func() { benchhome.ReportCPU(b, start) }()
+				for b.Loop() {
+					c, err := LoadIndexed(cfg, dir+"/credentials", index)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := c.SSOCredentials("team0999-ReadOnly", true); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

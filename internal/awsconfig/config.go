@@ -199,6 +199,13 @@ func (c *Config) get(sm *sectionMap, name string) (*Section, bool) {
 // "Unable to parse config file: <path>" (exit 255), with the line and reason in
 // the hint and the wrapped error.
 func Load(configPath, credentialsPath string) (*Config, error) {
+	return LoadIndexed(configPath, credentialsPath, "")
+}
+
+// LoadIndexed is Load keeping the parse index of a large config file in
+// indexDir (none when ""): a later Load of the same bytes skips the check of
+// every line (index.go).
+func LoadIndexed(configPath, credentialsPath, indexDir string) (*Config, error) {
 	configData, err := readOptional(configPath)
 	if err != nil {
 		return nil, err
@@ -210,7 +217,11 @@ func Load(configPath, credentialsPath string) (*Config, error) {
 	// The buffers were read for this Config alone and are never written
 	// again, so the parse keeps substrings of them instead of a copy (a
 	// 10,000-profile file is 1.3 MB).
-	c, err := parse(ownedString(configData), ownedString(credentialsData), configPath, credentialsPath)
+	indexPath := ""
+	if indexDir != "" {
+		indexPath = IndexPath(indexDir, configPath)
+	}
+	c, err := parseIndexed(ownedString(configData), ownedString(credentialsData), configPath, credentialsPath, indexPath)
 	if err != nil {
 		return nil, err
 	}
@@ -263,9 +274,16 @@ func Parse(configData, credentialsData []byte, configPath string) (*Config, erro
 }
 
 func parse(configData, credentialsData string, configPath, credentialsPath string) (*Config, error) {
+	return parseIndexed(configData, credentialsData, configPath, credentialsPath, "")
+}
+
+// parseIndexed is parse with the config file's parse index at indexPath
+// ("" for none). The credentials file is never indexed: it is small, and
+// holds secrets that even a hash of should not be kept.
+func parseIndexed(configData, credentialsData string, configPath, credentialsPath, indexPath string) (*Config, error) {
 	c := &Config{ConfigPath: configPath, CredentialsPath: credentialsPath}
 	if len(configData) > 0 {
-		f, err := parseINIString(configData)
+		f, err := parseINIIndexed(configData, indexPath, indexMinSize)
 		if err != nil {
 			return nil, parseFailure(configPath, err)
 		}

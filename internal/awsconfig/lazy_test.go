@@ -66,6 +66,36 @@ func checkLazy(t *testing.T, config string) {
 	if diff := cmp.Diff(eager, lazy); diff != "" {
 		t.Fatalf("lazy parse of %q differs from the eager one (-eager +lazy):\n%s", config, diff)
 	}
+	checkIndex(t, config, lazyFile, eager)
+}
+
+// checkIndex: the parse rebuilt from the index of f (the parse of config)
+// is the eager parse. Every file that parses without a [DEFAULT] section
+// gets an index.
+func checkIndex(t *testing.T, config string, f *rawFile, eager []string) {
+	t.Helper()
+	if f == nil {
+		return
+	}
+	f, _ = parseINIString(config) // unread sections, as a new parse leaves them; substrings of config
+	sum := fileSum(config)
+	b := encodeIndex(f, config, sum)
+	if f.defaults != nil {
+		if b != nil {
+			t.Fatalf("%q has a [DEFAULT] section and got an index", config)
+		}
+		return
+	}
+	if b == nil {
+		t.Fatalf("no index for %q", config)
+	}
+	fromIndex := decodeIndex(b, config, sum)
+	if fromIndex == nil {
+		t.Fatalf("the index of %q does not decode", config)
+	}
+	if diff := cmp.Diff(eager, dumpRaw(fromIndex, nil)); diff != "" {
+		t.Fatalf("the parse of %q from its index differs from the eager one (-eager +index):\n%s", config, diff)
+	}
 }
 
 // TestLazyParseMatchesEager: reading a section's options on first use gives

@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"golang.org/x/term"
@@ -99,6 +101,31 @@ func (e *Env) now() time.Time {
 		return time.Now()
 	}
 	return e.Now()
+}
+
+// cacheDir is ssocli's directory for caches that can always be rebuilt (the
+// parse index of a large ~/.aws/config), by os.UserCacheDir's rules read from
+// this Env: %LocalAppData% on Windows, ~/Library/Caches on macOS, else
+// $XDG_CACHE_HOME (when absolute) or ~/.cache. "" when there is none.
+func (e *Env) cacheDir() string {
+	var base string
+	switch runtime.GOOS {
+	case "windows":
+		base = e.getenv("LocalAppData")
+	case "darwin", "ios":
+		if e.Home != "" {
+			base = filepath.Join(e.Home, "Library", "Caches")
+		}
+	default:
+		base = e.getenv("XDG_CACHE_HOME")
+		if !filepath.IsAbs(base) && e.Home != "" {
+			base = filepath.Join(e.Home, ".cache")
+		}
+	}
+	if !filepath.IsAbs(base) {
+		return ""
+	}
+	return filepath.Join(base, "ssocli")
 }
 
 func (e *Env) getenv(k string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -172,7 +173,11 @@ func makeGroup(c *cobra.Command, arg string) *cobra.Command {
 func (a *app) config() (*awsconfig.Config, error) {
 	a.cfgOnce.Do(func() {
 		cp, kp := awsconfig.Paths(a.env.getenv, a.env.Home)
-		a.cfg, a.cfgErr = awsconfig.Load(cp, kp)
+		index := ""
+		if d := a.env.cacheDir(); d != "" {
+			index = filepath.Join(d, "config-index")
+		}
+		a.cfg, a.cfgErr = awsconfig.LoadIndexed(cp, kp, index)
 	})
 	return a.cfg, a.cfgErr
 }

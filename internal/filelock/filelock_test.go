@@ -125,8 +125,12 @@ func TestLockReleasedWhenHolderIsKilled(t *testing.T) {
 	unlock()
 }
 
+// TestLockInProcess runs alone, not in parallel: a child that another test
+// forks inherits every descriptor open at that moment until its exec closes
+// them, and an flock lives as long as any descriptor of its open file does,
+// so "TryLock after unlock" failed now and then while a parallel test
+// started a process.
 func TestLockInProcess(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.lock"), filepath.Join(dir, "b.lock")
 	unlock, err := Lock(guard(t), a, nil)

@@ -1,0 +1,176 @@
+package awsconfig
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sync"
+	"unsafe"
+
+	"github.com/ssocli/ssocli/internal/atomicfile"
+)
+
+// The parse index: what parseINIString found in a large config file, kept
+// so that the next process given the same bytes skips the check of every
+// line (issue 14: the check is most of the cost of a file of 1,000 profiles,
+// and all of it for 10,000).
+//
+// botocore reads the whole file on every run and refuses it for one bad line
+// anywhere, so the check cannot be skipped by reading only the section a
+// command needs. What can be kept is its result: for each section its
+// header, the span of its lines and its line number. The index holds them
+// with the file's length and two checksums of its bytes, and is used only for
+// a file that has the same three, so the result is the one a new parse gives:
+// nothing about the file's name or times is trusted. The checksums are CRC-32C
+// and CRC-32 (IEEE), computed by the CPU at over 10 GB/s where a SHA-256 of a
+// 1,000-profile file takes a quarter of what the index saves. Each CRC
+// catches every change of up to 32 bits in a row, which covers a person's
+// edit; any other change slips past both with odds of about 2^-64. Whoever
+// could craft such a file can write ~/.aws/config, and so gains nothing. A file that fails to parse is never
+// indexed, so its error is found again, in the same words, every time.
+//
+// Only files of at least indexMinSize bytes are indexed: below that the
+// parse costs less than reading an index. A file with a [DEFAULT] section
+// is not indexed either (its options, which may be spread over several
+// sections of that name, are read during the parse).
+//
+// The index is a cache: missing, unreadable, damaged or stale, it is
+// ignored and rewritten; if it cannot be written the file is parsed on every
+// run, as before. It holds offsets and a hash, nothing of the file's text.
+
+// indexMinSize is the smallest file that gets an index.
+const indexMinSize = 16 << 10
+
+// indexMagic starts every index; the version changes whenever the layout or
+// what parseINIString keeps of a section does.
+const indexMagic = "ssocli awsconfig parse index v1\n"
+
+// Layout, little-endian: magic, the file's CRC-32C and CRC-32 (4 + 4), its
+// length (8), the number of sections (4), then per section its header's offset and
+// length, its body's offset and length and its line number (5 x 4), and last
+// the CRC-32 (IEEE) of everything before it (4).
+const (
+	indexHead  = len(indexMagic) + 8 + 8 + 4
+	indexEntry = 5 * 4
+)
+
+// IndexPath is where the index of the config file at configPath is kept
+// under dir: one file per config path, replaced when the file changes.
+func IndexPath(dir, configPath string) string {
+	if abs, err := filepath.Abs(configPath); err == nil {
+		configPath = abs
+	}
+	sum := sha256.Sum256([]byte(configPath))
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".idx")
+}
+
+// parseINIIndexed is parseINIString for the config file, through the index
+// at indexPath for a file of at least minSize bytes.
+func parseINIIndexed(s, indexPath string, minSize int) (*rawFile, error) {
+	if len(s) < minSize || indexPath == "" {
+		return parseINIString(s)
+	}
+	sum := fileSum(s)
+	if b, err := os.ReadFile(indexPath); err == nil {
+		if f := decodeIndex(b, s, sum); f != nil {
+			return f, nil
+		}
+	}
+	f, err := parseINIString(s)
+	if err != nil {
+		return nil, err
+	}
+	if b := encodeIndex(f, s, sum); b != nil {
+		// Best effort: a cache that cannot be written leaves the parse as it was.
+		_ = atomicfile.WriteFile(context.Background(), indexPath, b, atomicfile.Options{Perm: 0o600})
+	}
+	return f, nil
+}
+
+// fileSum is the file's two checksums, as the index keeps them.
+func fileSum(s string) [8]byte {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	var sum [8]byte
+	binary.LittleEndian.PutUint32(sum[:], crc32.Checksum(b, castagnoli()))
+	binary.LittleEndian.PutUint32(sum[4:], crc32.ChecksumIEEE(b))
+	return sum
+}
+
+// castagnoli is the CRC-32C table, made on first use: not at package init,
+// which every process pays (issue 14).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+
+// offsetIn is where sub starts in s, if it is a substring of s's memory.
+func offsetIn(s, sub string) (int, bool) {
+	if len(sub) == 0 {
+		return 0, true
+	}
+	base, p := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(sub)))
+	if p < base || p-base > uintptr(len(s)) || p-base+uintptr(len(sub)) > uintptr(len(s)) {
+		return 0, false
+	}
+	return int(p - base), true
+}
+
+// encodeIndex is the index of f, the parse of s; nil when f cannot be
+// indexed (a [DEFAULT] section, or a header or body that is not a substring
+// of s).
+func encodeIndex(f *rawFile, s string, sum [8]byte) []byte {
+	if f.defaults != nil || uint64(len(s)) > 1<<32-1 {
+		return nil
+	}
+	b := make([]byte, 0, indexHead+indexEntry*len(f.sections)+4)
+	b = append(b, indexMagic...)
+	b = append(b, sum[:]...)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(f.sections)))
+	for _, r := range f.sections {
+		h, ok1 := offsetIn(s, r.header)
+		body, ok2 := offsetIn(s, r.body)
+		if !ok1 || !ok2 || r.line < 0 {
+			return nil
+		}
+		for _, v := range [...]uint32{uint32(h), uint32(len(r.header)), uint32(body), uint32(len(r.body)), uint32(r.line)} {
+			b = binary.LittleEndian.AppendUint32(b, v)
+		}
+	}
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// decodeIndex rebuilds the parse of s from its index b, or returns nil when
+// b is not an intact index of s.
+func decodeIndex(b []byte, s string, sum [8]byte) *rawFile {
+	if len(b) < indexHead+4 || string(b[:len(indexMagic)]) != indexMagic {
+		return nil
+	}
+	if crc32.ChecksumIEEE(b[:len(b)-4]) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+		return nil
+	}
+	p := b[len(indexMagic) : len(b)-4]
+	if [8]byte(p[:8]) != sum || binary.LittleEndian.Uint64(p[8:16]) != uint64(len(s)) {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint32(p[16:20]))
+	p = p[20:]
+	if len(p) != n*indexEntry {
+		return nil
+	}
+	secs := make([]rawSection, n)
+	f := &rawFile{sections: make([]*rawSection, n)}
+	for i := range secs {
+		e := p[i*indexEntry : (i+1)*indexEntry]
+		h, hl := int(binary.LittleEndian.Uint32(e)), int(binary.LittleEndian.Uint32(e[4:]))
+		bo, bl := int(binary.LittleEndian.Uint32(e[8:])), int(binary.LittleEndian.Uint32(e[12:]))
+		line := binary.LittleEndian.Uint32(e[16:])
+		if h+hl > len(s) || bo+bl > len(s) || line > 1<<31-1 {
+			return nil
+		}
+		secs[i] = rawSection{header: s[h : h+hl], body: s[bo : bo+bl], line: int32(line)}
+		f.sections[i] = &secs[i]
+	}
+	return f
+}
