@@ -83,3 +83,38 @@ func TestEditFileThroughSymlink(t *testing.T) {
 		t.Errorf("target = %q, want the new profile", got)
 	}
 }
+
+// TestIndexFIFO: a FIFO planted where the parse index goes is neither read
+// (which would wait for a writer) nor replaced: Load parses the file.
+func TestIndexFIFO(t *testing.T) {
+	t.Parallel()
+	cfg, dir := indexHome(t, 300)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := IndexPath(dir, cfg)
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		c, err := LoadIndexed(cfg, "", dir)
+		if err == nil {
+			if _, ok := c.Profile("team0299-ReadOnly"); !ok {
+				err = os.ErrNotExist
+			}
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Load waited on the FIFO at the index's path")
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: %v, %v", fi, err)
+	}
+}
