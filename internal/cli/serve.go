@@ -133,9 +133,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	// State on disk only when --data-dir is given: the default directory
 	// holds just the CA, so a plain `ssocli serve` starts afresh.
 	persist := o.DataDir != ""
-	if persist {
-		defer tuneGC(o.Env.getenv, serveGCPercent)()
-	}
+	defer tuneGC(o.Env.getenv, serveGCPercent)()
 	dataDir := o.DataDir
 	if dataDir == "" {
 		base := o.Env.getenv("XDG_DATA_HOME")
