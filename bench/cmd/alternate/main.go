@@ -10,8 +10,10 @@
 //	GROUP NAME ARGV...
 //
 // split on blanks (no quoting: the commands bench/compare.sh writes need
-// none); lines starting with # are skipped. Every command inherits this
-// process's environment; stdout goes to /dev/null, stderr is kept to explain
+// none); lines starting with # are skipped. Words of the form NAME=VALUE
+// before the program are set in that command's environment (as env(1) would,
+// without its exec), so that two commands can read different files; every
+// command inherits the rest of this process's environment; stdout goes to /dev/null, stderr is kept to explain
 // a failure. Any command that exits non-zero stops the run.
 //
 // It is a measurement tool for bench/, not part of ssocli.
@@ -33,6 +35,7 @@ import (
 
 type command struct {
 	group, name string
+	env         []string // NAME=VALUE words before the program
 	argv        []string
 	wall        []time.Duration
 	rssKiB      []int64
@@ -128,7 +131,11 @@ func readCommands(path string) ([]*command, error) {
 		if len(f) < 3 {
 			return nil, fmt.Errorf("%s: %q: want GROUP NAME ARGV...", path, line)
 		}
-		out = append(out, &command{group: f[0], name: f[1], argv: f[2:]})
+		c := &command{group: f[0], name: f[1], argv: f[2:]}
+		for len(c.argv) > 1 && isAssignment(c.argv[0]) {
+			c.env, c.argv = append(c.env, c.argv[0]), c.argv[1:]
+		}
+		out = append(out, c)
 	}
 	return out, sc.Err()
 }
@@ -156,11 +163,28 @@ func runGroup(cmds []*command, warmup, runs int, limit time.Duration) error {
 	return nil
 }
 
+// isAssignment reports whether w is NAME=VALUE with a shell variable's name.
+func isAssignment(w string) bool {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // runOnce runs c once and returns its wall time (fork to reaped exit, as a
 // shell measures it) and its peak resident set in KiB.
 func runOnce(c *command, stdout *os.File, limit time.Duration) (time.Duration, int64, error) {
 	var stderr bytes.Buffer
 	cmd := exec.Command(c.argv[0], c.argv[1:]...)
+	if len(c.env) > 0 {
+		cmd.Env = append(os.Environ(), c.env...)
+	}
 	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
