@@ -9,6 +9,18 @@ import (
 	"testing"
 )
 
+// defaultCacheBase is the user's cache directory when no variable names one:
+// none on Windows without %LocalAppData%.
+func defaultCacheBase(home string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return ""
+	case "darwin":
+		return filepath.Join(home, "Library", "Caches")
+	}
+	return filepath.Join(home, ".cache")
+}
+
 // TestConfigIndexLocation: the parse index of a large ~/.aws/config goes to
 // the user's cache directory by the platform's rules ($XDG_CACHE_HOME, else
 // ~/.cache; ~/Library/Caches; %LocalAppData%), under ssocli/config-index, and
@@ -20,15 +32,7 @@ func TestConfigIndexLocation(t *testing.T) {
 		vars func(home string) map[string]string
 		dir  func(home string) string // "" for none
 	}{
-		{"default", func(string) map[string]string { return nil }, func(home string) string {
-			switch runtime.GOOS {
-			case "windows":
-				return ""
-			case "darwin":
-				return filepath.Join(home, "Library", "Caches")
-			}
-			return filepath.Join(home, ".cache")
-		}},
+		{"default", func(string) map[string]string { return nil }, defaultCacheBase},
 		{"variable", func(home string) map[string]string {
 			return map[string]string{"XDG_CACHE_HOME": filepath.Join(home, "xdg"), "LocalAppData": filepath.Join(home, "local")}
 		}, func(home string) string {
@@ -42,15 +46,7 @@ func TestConfigIndexLocation(t *testing.T) {
 		}},
 		{"relative", func(string) map[string]string {
 			return map[string]string{"XDG_CACHE_HOME": "rel", "LocalAppData": "rel"}
-		}, func(home string) string {
-			switch runtime.GOOS {
-			case "windows":
-				return ""
-			case "darwin":
-				return filepath.Join(home, "Library", "Caches")
-			}
-			return filepath.Join(home, ".cache")
-		}},
+		}, defaultCacheBase},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,20 +230,13 @@ func TestWrongMFACodeLikeAWSCLI(t *testing.T) {
 	}
 	defer tty.Close()
 	var out bytes.Buffer
-	prompt := "Enter MFA code for " + directory.DemoMFASerial + ": "
-	buf := make([]byte, 4096)
-	for !strings.Contains(out.String(), prompt) {
-		n, err := tty.Read(buf)
-		out.Write(buf[:n])
-		if err != nil {
-			t.Fatalf("no MFA prompt from ssocli (%v): %q", err, out.String())
-		}
-	}
+	readMFAPrompt(t, tty, &out)
 	if _, err := tty.Write([]byte("000000\r")); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	buf := make([]byte, 4096)
 	for {
 		n, err := tty.Read(buf)
 		out.Write(buf[:n])
@@ -262,6 +256,20 @@ func TestWrongMFACodeLikeAWSCLI(t *testing.T) {
 	for _, e := range entries {
 		if _, err := ssocache.ReadAssumedRole(filepath.Join(ssocache.CLIDir(f.home), e.Name())); err == nil {
 			t.Errorf("an assumed role was cached: %s", e.Name())
+		}
+	}
+}
+
+// readMFAPrompt reads the terminal into out until ssocli's MFA prompt shows.
+func readMFAPrompt(t *testing.T, tty io.Reader, out *bytes.Buffer) {
+	t.Helper()
+	prompt := "Enter MFA code for " + directory.DemoMFASerial + ": "
+	buf := make([]byte, 4096)
+	for !strings.Contains(out.String(), prompt) {
+		n, err := tty.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("no MFA prompt from ssocli (%v): %q", err, out.String())
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -44,15 +43,7 @@ func TestMFACtrlC(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var out bytes.Buffer
-	prompt := "Enter MFA code for " + directory.DemoMFASerial + ": "
-	buf := make([]byte, 4096)
-	for !strings.Contains(out.String(), prompt) {
-		n, err := ptmx.Read(buf)
-		out.Write(buf[:n])
-		if err != nil {
-			t.Fatalf("no MFA prompt from ssocli (%v): %q", err, out.String())
-		}
-	}
+	readMFAPrompt(t, ptmx, &out)
 	if _, err := ptmx.Write([]byte("\x03")); err != nil {
 		t.Fatal(err)
 	}
