@@ -34,7 +34,8 @@ import (
 // the same words, every time.
 //
 // Only files of at least indexMinSize bytes are indexed: below that the
-// parse costs less than reading an index. A file with a [DEFAULT] section
+// parse costs about what reading an index and building the CRC-32C table
+// do (BENCHMARKS.md, issue 14, fifth pass). A file with a [DEFAULT] section
 // is not indexed either (its options, which may be spread over several
 // sections of that name, are read during the parse).
 //
@@ -43,7 +44,7 @@ import (
 // run, as before. It holds offsets and checksums, nothing of the file's text.
 
 // indexMinSize is the smallest file that gets an index.
-const indexMinSize = 16 << 10
+const indexMinSize = 32 << 10
 
 // indexMagic starts every index; the version changes whenever the layout or
 // what parseINIString keeps of a section does.
