@@ -27,7 +27,7 @@ func BenchmarkParse1000Profiles(b *testing.B) {
 // BenchmarkLoad is Load of a file of n profiles, without and with its parse
 // index (written before the timing starts, as the first run writes it).
 func BenchmarkLoad(b *testing.B) {
-	for _, n := range []int{140, 300, 1000, 10000} {
+	for _, n := range []int{300, 600, 1000, 2000, 10000} {
 		for _, indexed := range []bool{false, true} {
 			b.Run(fmt.Sprintf("profiles=%d/index=%v", n, indexed), func(b *testing.B) {
 				dir := b.TempDir()

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"hash/crc32"
 	"path/filepath"
-	"sync"
 	"unsafe"
 
 	"github.com/ssocli/ssocli/internal/atomicfile"
@@ -22,40 +21,36 @@ import (
 // anywhere, so the check cannot be skipped by reading only the section a
 // command needs. What can be kept is its result: for each section its
 // header, the span of its lines and its line number. The index holds them
-// with the file's length and two checksums of its bytes, and is used only for
-// a file that has the same three, so the result is the one a new parse gives:
-// nothing about the file's name or times is trusted. The checksums are CRC-32C
-// and CRC-32 (IEEE), which the CPU computes at over 10 GB/s; a SHA-256 of a
-// 1,000-profile file takes 70 us, a third of what the index saves. Each CRC
-// catches every change of up to 32 bits in a row, which covers a person's
-// edit; any other change slips past both with odds of about 2^-64. Whoever
-// could craft such a file can write ~/.aws/config, and so gains nothing. A
-// file that fails to parse is never indexed, so its error is found again, in
-// the same words, every time.
+// with the SHA-256 of the file's bytes, and is used only for a file with that
+// same digest, so the result is the one a new parse gives: nothing about the
+// file's name, size or times is trusted. (The digest takes about 80 us for
+// 1,000 profiles. Two CRC-32s would take 10 us, but the first CRC-32C in a
+// process builds its tables for about 200 us, more than the index saves at
+// that size.) A file that fails to parse is never indexed, so its error is
+// found again, in the same words, every time.
 //
-// Only files of at least indexMinSize bytes are indexed: below that the
-// parse costs about what reading an index and building the CRC-32C table
-// do (BENCHMARKS.md, issue 14, fifth pass). A file with a [DEFAULT] section
-// is not indexed either (its options, which may be spread over several
-// sections of that name, are read during the parse).
+// Only files of at least indexMinSize bytes are indexed: below that the parse
+// takes tens of microseconds, and the index would save a few (BENCHMARKS.md,
+// issue 14, fifth pass). A file with a [DEFAULT] section is not indexed either (its
+// options, which may be spread over several sections of that name, are read
+// during the parse).
 //
 // The index is a cache: missing, unreadable, damaged or stale, it is
 // ignored and rewritten; if it cannot be written the file is parsed on every
-// run, as before. It holds offsets and checksums, nothing of the file's text.
+// run, as before. It holds offsets and a digest, nothing of the file's text.
 
 // indexMinSize is the smallest file that gets an index.
-const indexMinSize = 32 << 10
+const indexMinSize = 64 << 10
 
 // indexMagic starts every index; the version changes whenever the layout or
 // what parseINIString keeps of a section does.
-const indexMagic = "ssocli awsconfig parse index v1\n"
+const indexMagic = "ssocli awsconfig parse index v2\n"
 
-// Layout, little-endian: magic, the file's CRC-32C and CRC-32 (4 + 4), its
-// length (8), the number of sections (4), then per section its header's
+// Layout, little-endian: magic, the file's SHA-256 (32), its length (8), the number of sections (4), then per section its header's
 // offset and length, its body's offset and length and its line number
 // (5 x 4), and last the CRC-32 (IEEE) of everything before it (4).
 const (
-	indexHead  = len(indexMagic) + 8 + 8 + 4
+	indexHead  = len(indexMagic) + 32 + 8 + 4
 	indexEntry = 5 * 4
 )
 
@@ -95,18 +90,10 @@ func parseINIIndexed(s, indexPath string, minSize int) (*rawFile, error) {
 	return f, nil
 }
 
-// fileSum is the file's two checksums, as the index keeps them.
-func fileSum(s string) [8]byte {
-	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	var sum [8]byte
-	binary.LittleEndian.PutUint32(sum[:], crc32.Checksum(b, castagnoli()))
-	binary.LittleEndian.PutUint32(sum[4:], crc32.ChecksumIEEE(b))
-	return sum
+// fileSum is the digest of the file, as the index keeps it.
+func fileSum(s string) [32]byte {
+	return sha256.Sum256(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
-
-// castagnoli is the CRC-32C table, made on first use: not at package init,
-// which every process pays (issue 14).
-var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // offsetIn is where sub starts in s, if it is a substring of s's memory.
 func offsetIn(s, sub string) (int, bool) {
@@ -123,7 +110,7 @@ func offsetIn(s, sub string) (int, bool) {
 // encodeIndex is the index of f, the parse of s; nil when f cannot be
 // indexed (a [DEFAULT] section, or a header or body that is not a substring
 // of s).
-func encodeIndex(f *rawFile, s string, sum [8]byte) []byte {
+func encodeIndex(f *rawFile, s string, sum [32]byte) []byte {
 	if f.defaults != nil || uint64(len(s)) > 1<<32-1 {
 		return nil
 	}
@@ -147,7 +134,7 @@ func encodeIndex(f *rawFile, s string, sum [8]byte) []byte {
 
 // decodeIndex rebuilds the parse of s from its index b, or returns nil when
 // b is not an intact index of s.
-func decodeIndex(b []byte, s string, sum [8]byte) *rawFile {
+func decodeIndex(b []byte, s string, sum [32]byte) *rawFile {
 	if len(b) < indexHead+4 || string(b[:len(indexMagic)]) != indexMagic {
 		return nil
 	}
@@ -155,11 +142,11 @@ func decodeIndex(b []byte, s string, sum [8]byte) *rawFile {
 		return nil
 	}
 	p := b[len(indexMagic) : len(b)-4]
-	if [8]byte(p[:8]) != sum || binary.LittleEndian.Uint64(p[8:16]) != uint64(len(s)) {
+	if [32]byte(p[:32]) != sum || binary.LittleEndian.Uint64(p[32:40]) != uint64(len(s)) {
 		return nil
 	}
-	n := int(binary.LittleEndian.Uint32(p[16:20]))
-	p = p[20:]
+	n := int(binary.LittleEndian.Uint32(p[40:44]))
+	p = p[44:]
 	if len(p) != n*indexEntry {
 		return nil
 	}

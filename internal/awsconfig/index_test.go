@@ -37,7 +37,7 @@ func regionOf(t *testing.T, c *Config, profile string) string {
 // its parse from it: an index that maps the file differently (two sections'
 // headers swapped, checksums fixed up) shows in what Load returns.
 func TestIndexIsUsed(t *testing.T) {
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	if _, err := LoadIndexed(cfg, "", dir); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestIndexIsUsed(t *testing.T) {
 // new bytes. (A stale index would lose the section: its offsets are those of
 // the old lines.)
 func TestIndexFollowsTheFile(t *testing.T) {
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	if _, err := LoadIndexed(cfg, "", dir); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestIndexFollowsTheFile(t *testing.T) {
 // TestIndexNeverHoldsAnError: a file that fails to parse gets no index, so
 // the same error comes back every time.
 func TestIndexNeverHoldsAnError(t *testing.T) {
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	data, _ := os.ReadFile(cfg)
 	if err := writeFile(cfg, string(data)+"[profile team0005-ReadOnly]\nregion = x\n"); err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestIndexNeverHoldsAnError(t *testing.T) {
 // of another file of the same length and one whose offsets run past the file
 // are all ignored (the parse is the file's) and replaced.
 func TestDamagedIndexIsIgnored(t *testing.T) {
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	if _, err := LoadIndexed(cfg, "", dir); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestDamagedIndexIsIgnored(t *testing.T) {
 // TestIndexCannotBeWritten: when the index directory cannot be made (a file
 // stands in its way) Load parses as before.
 func TestIndexCannotBeWritten(t *testing.T) {
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestIndexCannotBeWritten(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := regionOf(t, c, "team0299-ReadOnly"); r != "us-west-2" {
+		if r := regionOf(t, c, "team0599-ReadOnly"); r != "us-west-2" {
 			t.Fatalf("region %q", r)
 		}
 	}

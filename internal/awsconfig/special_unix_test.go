@@ -88,7 +88,7 @@ func TestEditFileThroughSymlink(t *testing.T) {
 // (which would wait for a writer) nor replaced: Load parses the file.
 func TestIndexFIFO(t *testing.T) {
 	t.Parallel()
-	cfg, dir := indexHome(t, 300)
+	cfg, dir := indexHome(t, 600)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestIndexFIFO(t *testing.T) {
 	go func() {
 		c, err := LoadIndexed(cfg, "", dir)
 		if err == nil {
-			if _, ok := c.Profile("team0299-ReadOnly"); !ok {
+			if _, ok := c.Profile("team0599-ReadOnly"); !ok {
 				err = os.ErrNotExist
 			}
 		}

@@ -53,7 +53,7 @@ func TestConfigIndexLocation(t *testing.T) {
 			h := newHarness(t)
 			var b strings.Builder
 			b.WriteString(h.defaultConfig())
-			for i := range 600 {
+			for i := range 1000 {
 				fmt.Fprintf(&b, "\n[profile gen%04d]\nsso_session = corp\nregion = us-west-2\noutput = json\n", i)
 			}
 			h.writeConfig(b.String())
@@ -61,7 +61,7 @@ func TestConfigIndexLocation(t *testing.T) {
 				h.vars[k] = v
 			}
 			out := h.mustRun("configure", "list-profiles")
-			if !strings.Contains(out, "gen0599\n") {
+			if !strings.Contains(out, "gen0999\n") {
 				t.Fatalf("list-profiles: %q", out)
 			}
 			var found []string
