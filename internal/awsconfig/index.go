@@ -46,9 +46,10 @@ const indexMinSize = 64 << 10
 // what parseINIString keeps of a section does.
 const indexMagic = "ssocli awsconfig parse index v2\n"
 
-// Layout, little-endian: magic, the file's SHA-256 (32), its length (8), the number of sections (4), then per section its header's
-// offset and length, its body's offset and length and its line number
-// (5 x 4), and last the CRC-32 (IEEE) of everything before it (4).
+// Layout, little-endian: magic, the file's SHA-256 (32), its length (8), the
+// number of sections (4), then per section its header's offset and length,
+// its body's offset and length and its line number (5 x 4), and last the
+// CRC-32 (IEEE) of everything before it (4), which catches a damaged index.
 const (
 	indexHead  = len(indexMagic) + 32 + 8 + 4
 	indexEntry = 5 * 4
