@@ -66,18 +66,18 @@ func checkLazy(t *testing.T, config string) {
 	if diff := cmp.Diff(eager, lazy); diff != "" {
 		t.Fatalf("lazy parse of %q differs from the eager one (-eager +lazy):\n%s", config, diff)
 	}
-	checkIndex(t, config, lazyFile, eager)
+	checkIndex(t, config, eager)
 }
 
-// checkIndex: the parse rebuilt from the index of f (the parse of config)
-// is the eager parse. Every file that parses without a [DEFAULT] section
-// gets an index.
-func checkIndex(t *testing.T, config string, f *rawFile, eager []string) {
+// checkIndex: the parse rebuilt from the index of config's parse is the
+// eager parse. Every file that parses without a [DEFAULT] section gets an
+// index.
+func checkIndex(t *testing.T, config string, eager []string) {
 	t.Helper()
-	if f == nil {
+	f, err := parseINIString(config) // unread sections, as a new parse leaves them; substrings of config
+	if err != nil {
 		return
 	}
-	f, _ = parseINIString(config) // unread sections, as a new parse leaves them; substrings of config
 	sum := fileSum(config)
 	b := encodeIndex(f, config, sum)
 	if f.defaults != nil {
